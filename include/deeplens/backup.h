@@ -1,0 +1,202 @@
+/* backup.h - the tenant backup domain: provision, status, reschedule,
+ * backup now, verify, restore, remove, metrics.
+ *
+ * The CLI and the console both drive these functions; they are the only
+ * layer that knows what a tenant backup is made of (container, volume,
+ * scripts, labels). They call the Docker client and nothing above it.
+ * All operations are blocking and report progress through a callback; the
+ * console runs them on a worker thread with its own dk_client (a dk_client
+ * belongs to one thread). Read-only views for an event loop live in fleet.h.
+ *
+ * Ownership: dl_status / dl_file arrays returned here are freed with the
+ * matching *_free function. Errors: 0 / -1 + dl_err (see err.h).
+ */
+#ifndef DEEPLENS_BACKUP_H
+#define DEEPLENS_BACKUP_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "deeplens/docker.h"
+#include "deeplens/err.h"
+#include "deeplens/spec.h"
+
+/* ---- health ---------------------------------------------------------------
+ * The verdict rule (documented in the man page, computed by dl_health_eval):
+ *   stopped  the container is not running (exited, created, dead, paused,
+ *            restarting);
+ *   failing  the last run failed (status file), or the engine's health
+ *            probe reports failing;
+ *   overdue  no good backup within the schedule's longest gap plus grace
+ *            (10 min + 10% of the gap) - counted from the container start
+ *            when there has never been a good backup;
+ *   ok       otherwise.
+ *   unknown  only in the quick list when nothing but the engine's container
+ *            summary is known and it has no health yet.
+ */
+#define DL_HEALTHS(X)                                   \
+    X(DL_HEALTH_OK,      "ok",      "+")                \
+    X(DL_HEALTH_OVERDUE, "overdue", "!")                \
+    X(DL_HEALTH_FAILING, "failing", "x")                \
+    X(DL_HEALTH_STOPPED, "stopped", "-")                \
+    X(DL_HEALTH_UNKNOWN, "unknown", "?")
+
+typedef enum dl_health {
+#define DL_X_H(name, word, sym) name,
+    DL_HEALTHS(DL_X_H)
+#undef DL_X_H
+    DL_HEALTH_COUNT
+} dl_health;
+
+const char *dl_health_word(dl_health h);
+const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? */
+
+/* ---- status ------------------------------------------------------------- */
+
+typedef struct dl_file {
+    char name[160];
+    long long size;
+    time_t mtime;
+    int has_checksum;      /* a .sha256 sidecar exists */
+} dl_file;
+
+typedef struct dl_status {
+    dl_spec spec;                 /* from the container's labels */
+    char container[160];
+    char container_id[65];
+    char state[24];               /* running, exited, ... */
+    char engine_status[64];       /* "Up 2 hours (healthy)" */
+    char engine_health[16];       /* healthy, unhealthy, starting, "" */
+    time_t created, started_at;
+
+    /* from the job's status file (have_job_status = 0 when not read) */
+    int have_job_status;
+    time_t last_run_start, last_run_end;
+    char last_result[16];         /* "ok", "FAILED", "" (never ran) */
+    char last_reason[256];
+    char last_file[160];
+    long long last_size;
+    double last_duration;
+    time_t last_success;
+    char last_success_file[160];
+    long long last_success_size;
+    double last_success_duration;
+    long long db_size_bytes;
+    long long disk_total_kb, disk_free_kb;
+    int file_count;
+    long long total_bytes;
+    dl_file *files;               /* newest first; owned */
+    size_t nfiles;
+
+    /* derived by dl_health_eval */
+    time_t next_run;
+    long max_gap;
+    dl_health health;
+    char health_reason[256];
+} dl_status;
+
+void dl_status_clear(dl_status *st);            /* frees members */
+void dl_statuses_free(dl_status *v, size_t n);  /* frees array too */
+
+/* Fill the container part of a status from an engine container summary or
+ * inspect (labels -> spec). DL_EINVAL if the labels are not ours. */
+int dl_status_from_container(dl_status *st, const dk_container *ct, dl_err *err);
+/* Parse the job's status file text into st (keeps the container part). */
+int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err);
+/* Compute next_run, max_gap, health and health_reason at `now`. */
+void dl_health_eval(dl_status *st, time_t now);
+
+/* Storage estimate from the document: DB size x retention x compression
+ * factor (0.3 with gzip, 1.0 without) x safety margin 1.2. Bytes. */
+long long dl_storage_estimate(long long db_size_bytes, int retention_days,
+                              int compression);
+
+/* ---- the context ---------------------------------------------------------- */
+
+typedef struct dl_ctx {
+    dk_client *dk;
+    dl_spec site;        /* site defaults (config file + flags) */
+} dl_ctx;
+
+/* Progress of a multi-step operation, for "Expected Output"-like lines.
+ * kind: DL_STEP_BEGIN "Creating NFS volume: x", DL_STEP_OK, DL_STEP_FAIL,
+ * DL_STEP_INFO (a line of output, e.g. from the backup job),
+ * DL_STEP_ROLLBACK (undoing something after a failure). */
+typedef enum dl_step_kind {
+    DL_STEP_BEGIN, DL_STEP_OK, DL_STEP_FAIL, DL_STEP_INFO, DL_STEP_ROLLBACK
+} dl_step_kind;
+typedef void (*dl_progress_fn)(void *ud, dl_step_kind kind, const char *text);
+
+/* ---- reads ---------------------------------------------------------------- */
+
+/* Every tenant backup container, one engine request, no job status read
+ * (health from the engine's state and health probe only). */
+int dl_list(dl_ctx *ctx, dl_status **out, size_t *n, dl_err *err);
+/* One tenant, full: inspect + job status file. DL_ENOTFOUND for an unknown
+ * tenant ("no backup configured for tenant 'x'"). */
+int dl_status_get(dl_ctx *ctx, const char *tenant, dl_status *out, dl_err *err);
+/* All tenants, full: one list + concurrent status-file reads (at most
+ * `concurrency` in flight; 0 = 8). */
+int dl_status_all(dl_ctx *ctx, int concurrency, dl_status **out, size_t *n,
+                  dl_err *err);
+
+typedef struct dl_files {
+    dl_file *files;            /* newest first */
+    size_t n;
+    long long disk_total_kb, disk_used_kb, disk_free_kb;
+} dl_files;
+void dl_files_clear(dl_files *f);
+/* Current files on the target (runs `backup.sh --list` in the container). */
+int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err);
+
+/* Prometheus text for all tenants into `out`. */
+int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err);
+
+/* ---- changes -------------------------------------------------------------- */
+
+typedef struct dl_provision_opts {
+    const char *password;      /* database password (never logged) */
+    int replace;               /* an existing tenant backup is replaced */
+    int skip_initial_backup;
+} dl_provision_opts;
+
+/* Validate -> volume -> preflight -> container -> files -> start -> initial
+ * backup. Rolls back everything it created on failure. */
+int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
+                 dl_progress_fn progress, void *ud, dl_err *err);
+
+/* New schedule and/or retention (NULL / 0 = keep). The old container keeps
+ * running if anything fails. Keeps volume, files, all other settings. */
+int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
+                  int retention_days, dl_progress_fn progress, void *ud,
+                  dl_err *err);
+
+/* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
+ * -1 with DL_EFAIL when the job reports failure. */
+int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
+                  void *ud, dl_err *err);
+/* file NULL = newest. */
+int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
+              dl_progress_fn progress, void *ud, dl_err *err);
+/* Restore into `database` (created if missing); an existing non-empty
+ * database needs force. Verifies first. */
+int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
+               const char *database, int force, dl_progress_fn progress,
+               void *ud, dl_err *err);
+/* Removes container (and the volume definition); backup files are deleted
+ * only with delete_backups (callers confirm first). */
+int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
+              dl_progress_fn progress, void *ud, dl_err *err);
+int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
+               void *ud, dl_err *err);
+
+/* Log stream of a tenant's container, line by line (cap 64 KiB per piece;
+ * longer lines arrive in pieces with continued=1). Cancel with dk_cancel on
+ * the returned request. */
+typedef int (*dl_line_fn)(void *ud, const char *line, size_t n, int continued,
+                          int stream);
+dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
+                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
+                     void *ud, dl_err *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* config.h - the config file: site defaults and console preferences.
+ *
+ * Found at --config FILE, else $DEEPLENS_BACKUP_CONFIG, else
+ * $XDG_CONFIG_HOME/deeplens-backup/config (~/.config/...), else
+ * /etc/deeplens-backup/config; a missing default file is not an error.
+ * Grammar: one `key = value` per line, `#` comments, blank lines.
+ *   postgres_host, postgres_port, postgres_user, postgres_password_file,
+ *   network, image, uid_gid, prefix, nfs_options, schedule, retention,
+ *   keep_min, theme, bind <key> <action>   (console key bindings)
+ * Unknown keys and bad values are errors naming the file, line and key.
+ * Command-line flags override what the file says.
+ */
+#ifndef DEEPLENS_CONFIG_H
+#define DEEPLENS_CONFIG_H
+
+#include "deeplens/err.h"
+#include "deeplens/spec.h"
+
+#define DL_CONFIG_MAX_BINDS 64
+
+typedef struct dl_bind {
+    char key[32];      /* "F5", "^L", "x", "Enter" */
+    char action[32];   /* an action name from the console's action table */
+} dl_bind;
+
+typedef struct dl_config {
+    char path[1024];               /* the file read, "" if none */
+    dl_spec site;                  /* site defaults */
+    char password_file[1024];
+    char theme[256];               /* name or path, "" = default */
+    dl_bind binds[DL_CONFIG_MAX_BINDS];
+    int nbinds;
+} dl_config;
+
+/* Defaults only. */
+void dl_config_defaults(dl_config *c);
+/* explicit_path: --config value or NULL. Applies the file over defaults. */
+int dl_config_load(dl_config *c, const char *explicit_path, dl_err *err);
+/* Parse text (for tests); `name` is used in messages. */
+int dl_config_parse(dl_config *c, const char *name, const char *text, dl_err *err);
+
+/* Read the database password: password_file (first line) if set, else
+ * $DEEPLENS_PG_PASSWORD, else $PGPASSWORD, else prompt on the terminal
+ * (echo off) if `interactive`. buf gets a NUL-terminated password. */
+int dl_config_password(const dl_config *c, const char *password_file,
+                       int interactive, char *buf, size_t n, dl_err *err);
+
+#endif

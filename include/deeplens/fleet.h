@@ -1,0 +1,52 @@
+/* fleet.h - the live model of every tenant backup, for an event loop.
+ *
+ * A dl_fleet keeps the list of tenant statuses current without blocking:
+ * it lists containers once, subscribes to the engine's events stream (so a
+ * start/die/destroy/health change updates the list at once), and refreshes
+ * the job status files on request with a bounded number of concurrent
+ * reads. All work happens inside dk_client_poll() on the owner's loop; the
+ * owner watches dl_fleet_generation() to know when to repaint.
+ * When the engine is unreachable the fleet says so (dl_fleet_error) and
+ * retries with backoff on its own; the last known rows stay readable.
+ */
+#ifndef DEEPLENS_FLEET_H
+#define DEEPLENS_FLEET_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "deeplens/backup.h"
+
+typedef struct dl_fleet dl_fleet;
+
+/* `ctx` must outlive the fleet. Nothing is sent until dl_fleet_start. */
+dl_fleet *dl_fleet_new(dl_ctx *ctx);
+void dl_fleet_free(dl_fleet *f);
+
+/* Connect: version check, events stream, first list. Non-blocking; errors
+ * appear through dl_fleet_error. */
+void dl_fleet_start(dl_fleet *f);
+/* Call once per loop turn (after dk_client_poll): timers, retries. Returns
+ * the longest time in ms the loop may sleep before calling again. */
+int dl_fleet_tick(dl_fleet *f, time_t now);
+/* Re-read every tenant's job status (bounded concurrency). */
+void dl_fleet_refresh(dl_fleet *f);
+/* Re-read one tenant's container and job status. */
+void dl_fleet_refresh_one(dl_fleet *f, const char *tenant);
+
+/* Bumps whenever anything visible changed. */
+unsigned long dl_fleet_generation(const dl_fleet *f);
+/* NULL when connected; else why not ("cannot reach the docker engine at
+ * unix:///var/run/docker.sock: ...") and when the next retry is. */
+const char *dl_fleet_error(const dl_fleet *f, time_t *next_retry);
+/* Engine identity for the header (valid once connected). */
+const dk_version *dl_fleet_engine(const dl_fleet *f);
+int dl_fleet_loading(const dl_fleet *f);   /* first list not in yet */
+
+size_t dl_fleet_count(const dl_fleet *f);
+/* Rows in the engine's order (sort in the view). Valid until the next
+ * dk_client_poll. */
+const dl_status *dl_fleet_at(const dl_fleet *f, size_t i);
+const dl_status *dl_fleet_find(const dl_fleet *f, const char *tenant);
+
+#endif

@@ -1,0 +1,104 @@
+/* spec.h - a tenant's backup configuration, its validators and its labels.
+ *
+ * `dl_spec` is the whole configuration of one tenant backup: what the
+ * operator asked for plus the site defaults. Validators check every field
+ * against a strict grammar BEFORE anything touches the engine; their errors
+ * (DL_EINVAL) name the field and quote the value, e.g.
+ *   invalid tenant name 'Acme': use lowercase letters, digits, '-' and '_'
+ *   invalid NFS path 'server/export': expected server:/export/path
+ * The same validators serve the CLI and the console's forms.
+ * The spec round-trips through container labels (dl_spec_to_labels /
+ * dl_spec_from_labels), so status, list and reschedule need nothing else.
+ * No allocation except dl_labels_free; no I/O.
+ */
+#ifndef DEEPLENS_SPEC_H
+#define DEEPLENS_SPEC_H
+
+#include <stddef.h>
+
+#include "deeplens/docker.h"
+#include "deeplens/err.h"
+
+#define DL_TENANT_MAX 47      /* "tenant_" + name + "_metadata" <= 63 (PG identifier) */
+#define DL_RETENTION_MAX 3650
+#define DL_LABEL_PREFIX "io.deeplens.backup."
+
+typedef enum dl_target_kind { DL_TARGET_NFS, DL_TARGET_LOCAL } dl_target_kind;
+
+typedef struct dl_target {
+    dl_target_kind kind;
+    char server[256];    /* NFS: host name, IPv4, or IPv6 without brackets */
+    char path[1024];     /* NFS export path or local host directory */
+} dl_target;
+
+typedef struct dl_spec {
+    /* the tenant */
+    char tenant[DL_TENANT_MAX + 1];
+    char tenant_id[129];          /* optional, for reference */
+    char nfs_path[1300];          /* as given: "server:/export" or "local:/dir" */
+    dl_target target;             /* parsed from nfs_path */
+    char nfs_options[256];        /* "rw,sync,hard,intr" */
+    char schedule[128];           /* cron, 5 fields or macro */
+    int retention_days;           /* 1..DL_RETENTION_MAX */
+    int keep_min;                 /* newest good backups never deleted (>=1) */
+    int compression;              /* 1 = gzip, 0 = plain */
+    char image[256];              /* "postgres:16-alpine" */
+    unsigned uid, gid;            /* 999:999 */
+    char database[64];            /* default tenant_<tenant>_metadata */
+    /* the site (config file; flags override) */
+    char pg_host[256];            /* deeplens-postgres */
+    int pg_port;                  /* 5432 */
+    char pg_user[64];             /* deeplens */
+    char network[128];            /* deeplens-network */
+    char prefix[64];              /* container name prefix "deeplens-backup-" */
+} dl_spec;
+
+/* Fill every field with the document's defaults (tenant and path empty). */
+void dl_spec_defaults(dl_spec *s);
+
+/* Derived names (write into buf of size n; return buf). */
+const char *dl_spec_container_name(const dl_spec *s, char *buf, size_t n);
+const char *dl_spec_volume_name(const dl_spec *s, char *buf, size_t n);
+/* database: s->database if set, else tenant_<tenant>_metadata */
+const char *dl_spec_database(const dl_spec *s, char *buf, size_t n);
+
+/* Field validators - each returns 0 or -1 with a DL_EINVAL message naming
+ * the field and quoting the value. */
+int dl_validate_tenant(const char *name, dl_err *err);
+int dl_validate_tenant_id(const char *id, dl_err *err);
+/* Parses "server:/export/path" or "local:/abs/dir" into *t (may be NULL). */
+int dl_validate_nfs_path(const char *text, dl_target *t, dl_err *err);
+int dl_validate_nfs_options(const char *opts, dl_err *err);
+int dl_validate_schedule(const char *text, dl_err *err);
+/* Parses decimal text; 1..DL_RETENTION_MAX. */
+int dl_validate_retention(const char *text, int *days, dl_err *err);
+int dl_validate_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err);
+int dl_validate_image(const char *ref, dl_err *err);
+int dl_validate_database(const char *name, dl_err *err);
+int dl_validate_host(const char *field, const char *host, dl_err *err);
+int dl_validate_pg_user(const char *user, dl_err *err);
+int dl_validate_network(const char *name, dl_err *err);
+/* Whole spec, field by field; the first failure wins. */
+int dl_spec_validate(const dl_spec *s, dl_err *err);
+
+/* Docker volume driver options for the target (type/o/device). Fills up to
+ * 3 entries of out (strings point into bufs). Returns the count. */
+typedef struct dl_volume_opts {
+    dk_kv kv[3];
+    char type[16], o[512], device[1300];
+} dl_volume_opts;
+int dl_spec_volume_opts(const dl_spec *s, dl_volume_opts *out);
+
+/* Labels: DL_LABEL_PREFIX + field name. The returned array and strings are
+ * malloc'd; free with dl_labels_free. */
+int dl_spec_to_labels(const dl_spec *s, dk_kv **labels, size_t *n, dl_err *err);
+void dl_labels_free(dk_kv *labels, size_t n);
+/* Reads a spec back from a container's labels. Missing labels keep their
+ * defaults; a tenant label is required. */
+int dl_spec_from_labels(dl_spec *s, const dk_kv *labels, size_t n, dl_err *err);
+
+/* Quote any validated text for a POSIX shell: 'it'\''s'. Returns needed
+ * length (like snprintf). The only way text reaches a shell. */
+size_t dl_shell_quote(const char *s, char *buf, size_t n);
+
+#endif
