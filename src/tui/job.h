@@ -1,0 +1,46 @@
+/* job.h - long operations of the console on a worker thread.
+ *
+ * Provision, reschedule, remove, backup now, restart, verify and restore are
+ * blocking domain calls (backup.h). The console runs each on a worker
+ * thread with its own dk_client (a client belongs to one thread); the
+ * worker queues progress lines and wakes the console's loop through
+ * dk_client_wakeup() on the loop's client. The loop drains the queue with
+ * ui_job_poll and paints - the worker never touches curses.
+ * Ownership: ui_job_start returns a job freed by ui_job_free (joins).
+ */
+#ifndef DEEPLENS_TUI_JOB_H
+#define DEEPLENS_TUI_JOB_H
+
+#include "deeplens/backup.h"
+#include "deeplens/docker.h"
+#include "forms.h"
+
+typedef enum ui_job_kind {
+    UI_JOB_PROVISION, UI_JOB_RESCHEDULE, UI_JOB_REMOVE, UI_JOB_BACKUP_NOW,
+    UI_JOB_RESTART, UI_JOB_VERIFY, UI_JOB_RESTORE
+} ui_job_kind;
+
+typedef struct ui_job_req {
+    ui_job_kind kind;
+    ui_form_result form;        /* provision/reschedule/remove/restore */
+    char tenant[DL_TENANT_MAX + 1];
+    char file[160];             /* verify: "" = newest */
+    char password[256];         /* provision: database password */
+} ui_job_req;
+
+typedef struct ui_job ui_job;
+
+/* ep/site: where and with which site defaults the worker works; wake: the
+ * loop's client to wake on progress (may be NULL). */
+ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
+                     const ui_job_req *r, dk_client *wake, dl_err *err);
+/* Main thread: hand every queued line to fn; returns 1 once the job has
+ * finished and all its lines were handed over, else 0. */
+int ui_job_poll(ui_job *j, void (*fn)(void *ud, dl_step_kind k, const char *line),
+                void *ud);
+/* After ui_job_poll returned 1: 0 ok, -1 with err. */
+int ui_job_result(const ui_job *j, dl_err *err);
+const char *ui_job_title(const ui_job *j);   /* "Provisioning vayyari" */
+void ui_job_free(ui_job *j);
+
+#endif
