@@ -6,7 +6,15 @@
  * worker queues progress lines and wakes the console's loop through
  * dk_client_wakeup() on the loop's client. The loop drains the queue with
  * ui_job_poll and paints - the worker never touches curses.
- * Ownership: ui_job_start returns a job freed by ui_job_free (joins).
+ * The queue is bounded (UI_JOB_MAX_QUEUED lines): when the loop falls
+ * behind, the oldest lines are dropped and ui_job_poll reports how many in
+ * an info line. The domain calls cannot be cancelled midway: ui_job_free
+ * waits for the worker to finish (join), so free a job only once ui_job_poll
+ * returned 1 unless blocking is acceptable (quitting).
+ * The password in a request is copied into the job and wiped there as soon
+ * as the domain call returns; the caller wipes its own request.
+ * Ownership: ui_job_start returns a job freed by ui_job_free (joins). The
+ * `wake` client must outlive the job.
  */
 #ifndef DEEPLENS_TUI_JOB_H
 #define DEEPLENS_TUI_JOB_H
@@ -17,8 +25,11 @@
 
 typedef enum ui_job_kind {
     UI_JOB_PROVISION, UI_JOB_RESCHEDULE, UI_JOB_REMOVE, UI_JOB_BACKUP_NOW,
-    UI_JOB_RESTART, UI_JOB_VERIFY, UI_JOB_RESTORE
+    UI_JOB_RESTART, UI_JOB_VERIFY, UI_JOB_RESTORE,
+    UI_JOB_FILES                /* dl_files_list; read with ui_job_files */
 } ui_job_kind;
+
+#define UI_JOB_MAX_QUEUED 2000
 
 typedef struct ui_job_req {
     ui_job_kind kind;
@@ -41,6 +52,11 @@ int ui_job_poll(ui_job *j, void (*fn)(void *ud, dl_step_kind k, const char *line
 /* After ui_job_poll returned 1: 0 ok, -1 with err. */
 int ui_job_result(const ui_job *j, dl_err *err);
 const char *ui_job_title(const ui_job *j);   /* "Provisioning vayyari" */
+ui_job_kind ui_job_kind_of(const ui_job *j);
+/* UI_JOB_FILES, after ui_job_poll returned 1 and ui_job_result 0: moves
+ * the file list into *out (caller frees with dl_files_clear). Returns 0, or
+ * -1 if there is none (wrong kind, failed, or already taken). */
+int ui_job_files(ui_job *j, dl_files *out);
 void ui_job_free(ui_job *j);
 
 #endif
