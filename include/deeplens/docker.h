@@ -113,6 +113,7 @@ typedef struct dk_req_opts {
     dk_data_fn on_data;
     dk_done_fn on_done;
     void *ud;
+    int unversioned;          /* send path as is, without /v1.41 (/_ping) */
 } dk_req_opts;
 
 /* Start a request; returns NULL and fills err if it cannot be started. */
@@ -312,6 +313,12 @@ int dk_network_create(dk_client *c, const char *name, const char *driver,
                       dl_err *err);
 int dk_network_connect(dk_client *c, const char *network, const char *container,
                        const char *const *aliases, dl_err *err);
+/* 403 "already connected" is reported as DL_ECONFLICT; not connected as
+ * DL_ENOTFOUND. */
+int dk_network_disconnect(dk_client *c, const char *network,
+                          const char *container, int force, dl_err *err);
+/* 409 while containers are attached (DL_ECONFLICT). */
+int dk_network_remove(dk_client *c, const char *name, dl_err *err);
 
 /* ---- archive (tar) -------------------------------------------------------- */
 
@@ -375,6 +382,21 @@ typedef int (*dk_event_fn)(void *ud, const dk_event *ev);
 dk_req *dk_events_open(dk_client *c, long long since, const char *filters_json,
                        dk_event_fn on_event, dk_done_fn on_done, void *ud,
                        dl_err *err);
+
+/* ---- parsers for asynchronous callers -------------------------------------
+ * Callers that drive requests themselves with dk_submit (the console's live
+ * model) parse the answers with these; cJSON stays inside this module. */
+
+/* "/containers/json?all=1&filters=..." (malloc'd; caller frees). */
+char *dk_containers_list_path(const char *filters_json, int all);
+/* A /containers/json answer. */
+int dk_containers_parse(const char *json, size_t len, dk_container **out,
+                        size_t *n, dl_err *err);
+/* A /containers/{id}/json answer. */
+int dk_container_parse_inspect(const char *json, size_t len, dk_container *out,
+                               dl_err *err);
+/* A /version answer, with the same version rule as dk_client_check_version. */
+int dk_version_parse(const char *json, size_t len, dk_version *out, dl_err *err);
 
 /* ---- helpers shared by all callers -------------------------------------- */
 
