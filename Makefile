@@ -30,7 +30,8 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 B        ?= build
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
-            -Wmissing-prototypes -Wpointer-arith -Wvla -Wno-unused-parameter
+            -Wmissing-prototypes -Wpointer-arith -Wvla -Wno-unused-parameter \
+            -Wno-format-truncation
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
