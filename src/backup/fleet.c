@@ -1,0 +1,413 @@
+/* fleet.c - the live model of all tenant backups (see fleet.h).
+ *
+ * State machine per connection: version -> events stream + list -> live.
+ * Any event about one of our containers re-lists (one request, coalesced
+ * while one is in flight) and re-reads that tenant's status file. Status
+ * files are read through a queue with at most FLEET_INFLIGHT reads in
+ * flight. A failed request or a closed events stream marks the engine
+ * unreachable and schedules a reconnect with backoff (1 s .. 10 s).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "deeplens/fleet.h"
+#include "internal.h"
+
+#define FLEET_INFLIGHT 8
+
+struct dl_fleet {
+    dl_ctx *ctx;
+    dl_status *rows;
+    size_t n;
+    unsigned long gen;
+
+    int connected, loading, started;
+    char error[600];
+    time_t next_retry;
+    int backoff;
+    dk_version version;
+    unsigned epoch;           /* bumps on reconnect: stale answers ignored */
+
+    dk_req *version_req, *events_req, *list_req;
+    int relist_again;
+    int relist_pending;       /* an event asked for a re-list (see tick) */
+
+    char (*queue)[160];
+    size_t qn, qcap, inflight;
+};
+
+struct fleet_cb {
+    dl_fleet *f;
+    unsigned epoch;
+};
+
+static struct fleet_cb *cb_new(dl_fleet *f)
+{
+    struct fleet_cb *cb = malloc(sizeof *cb);
+    if (!cb)
+        abort();
+    cb->f = f;
+    cb->epoch = f->epoch;
+    return cb;
+}
+
+dl_fleet *dl_fleet_new(dl_ctx *ctx)
+{
+    dl_fleet *f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->ctx = ctx;
+    f->loading = 1;
+    f->backoff = 1;
+    return f;
+}
+
+static void cancel_all(dl_fleet *f)
+{
+    /* dk_cancel runs on_done, which clears the pointers */
+    f->epoch++;
+    if (f->events_req)
+        dk_cancel(f->events_req);
+    if (f->list_req)
+        dk_cancel(f->list_req);
+    if (f->version_req)
+        dk_cancel(f->version_req);
+    f->events_req = f->list_req = f->version_req = NULL;
+    f->relist_again = 0;
+}
+
+void dl_fleet_free(dl_fleet *f)
+{
+    if (!f)
+        return;
+    cancel_all(f);
+    /* status reads still in flight reference f: drain them */
+    while (f->inflight > 0 && dk_client_poll(f->ctx->dk, -1, 100) >= 0)
+        ;
+    dl_statuses_free(f->rows, f->n);
+    free(f->queue);
+    free(f);
+}
+
+static void set_error(dl_fleet *f, const char *msg)
+{
+    time_t now = time(NULL);
+    if (f->connected || strcmp(f->error, msg) != 0)
+        f->gen++;
+    f->connected = 0;
+    snprintf(f->error, sizeof f->error, "%s", msg);
+    f->next_retry = now + f->backoff;
+    f->backoff = f->backoff >= 8 ? 10 : f->backoff * 2;
+    cancel_all(f);
+}
+
+/* ---- status reads --------------------------------------------------------- */
+
+static dl_status *row_by_container(dl_fleet *f, const char *container)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->rows[i].container, container))
+            return &f->rows[i];
+    return NULL;
+}
+
+static void read_done(void *ud, const char *container, int ok, const char *text,
+                      size_t len)
+{
+    dl_fleet *f = ud;
+    dl_status *st;
+    f->inflight--;
+    if (!ok || !(st = row_by_container(f, container)))
+        return;
+    dl_err e;
+    dl_status_parse_job(st, text, len, &e);
+    dl_health_eval(st, time(NULL));
+    f->gen++;
+}
+
+static void pump(dl_fleet *f)
+{
+    while (f->connected && f->qn > 0 && f->inflight < FLEET_INFLIGHT) {
+        char name[160];
+        dl_err e;
+        memcpy(name, f->queue[0], sizeof name);
+        memmove(f->queue, f->queue + 1, --f->qn * sizeof *f->queue);
+        if (dl_status_read_async(f->ctx, name, read_done, f, &e))
+            f->inflight++;
+    }
+}
+
+static void enqueue(dl_fleet *f, const char *container)
+{
+    for (size_t i = 0; i < f->qn; i++)
+        if (!strcmp(f->queue[i], container))
+            return;
+    if (f->qn == f->qcap) {
+        f->qcap = f->qcap ? f->qcap * 2 : 64;
+        f->queue = realloc(f->queue, f->qcap * sizeof *f->queue);
+        if (!f->queue)
+            abort();
+    }
+    snprintf(f->queue[f->qn++], sizeof *f->queue, "%s", container);
+}
+
+/* ---- list ------------------------------------------------------------------ */
+
+static void relist(dl_fleet *f);
+
+static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
+{
+    dl_status *rows = calloc(nv ? nv : 1, sizeof *rows);
+    size_t k = 0;
+    time_t now = time(NULL);
+    int first = f->loading;
+
+    if (!rows)
+        abort();
+    for (size_t i = 0; i < nv; i++) {
+        dl_status *old = row_by_container(f, v[i].name ? v[i].name : "");
+        dl_err e;
+        if (old) {
+            rows[k] = *old; /* keeps the job part; takes over files */
+            old->files = NULL;
+            old->nfiles = 0;
+        }
+        if (dl_status_from_container(&rows[k], &v[i], &e) < 0) {
+            dl_status_clear(&rows[k]);
+            continue;
+        }
+        dl_health_eval(&rows[k], now);
+        if (first || !old)
+            enqueue(f, rows[k].container);
+        k++;
+    }
+    dl_statuses_free(f->rows, f->n);
+    f->rows = rows;
+    f->n = k;
+    f->loading = 0;
+    f->gen++;
+}
+
+static void list_done(void *ud, dk_req *r)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    dk_container *v = NULL;
+    size_t nv = 0, len = 0;
+    const char *body;
+    dl_err e;
+
+    free(cb);
+    if (stale)
+        return;
+    f->list_req = NULL;
+    body = dk_req_body(r, &len);
+    if (dk_req_result(r, &e) < 0 || dk_containers_parse(body, len, &v, &nv, &e) < 0) {
+        set_error(f, e.msg);
+        return;
+    }
+    apply_list(f, v, nv);
+    dk_containers_free(v, nv);
+    if (f->relist_again) {
+        f->relist_again = 0;
+        relist(f);
+    }
+    pump(f);
+}
+
+static void relist(dl_fleet *f)
+{
+    char *path;
+    dl_err e;
+    if (f->list_req) {
+        f->relist_again = 1;
+        return;
+    }
+    path = dk_containers_list_path(dl_container_filter(), 1);
+    f->list_req = dk_submit(f->ctx->dk,
+                            &(dk_req_opts){.method = "GET", .path = path,
+                                           .mode = DK_BODY_BUFFER,
+                                           .timeout_ms = 15000,
+                                           .on_done = list_done, .ud = cb_new(f)},
+                            &e);
+    free(path);
+    if (!f->list_req)
+        set_error(f, e.msg);
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static int on_event(void *ud, const dk_event *ev)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    if (cb->epoch != f->epoch)
+        return -1;
+    /* inside a transfer callback: only note the work, tick() does it */
+    f->relist_pending = 1;
+    if (ev->name && *ev->name && strcmp(ev->action, "destroy") != 0)
+        enqueue(f, ev->name);
+    return 0;
+}
+
+static void events_done(void *ud, dk_req *r)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    dl_err e;
+
+    free(cb);
+    if (stale)
+        return;
+    f->events_req = NULL;
+    if (dk_req_result(r, &e) == 0)
+        snprintf(e.msg, sizeof e.msg, "the docker engine closed the events stream");
+    set_error(f, e.msg);
+}
+
+static void open_events(dl_fleet *f)
+{
+    dl_err e;
+    struct fleet_cb *cb = cb_new(f);
+    f->events_req = dk_events_open(
+        f->ctx->dk, (long long)time(NULL),
+        "{\"type\":[\"container\"],\"label\":[\"" DL_LABEL_PREFIX "tenant\"],"
+        "\"event\":[\"create\",\"start\",\"die\",\"stop\",\"kill\",\"destroy\","
+        "\"rename\",\"pause\",\"unpause\",\"health_status\"]}",
+        on_event, events_done, cb, &e);
+    if (!f->events_req) {
+        free(cb);
+        set_error(f, e.msg);
+    }
+}
+
+/* ---- connect ------------------------------------------------------------------- */
+
+static void version_done(void *ud, dk_req *r)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    size_t len = 0;
+    const char *body;
+    dl_err e;
+
+    free(cb);
+    if (stale)
+        return;
+    f->version_req = NULL;
+    body = dk_req_body(r, &len);
+    if (dk_req_result(r, &e) < 0 || dk_version_parse(body, len, &f->version, &e) < 0) {
+        set_error(f, e.msg);
+        return;
+    }
+    f->connected = 1;
+    f->backoff = 1;
+    f->error[0] = '\0';
+    f->gen++;
+    open_events(f);
+    if (f->connected)
+        relist(f);
+}
+
+static void connect_engine(dl_fleet *f)
+{
+    dl_err e;
+    f->version_req = dk_submit(f->ctx->dk,
+                               &(dk_req_opts){.method = "GET", .path = "/version",
+                                              .mode = DK_BODY_BUFFER,
+                                              .timeout_ms = 5000,
+                                              .on_done = version_done,
+                                              .ud = cb_new(f)},
+                               &e);
+    if (!f->version_req)
+        set_error(f, e.msg);
+}
+
+void dl_fleet_start(dl_fleet *f)
+{
+    f->started = 1;
+    connect_engine(f);
+}
+
+int dl_fleet_tick(dl_fleet *f, time_t now)
+{
+    if (!f->started)
+        return 60000;
+    if (!f->connected && !f->version_req) {
+        if (now >= f->next_retry) {
+            connect_engine(f);
+            return 1000;
+        }
+        return (int)(f->next_retry - now) * 1000;
+    }
+    if (f->relist_pending) {
+        f->relist_pending = 0;
+        relist(f);
+    }
+    pump(f);
+    return 60000;
+}
+
+void dl_fleet_refresh(dl_fleet *f)
+{
+    if (!f->connected)
+        return;
+    relist(f);
+    for (size_t i = 0; i < f->n; i++)
+        enqueue(f, f->rows[i].container);
+    pump(f);
+}
+
+void dl_fleet_refresh_one(dl_fleet *f, const char *tenant)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->rows[i].spec.tenant, tenant))
+            enqueue(f, f->rows[i].container);
+    relist(f);
+    pump(f);
+}
+
+unsigned long dl_fleet_generation(const dl_fleet *f)
+{
+    return f->gen;
+}
+
+const char *dl_fleet_error(const dl_fleet *f, time_t *next_retry)
+{
+    if (next_retry)
+        *next_retry = f->next_retry;
+    return f->connected || !f->error[0] ? NULL : f->error;
+}
+
+const dk_version *dl_fleet_engine(const dl_fleet *f)
+{
+    return f->version.version[0] ? &f->version : NULL;
+}
+
+int dl_fleet_loading(const dl_fleet *f)
+{
+    return f->loading;
+}
+
+size_t dl_fleet_count(const dl_fleet *f)
+{
+    return f->n;
+}
+
+const dl_status *dl_fleet_at(const dl_fleet *f, size_t i)
+{
+    return i < f->n ? &f->rows[i] : NULL;
+}
+
+const dl_status *dl_fleet_find(const dl_fleet *f, const char *tenant)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->rows[i].spec.tenant, tenant))
+            return &f->rows[i];
+    return NULL;
+}

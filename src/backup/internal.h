@@ -1,0 +1,79 @@
+/* internal.h - shared by the domain modules in src/backup only. */
+#ifndef DEEPLENS_BACKUP_INTERNAL_H
+#define DEEPLENS_BACKUP_INTERNAL_H
+
+#include "deeplens/backup.h"
+
+/* Paths inside the backup container (the contract with src/backup/job). */
+#define DL_JOB_SCRIPT      "/usr/local/bin/backup.sh"
+#define DL_JOB_ENTRYPOINT  "/usr/local/bin/deeplens-entrypoint.sh"
+#define DL_JOB_CONF        "/etc/deeplens/backup.conf"
+#define DL_JOB_PGPASS      "/etc/deeplens/pgpass"
+#define DL_JOB_STATUS      "/var/lib/deeplens/status"
+#define DL_JOB_BACKUP_DIR  "/backups"
+
+/* Everything a tenant container needs, built from a spec: the create spec
+ * (pointing into this struct) and the tar of files to copy in before the
+ * first start. Free with dl_container_plan_free. */
+typedef struct dl_container_plan {
+    dk_create_spec create;
+    dk_kv *labels;
+    size_t nlabels;
+    dk_mount mount;
+    char volume[128];
+    char *tar;
+    size_t tar_len;
+    const char *entrypoint[3];
+    const char *env[3];
+    const char *health[3];
+} dl_container_plan;
+
+/* password: written to the 0600 pgpass file only. */
+int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
+                            const char *password, dl_err *err);
+void dl_container_plan_free(dl_container_plan *p);
+
+/* Find the tenant's container; fills name (size n) and ct. DL_ENOTFOUND
+ * with "no backup configured for tenant 'x'". */
+int dl_find_tenant(dl_ctx *ctx, const char *tenant, char *name, size_t n,
+                   dk_container *ct, dl_err *err);
+
+/* The filter that selects our containers: label io.deeplens.backup=1. */
+const char *dl_container_filter(void);
+
+/* Run a command in the tenant's container, streaming stdout+stderr lines to
+ * progress (DL_STEP_INFO). *exit_code set. Lines matching "result=FAILED"
+ * or "reason=" are remembered in last_line (may be NULL, size n). */
+int dl_exec_lines(dl_ctx *ctx, const char *container, const char *const *cmd,
+                  const char *user, dl_progress_fn progress, void *ud,
+                  int *exit_code, char *last_line, size_t n, dl_err *err);
+
+/* Extract a logfmt value (key=value or key="quoted") from a line. */
+int dl_logfmt_get(const char *line, const char *key, char *out, size_t n);
+
+/* The job password from the pgpass file of an existing container (used by
+ * reschedule so the operator need not give it again). */
+int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                     dl_err *err);
+
+/* Async read of one container's status file into *st (used by the fleet
+ * and dl_status_all). done(ud, st, ok) is called from dk_client_poll. */
+typedef void (*dl_status_read_fn)(void *ud, const char *container, int ok,
+                                  const char *text, size_t len);
+dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
+                             dl_status_read_fn done, void *ud, dl_err *err);
+
+/* Steps shared by provision and reschedule (provision.c). */
+/* Create the tenant's volume unless it exists with the same options. */
+int dl_volume_ensure(dl_ctx *ctx, const dl_spec *s, int *created, dl_err *err);
+/* Short-lived container proving target, database and pg_dump version. */
+int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
+                 long long *db_size, dl_err *err);
+/* Create container `name` from the spec and copy the job files in. */
+int dl_container_make(dl_ctx *ctx, const dl_spec *s, const char *name,
+                      const char *password, dl_err *err);
+/* Run the backup job once in `container`, lines to progress. */
+int dl_run_job(dl_ctx *ctx, const char *container, dl_progress_fn progress,
+               void *ud, dl_err *err);
+
+#endif

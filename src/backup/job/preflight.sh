@@ -1,0 +1,65 @@
+#!/bin/sh
+# preflight.sh - runs once, in a short-lived container, before a tenant
+# backup container is created. It proves with the real image, the real
+# volume and the real network that a backup can work:
+#   - the backup target is writable by the backup UID:GID,
+#   - the database server answers, the password is right, the database exists,
+#   - the image's pg_dump is not older than the server (broken dumps otherwise).
+# Its last line is `PREFLIGHT OK ...` or `PREFLIGHT FAIL <cause> <message>`;
+# the C side turns the cause into operator advice.
+. /etc/deeplens/backup.conf
+PGPASSFILE=/etc/deeplens/pgpass
+export PGPASSFILE
+
+fail() {
+	echo "PREFLIGHT FAIL $1 $2"
+	exit 1
+}
+
+as_backup() {
+	if command -v su-exec >/dev/null 2>&1; then
+		su-exec "$BACKUP_UID:$BACKUP_GID" "$@"
+	elif command -v gosu >/dev/null 2>&1; then
+		gosu "$BACKUP_UID:$BACKUP_GID" "$@"
+	else
+		setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_GID" --clear-groups "$@"
+	fi
+}
+
+chown "$BACKUP_UID:$BACKUP_GID" "$PGPASSFILE" && chmod 600 "$PGPASSFILE" ||
+	fail setup "cannot prepare the credentials file"
+
+probe="$BACKUP_DIR/.deeplens-preflight-$$"
+if ! werr=$(as_backup sh -c 'echo ok > "$1" && rm -f "$1"' sh "$probe" 2>&1); then
+	fail target "target $BACKUP_DIR is not writable by uid $BACKUP_UID:$BACKUP_GID ($(echo "$werr" | head -n 1))"
+fi
+
+tries=0
+until pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3 >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	[ "$tries" -ge 3 ] && fail unreachable "database server $PGHOST:$PGPORT does not answer"
+	sleep 1
+done
+
+if ! ver=$(as_backup psql -X -w -A -t -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" \
+	-c 'show server_version_num' 2>&1); then
+	ver=$(echo "$ver" | tr '\n' ' ')
+	case "$ver" in
+	*"password authentication failed"* | *"no password supplied"*)
+		fail password "password authentication failed for user $PGUSER on $PGHOST" ;;
+	*"does not exist"*)
+		fail database "database $DB does not exist on $PGHOST" ;;
+	*) fail connect "$ver" ;;
+	esac
+fi
+
+server_major=$((ver / 10000))
+dump_major=$(pg_dump --version | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(\.[0-9]+)*$/) { split($i, a, "."); print a[1]; exit } }')
+[ -n "$dump_major" ] || fail version "cannot tell the version of pg_dump in the image"
+if [ "$dump_major" -lt "$server_major" ]; then
+	fail version "pg_dump $dump_major in the image is older than the server ($server_major): use an image with PostgreSQL $server_major or newer"
+fi
+
+size=$(as_backup psql -X -w -A -t -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" \
+	-c 'select pg_database_size(current_database())' 2>/dev/null)
+echo "PREFLIGHT OK server=$server_major pg_dump=$dump_major db_size=${size:-0}"

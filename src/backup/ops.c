@@ -1,0 +1,380 @@
+/* ops.c - changes to an existing tenant backup: reschedule, backup now,
+ * verify, restore, restart, remove.
+ *
+ * Reschedule builds the new container beside the old one and swaps names
+ * only once it exists and holds its files; if the new one will not start,
+ * the old one is put back and started. Remove keeps the backup files unless
+ * the caller (who asked the operator twice) says otherwise, and then deletes
+ * only files named like this tenant's backups.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    if (!fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fn(ud, k, buf);
+}
+
+/* Tenant container + its spec. */
+static int load(dl_ctx *ctx, const char *tenant, char *name, size_t n,
+                dl_spec *spec, dk_container *ct, dl_err *err)
+{
+    if (dl_find_tenant(ctx, tenant, name, n, ct, err) < 0)
+        return -1;
+    dl_spec_defaults(spec);
+    if (dl_spec_from_labels(spec, ct->labels, ct->nlabels, err) < 0) {
+        dl_err_prefix(err, "container '%s'", name);
+        dk_container_clear(ct);
+        return -1;
+    }
+    return 0;
+}
+
+static int need_running(const dk_container *ct, const char *name, dl_err *err)
+{
+    if (ct->state && !strcmp(ct->state, "running"))
+        return 0;
+    return dl_err_set(err, DL_ECONFLICT,
+                      "container '%s' is %s: start it first (deeplens-backup "
+                      "restart <tenant>)", name, ct->state ? ct->state : "not running");
+}
+
+/* ---- password of an existing container ---------------------------------------- */
+
+int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                     dl_err *err)
+{
+    char *data = NULL;
+    size_t len = 0, k = 0;
+    int field = 0;
+
+    if (dk_archive_read_file(ctx->dk, container, DL_JOB_PGPASS, 4096, &data,
+                             &len, err) < 0) {
+        dl_err_prefix(err, "reading the stored credentials of '%s'", container);
+        return -1;
+    }
+    /* host:port:db:user:password, ':' and '\' escaped with '\' */
+    for (size_t i = 0; i < len && data[i] != '\n'; i++) {
+        char ch = data[i];
+        if (ch == '\\' && i + 1 < len) {
+            ch = data[++i];
+        } else if (ch == ':' && field < 4) {
+            field++;
+            continue;
+        }
+        if (field == 4 && k + 1 < n)
+            buf[k++] = ch;
+    }
+    buf[k] = '\0';
+    memset(data, 0, len);
+    free(data);
+    if (field < 4 || !k)
+        return dl_err_set(err, DL_EPROTO, "stored credentials of '%s' are unreadable",
+                          container);
+    return 0;
+}
+
+/* ---- reschedule ------------------------------------------------------------------ */
+
+int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
+                  int retention_days, dl_progress_fn progress, void *ud,
+                  dl_err *err)
+{
+    char name[160], next[200], prev[200], pw[512];
+    char rbuf[16];
+    dl_spec spec;
+    dk_container ct = {0};
+    dl_err e2;
+
+    if (dl_validate_tenant(tenant, err) < 0)
+        return -1;
+    if (schedule && dl_validate_schedule(schedule, err) < 0)
+        return -1;
+    if (retention_days) {
+        snprintf(rbuf, sizeof rbuf, "%d", retention_days);
+        if (dl_validate_retention(rbuf, &retention_days, err) < 0)
+            return -1;
+    }
+    if (!schedule && !retention_days)
+        return dl_err_set(err, DL_EINVAL,
+                          "nothing to change: give a schedule and/or a retention");
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    dk_container_clear(&ct);
+    if (schedule)
+        snprintf(spec.schedule, sizeof spec.schedule, "%s", schedule);
+    if (retention_days)
+        spec.retention_days = retention_days;
+    if (dl_spec_validate(&spec, err) < 0)
+        return -1;
+    if (dl_read_password(ctx, name, pw, sizeof pw, err) < 0)
+        return -1;
+
+    snprintf(next, sizeof next, "%s-next", name);
+    snprintf(prev, sizeof prev, "%s-prev", name);
+    /* leftovers of an interrupted reschedule */
+    dk_container_remove(ctx->dk, next, 1, 0, &e2);
+
+    say(progress, ud, DL_STEP_BEGIN, "Creating the new container beside the old one");
+    if (dl_container_make(ctx, &spec, next, pw, err) < 0) {
+        memset(pw, 0, sizeof pw);
+        say(progress, ud, DL_STEP_FAIL, "%s (the old container keeps running)", err->msg);
+        return -1;
+    }
+    memset(pw, 0, sizeof pw);
+    say(progress, ud, DL_STEP_OK, "New container ready: schedule '%s', retention %d days",
+        spec.schedule, spec.retention_days);
+
+    say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
+    dk_container_remove(ctx->dk, prev, 1, 0, &e2);
+    if (dk_container_stop(ctx->dk, name, 30, NULL, err) < 0 ||
+        dk_container_rename(ctx->dk, name, prev, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        say(progress, ud, DL_STEP_ROLLBACK, "Removing the new container; restarting the old one");
+        dk_container_remove(ctx->dk, next, 1, 0, &e2);
+        dk_container_start(ctx->dk, name, NULL, &e2);
+        return -1;
+    }
+    if (dk_container_rename(ctx->dk, next, name, err) < 0 ||
+        dk_container_start(ctx->dk, name, NULL, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        say(progress, ud, DL_STEP_ROLLBACK, "Putting the old container back");
+        dk_container_remove(ctx->dk, name, 1, 0, &e2);
+        dk_container_remove(ctx->dk, next, 1, 0, &e2);
+        dk_container_rename(ctx->dk, prev, name, &e2);
+        dk_container_start(ctx->dk, name, NULL, &e2);
+        return -1;
+    }
+    if (dk_container_remove(ctx->dk, prev, 1, 0, &e2) < 0)
+        say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", prev, e2.msg);
+    say(progress, ud, DL_STEP_OK, "Rescheduled: %s, retention %d days (volume and files kept)",
+        spec.schedule, spec.retention_days);
+    return 0;
+}
+
+/* ---- job runs --------------------------------------------------------------------- */
+
+int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
+                  void *ud, dl_err *err)
+{
+    char name[160];
+    dl_spec spec;
+    dk_container ct = {0};
+    int rc;
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    rc = need_running(&ct, name, err);
+    dk_container_clear(&ct);
+    if (rc < 0)
+        return -1;
+    say(progress, ud, DL_STEP_BEGIN, "Running backup of %s in %s", tenant, name);
+    if (dl_run_job(ctx, name, progress, ud, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    say(progress, ud, DL_STEP_OK, "Backup completed");
+    return 0;
+}
+
+/* <db>_YYYYMMDD_HHMMSS.sql or .sql.gz - the only names we act on. */
+static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
+{
+    char db[64];
+    size_t dl;
+    const char *p;
+
+    dl_spec_database(s, db, sizeof db);
+    dl = strlen(db);
+    if (!file || strncmp(file, db, dl) || file[dl] != '_')
+        goto bad;
+    p = file + dl + 1;
+    for (int i = 0; i < 15; i++, p++)
+        if (i == 8 ? *p != '_' : (*p < '0' || *p > '9'))
+            goto bad;
+    if (!strcmp(p, ".sql") || !strcmp(p, ".sql.gz"))
+        return 0;
+bad:
+    return dl_err_set(err, DL_EINVAL,
+                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz",
+                      file ? file : "", db);
+}
+
+static int run_mode(dl_ctx *ctx, const char *name, const char *const *cmd,
+                    const char *what, dl_progress_fn progress, void *ud,
+                    dl_err *err)
+{
+    char last[1024], reason[512];
+    int code = -1;
+    if (dl_exec_lines(ctx, name, cmd, "0:0", progress, ud, &code, last,
+                      sizeof last, err) < 0)
+        return -1;
+    if (code == 0)
+        return 0;
+    if (dl_logfmt_get(last, "reason", reason, sizeof reason) < 0)
+        snprintf(reason, sizeof reason, "exit status %d", code);
+    return dl_err_set(err, DL_EFAIL, "%s failed: %s", what, reason);
+}
+
+int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
+              dl_progress_fn progress, void *ud, dl_err *err)
+{
+    char name[160];
+    dl_spec spec;
+    dk_container ct = {0};
+    const char *cmd[] = {DL_JOB_SCRIPT, "--verify", file, NULL};
+    int rc;
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    rc = need_running(&ct, name, err);
+    dk_container_clear(&ct);
+    if (rc < 0 || (file && valid_backup_name(&spec, file, err) < 0))
+        return -1;
+    say(progress, ud, DL_STEP_BEGIN, "Verifying %s", file ? file : "the newest backup");
+    if (run_mode(ctx, name, cmd, "verify", progress, ud, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    say(progress, ud, DL_STEP_OK, "Backup verified: compressed stream intact, dump "
+                                  "complete, checksum matches");
+    return 0;
+}
+
+int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
+               const char *database, int force, dl_progress_fn progress,
+               void *ud, dl_err *err)
+{
+    char name[160], db[64];
+    dl_spec spec;
+    dk_container ct = {0};
+    const char *cmd[] = {DL_JOB_SCRIPT, "--restore", file, database,
+                         force ? "--force" : NULL, NULL};
+    int rc;
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    rc = need_running(&ct, name, err);
+    dk_container_clear(&ct);
+    if (rc < 0 || valid_backup_name(&spec, file, err) < 0 ||
+        dl_validate_database(database, err) < 0)
+        return -1;
+    dl_spec_database(&spec, db, sizeof db);
+    if (!strcmp(db, database) && !force)
+        return dl_err_set(err, DL_EINVAL,
+                          "refusing to restore over the live database '%s' "
+                          "without --force", database);
+    say(progress, ud, DL_STEP_BEGIN, "Restoring %s into database %s%s", file,
+        database, force ? " (replacing it)" : "");
+    if (run_mode(ctx, name, cmd, "restore", progress, ud, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    say(progress, ud, DL_STEP_OK, "Restored %s into %s", file, database);
+    return 0;
+}
+
+int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
+               void *ud, dl_err *err)
+{
+    char name[160];
+    dl_spec spec;
+    dk_container ct = {0};
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    dk_container_clear(&ct);
+    say(progress, ud, DL_STEP_BEGIN, "Restarting %s", name);
+    if (dk_container_restart(ctx->dk, name, 10, err) < 0) {
+        if (strstr(err->msg, "mount"))
+            dl_err_prefix(err, "cannot mount the backup target %s", spec.nfs_path);
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    say(progress, ud, DL_STEP_OK, "Container %s restarted", name);
+    return 0;
+}
+
+/* ---- remove ------------------------------------------------------------------------ */
+
+/* Deletes only this tenant's backup files (exact name pattern), their
+ * checksums, partials and the job's status directory. */
+static const char delete_script[] =
+    "cd \"$2\" || exit 1\n"
+    "d='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9]'\n"
+    "n=0\n"
+    "for f in \"$1\"_$d.sql.gz \"$1\"_$d.sql \"$1\"_$d.sql.gz.sha256 \"$1\"_$d.sql.sha256 "
+    ".\"$1\"_$d.sql.gz.partial .\"$1\"_$d.sql.partial; do\n"
+    "  [ -e \"$f\" ] || continue\n"
+    "  rm -f -- \"$f\" && n=$((n+1))\n"
+    "done\n"
+    "rm -rf .deeplens\n"
+    "echo \"deleted=$n\"\n";
+
+int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
+              dl_progress_fn progress, void *ud, dl_err *err)
+{
+    char name[160], vol[128], db[64], user[32], out[1024];
+    dl_spec spec;
+    dk_container ct = {0};
+    dl_err e2;
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    dl_spec_volume_name(&spec, vol, sizeof vol);
+    dl_spec_database(&spec, db, sizeof db);
+    if (delete_backups) {
+        const char *cmd[] = {"/bin/sh", "-c", delete_script, "sh", db,
+                             DL_JOB_BACKUP_DIR, NULL};
+        int code = -1;
+        say(progress, ud, DL_STEP_BEGIN, "Deleting the backup files of %s on %s",
+            tenant, spec.nfs_path);
+        if (!ct.state || strcmp(ct.state, "running")) {
+            if (dk_container_start(ctx->dk, name, NULL, err) < 0) {
+                dk_container_clear(&ct);
+                dl_err_prefix(err, "starting '%s' to delete its files", name);
+                say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
+                return -1;
+            }
+        }
+        snprintf(user, sizeof user, "%u:%u", spec.uid, spec.gid);
+        if (dl_exec_lines(ctx, name, cmd, user, NULL, NULL, &code, out,
+                          sizeof out, err) < 0 || code != 0) {
+            if (code > 0)
+                dl_err_set(err, DL_EFAIL, "deleting backup files failed (exit %d)", code);
+            dk_container_clear(&ct);
+            say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
+            return -1;
+        }
+        say(progress, ud, DL_STEP_OK, "Deleted %s files",
+            out[0] ? out + strlen("deleted=") : "the");
+    }
+    dk_container_clear(&ct);
+    say(progress, ud, DL_STEP_BEGIN, "Removing container %s", name);
+    if (dk_container_remove(ctx->dk, name, 1, 0, err) < 0) {
+        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    say(progress, ud, DL_STEP_OK, "Container removed");
+    say(progress, ud, DL_STEP_BEGIN, "Removing volume %s", vol);
+    if (dk_volume_remove(ctx->dk, vol, 0, &e2) < 0 && e2.kind != DL_ENOTFOUND)
+        say(progress, ud, DL_STEP_FAIL, "volume kept: %s", e2.msg);
+    else
+        say(progress, ud, DL_STEP_OK, "Volume definition removed");
+    if (!delete_backups)
+        say(progress, ud, DL_STEP_INFO, "Backup files kept on %s", spec.nfs_path);
+    return 0;
+}
