@@ -1,0 +1,832 @@
+#!/bin/sh
+# backup.sh - the job that runs inside one tenant's backup container.
+#
+#   backup.sh                 one backup; output to stdout and /var/log/backup.log
+#   backup.sh --cron          one backup; output to the log only (the entrypoint forwards it)
+#   backup.sh --health        docker healthcheck: reads the status file, no database access
+#   backup.sh --verify [FILE] gzip + trailer + sha256 sidecar of FILE (default newest)
+#   backup.sh --list          this tenant's backups, newest first, then a df line
+#   backup.sh --restore FILE DATABASE [--force]
+#
+# Owns, in BACKUP_DIR: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256, their hidden
+# .${name}.partial temporaries, .deeplens/lock and .deeplens/status. In the container:
+# /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
+# Runs on busybox ash (Alpine) and on Debian with busybox ash as /bin/sh: only POSIX sh,
+# `set -o pipefail` and `local`. Exit codes: 0 ok, 1 failed, 2 usage, 3 restore refused,
+# 75 another run holds the lock.
+
+CONF=${DEEPLENS_CONF:-/etc/deeplens/backup.conf}
+STATE_DIR=${DEEPLENS_STATE_DIR:-/var/lib/deeplens}
+LOG=${DEEPLENS_LOG:-/var/log/backup.log}
+SELF=$0
+MODE=${1:-run}
+
+TRAILER='-- PostgreSQL database dump complete'
+D8='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
+D6='[0-9][0-9][0-9][0-9][0-9][0-9]'
+LOCK_MAX_AGE=21600
+
+if ! . "$CONF"; then
+	echo "event=config result=FAILED reason=\"cannot read $CONF\"" >&2
+	exit 1
+fi
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+RETENTION_DAYS=${RETENTION_DAYS:-30}
+KEEP_MIN=${KEEP_MIN:-1}
+COMPRESSION=${COMPRESSION:-1}
+MAX_GAP=${MAX_GAP:-86400}
+PGPORT=${PGPORT:-5432}
+case $KEEP_MIN in '' | *[!0-9]* | 0) KEEP_MIN=1 ;; esac
+case $RETENTION_DAYS in '' | *[!0-9]*) RETENTION_DAYS=30 ;; esac
+case $MAX_GAP in '' | *[!0-9]* | 0) MAX_GAP=86400 ;; esac
+
+# The password only ever comes from the pgpass file.
+unset PGPASSWORD PGDATABASE PGSERVICE
+export PGPASSFILE=${DEEPLENS_PGPASS:-/etc/deeplens/pgpass}
+export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-15}
+export PGAPPNAME=deeplens-backup
+export LC_ALL=C
+
+# --- output ---------------------------------------------------------------
+
+TO_LOG=0 # also append each emitted line to $LOG
+
+iso_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+now() { date -u +%s; }
+
+emit() {
+	printf '%s\n' "$1"
+	if [ "$TO_LOG" = 1 ]; then printf '%s\n' "$1" >>"$LOG" 2>/dev/null; fi
+}
+
+# clean TEXT: one line, no control characters, at most 400 characters
+clean() {
+	printf '%s' "$1" | tr '\n\r\t' '   ' | tr -d '\000-\037\177' |
+		awk '{ gsub(/  +/, " "); sub(/^ /, ""); sub(/ $/, ""); print substr($0, 1, 400) }'
+}
+
+# q TEXT: a logfmt double-quoted value
+q() {
+	printf '"%s"' "$(clean "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
+}
+
+# v TEXT: a logfmt value, quoted only when it needs to be
+v() {
+	case $1 in
+	'' | *[!A-Za-z0-9_.:/@+-]*) q "$1" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# --- small helpers ----------------------------------------------------------
+
+uptime_now() {
+	local up rest
+	read -r up rest </proc/uptime 2>/dev/null || up=0
+	printf '%s\n' "$up"
+}
+
+# seconds between two /proc/uptime readings, one decimal
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { d = b - a; if (d < 0) d = 0; printf "%.1f\n", d }'; }
+
+# epoch_of YYYYMMDD_HHMMSS: UTC epoch by days-from-civil, independent of date(1) flavour
+epoch_of() {
+	printf '%s\n' "$1" | awk '
+	function days(y, m, d,   era, yoe, doy, doe) {
+		y -= (m <= 2); era = int((y >= 0 ? y : y - 399) / 400); yoe = y - era * 400
+		doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+		doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+		return era * 146097 + doe - 719468
+	}
+	{ printf "%.0f\n", days(substr($0,1,4)+0, substr($0,5,2)+0, substr($0,7,2)+0) * 86400 \
+		+ substr($0,10,2) * 3600 + substr($0,12,2) * 60 + substr($0,14,2) }'
+}
+
+fmt_age() {
+	local s=$1
+	[ "$s" -lt 0 ] && s=0
+	if [ "$s" -ge 86400 ]; then
+		echo "$((s / 86400))d$((s % 86400 / 3600))h"
+	elif [ "$s" -ge 3600 ]; then
+		echo "$((s / 3600))h$((s % 3600 / 60))m"
+	elif [ "$s" -ge 60 ]; then
+		echo "$((s / 60))m$((s % 60))s"
+	else
+		echo "${s}s"
+	fi
+}
+
+hostname_now() {
+	local h
+	read -r h </proc/sys/kernel/hostname 2>/dev/null || h=unknown
+	printf '%s\n' "$h"
+}
+
+# is_backup_name NAME: exactly ${DB}_YYYYMMDD_HHMMSS.sql[.gz], nothing else
+is_backup_name() {
+	case $1 in
+	"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql) return 0 ;;
+	esac
+	return 1
+}
+
+# ts_of NAME: the YYYYMMDD_HHMMSS part of a backup name
+ts_of() {
+	local rest=${1#"$DB"_}
+	printf '%s\n' "${rest%%.*}"
+}
+
+valid_db_name() {
+	case $1 in
+	'' | [!A-Za-z_]* | *[!A-Za-z0-9_-]*) return 1 ;;
+	esac
+	[ ${#1} -le 63 ]
+}
+
+# list_backups: names of this tenant's backups, newest first (by filename timestamp)
+list_backups() {
+	local f n
+	for f in "$BACKUP_DIR/$DB"_*.sql.gz "$BACKUP_DIR/$DB"_*.sql; do
+		[ -f "$f" ] || continue
+		n=${f##*/}
+		is_backup_name "$n" && printf '%s\n' "$n"
+	done | awk -v skip="$((${#DB} + 1))" '
+	{ k = substr($0, skip + 1, 15); n[NR] = $0; key[NR] = k
+	  for (i = NR; i > 1 && key[i - 1] < k; i--) { n[i] = n[i - 1]; key[i] = key[i - 1] }
+	  n[i] = $0; key[i] = k }
+	END { for (i = 1; i <= NR; i++) print n[i] }'
+}
+
+# describe_backups: "name size mtime sum" per backup, newest first; sum = the sidecar's
+# digest, or none
+describe_backups() {
+	local n sm sum rest
+	list_backups | while read -r n; do
+		sm=$(stat -c '%s %Y' "$BACKUP_DIR/$n" 2>/dev/null) || continue
+		sum=none
+		if [ -f "$BACKUP_DIR/$n.sha256" ]; then
+			read -r sum rest <"$BACKUP_DIR/$n.sha256" 2>/dev/null || sum=none
+			[ -n "$sum" ] || sum=none
+		fi
+		printf '%s %s %s\n' "$n" "$sm" "$sum"
+	done
+}
+
+# disk_usage: "total_kb used_kb free_kb" of BACKUP_DIR
+disk_usage() {
+	df -Pk "$BACKUP_DIR" 2>/dev/null | awk 'NR == 2 { print $(NF-4), $(NF-3), $(NF-2) }'
+}
+
+sig_name() {
+	case $1 in
+	1) echo HUP ;; 2) echo INT ;; 3) echo QUIT ;; 6) echo ABRT ;; 9) echo KILL ;;
+	11) echo SEGV ;; 13) echo PIPE ;; 15) echo TERM ;; *) echo "$1" ;;
+	esac
+}
+
+# first_error FILE: the meaningful line of a tool's stderr
+first_error() {
+	[ -s "$1" ] || return 0
+	awk 'NF && /error:|FATAL|ERROR|No space|Permission denied|could not/ { print; found = 1; exit }
+	     END { }' "$1" >"$1.first"
+	if [ ! -s "$1.first" ]; then awk 'NF { print; exit }' "$1" >"$1.first"; fi
+	cat "$1.first"
+	rm -f "$1.first"
+}
+
+psql_base() { psql -X -w -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$@"; }
+
+# --- privileges --------------------------------------------------------------
+
+# Re-exec as BACKUP_UID:BACKUP_GID when started as root: the job never runs as root.
+drop_privileges() {
+	local tool
+	[ "$(id -u)" = 0 ] || return 0
+	case $BACKUP_UID:$BACKUP_GID in
+	*[!0-9:]* | :* | *: | 0:*) return 1 ;;
+	esac
+	for tool in su-exec gosu; do
+		if command -v "$tool" >/dev/null 2>&1; then
+			exec "$tool" "$BACKUP_UID:$BACKUP_GID" /bin/sh "$SELF" "$@"
+		fi
+	done
+	if command -v setpriv >/dev/null 2>&1; then
+		exec setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_GID" --clear-groups \
+			/bin/sh "$SELF" "$@"
+	fi
+	return 1
+}
+
+# --- verification ----------------------------------------------------------------
+
+# check_dump PATH COMPRESSED: sets CHECK_REASON and fails when the dump is damaged.
+# For gzip the full decompression is the integrity test (CRC + length, like gzip -t).
+check_dump() {
+	local path=$1 gz=$2 err=$WORK/check.err tailtext rc
+	CHECK_REASON=
+	if [ "$gz" = 1 ]; then
+		tailtext=$(gzip -dc "$path" 2>"$err" | tail -n 8)
+		rc=$?
+		if [ "$rc" != 0 ]; then
+			CHECK_REASON="gzip integrity check failed: $(first_error "$err")"
+			return 1
+		fi
+	else
+		tailtext=$(tail -n 8 "$path" 2>"$err") || {
+			CHECK_REASON="cannot read: $(first_error "$err")"
+			return 1
+		}
+	fi
+	case $tailtext in
+	*"$TRAILER"*) ;;
+	*)
+		CHECK_REASON="dump incomplete: trailer missing"
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# sha_of PATH: hex digest
+sha_of() {
+	set -- $(sha256sum <"$1")
+	[ -n "$1" ] && printf '%s\n' "$1"
+}
+
+# verify_backup NAME: full check of a finished backup; sets VERIFY_REASON, VERIFY_SUM
+verify_backup() {
+	local name=$1 path=$BACKUP_DIR/$1 gz=0 want rest got
+	VERIFY_REASON= VERIFY_SUM=none
+	if [ ! -f "$path" ]; then
+		VERIFY_REASON="no such backup"
+		return 1
+	fi
+	case $name in *.gz) gz=1 ;; esac
+	if ! check_dump "$path" "$gz"; then
+		VERIFY_REASON=$CHECK_REASON
+		return 1
+	fi
+	if [ -f "$path.sha256" ]; then
+		want=
+		read -r want rest <"$path.sha256" 2>/dev/null
+		got=$(sha_of "$path")
+		if [ -z "$want" ] || [ "$want" != "$got" ]; then
+			VERIFY_REASON="checksum mismatch: sidecar ${want:-empty}, file $got"
+			return 1
+		fi
+		VERIFY_SUM=sha256
+	fi
+	return 0
+}
+
+# --- status -----------------------------------------------------------------------
+
+# load_previous: the last_success* keys of the current status, kept across failed runs
+load_previous() {
+	local line k v
+	PREV_SUCCESS= PREV_SUCCESS_FILE= PREV_SUCCESS_SIZE= PREV_SUCCESS_DURATION=
+	[ -f "$STATE_DIR/status" ] || return 0
+	while IFS= read -r line; do
+		k=${line%%=*}
+		v=${line#*=}
+		case $k in
+		last_success) PREV_SUCCESS=$v ;;
+		last_success_file) PREV_SUCCESS_FILE=$v ;;
+		last_success_size) PREV_SUCCESS_SIZE=$v ;;
+		last_success_duration) PREV_SUCCESS_DURATION=$v ;;
+		esac
+	done <"$STATE_DIR/status"
+}
+
+# write_status: /var/lib/deeplens/status and the copy beside the backups, each tmp + mv
+write_status() {
+	local tmp=$STATE_DIR/.status.$$ disk total used free files
+	disk=$(disk_usage)
+	set -- $disk
+	total=${1:-} free=${3:-}
+	files=$WORK/files
+	describe_backups >"$files"
+	{
+		echo "version=1"
+		echo "tenant=$TENANT"
+		echo "database=$DB"
+		echo "last_run_start=$RUN_START"
+		echo "last_run_end=$RUN_END"
+		echo "last_result=$RESULT"
+		echo "last_reason=$(clean "$REASON")"
+		echo "last_file=$OUT_FILE"
+		echo "last_size=$OUT_SIZE"
+		echo "last_duration=$DURATION"
+		echo "last_success=$PREV_SUCCESS"
+		echo "last_success_file=$PREV_SUCCESS_FILE"
+		echo "last_success_size=$PREV_SUCCESS_SIZE"
+		echo "last_success_duration=$PREV_SUCCESS_DURATION"
+		echo "db_size_bytes=$DB_SIZE"
+		echo "disk_total_kb=$total"
+		echo "disk_free_kb=$free"
+		awk '{ n++; b += $2 } END { printf "file_count=%d\ntotal_bytes=%.0f\n", n, b }' "$files"
+		sed 's/^/file=/' "$files"
+	} >"$tmp" 2>/dev/null && mv -f "$tmp" "$STATE_DIR/status" 2>/dev/null
+	rm -f "$tmp"
+	if [ -d "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
+		tmp=$BACKUP_DIR/.deeplens/.status.$$
+		{ cat "$STATE_DIR/status" >"$tmp" && mv -f "$tmp" "$BACKUP_DIR/.deeplens/status"; } 2>/dev/null
+		rm -f "$tmp" 2>/dev/null
+	fi
+}
+
+# --- lock -------------------------------------------------------------------------
+
+pid_is_backup() {
+	local cmd
+	[ -d "/proc/$1" ] || return 1
+	cmd=$(tr '\000' ' ' <"/proc/$1/cmdline" 2>/dev/null)
+	case $cmd in *backup.sh*) return 0 ;; esac
+	return 1
+}
+
+# read_owner DIR: OWNER_HOST OWNER_PID OWNER_START of a lock directory
+read_owner() {
+	local k v
+	OWNER_HOST= OWNER_PID= OWNER_START=
+	if [ -f "$1/owner" ]; then
+		while IFS='=' read -r k v; do
+			case $k in
+			host) OWNER_HOST=$v ;;
+			pid) OWNER_PID=$v ;;
+			start) OWNER_START=$v ;;
+			esac
+		done <"$1/owner"
+	fi
+	case $OWNER_START in '' | *[!0-9]*) OWNER_START=$(stat -c %Y "$1" 2>/dev/null) ;; esac
+}
+
+# lock_stale: sets STALE_WHY when the current lock belongs to nobody alive
+lock_stale() {
+	local age
+	read_owner "$LOCK" || return 1
+	[ -n "$OWNER_START" ] || return 1
+	age=$(($(now) - OWNER_START))
+	if [ "$age" -gt "$LOCK_MAX_AGE" ]; then
+		STALE_WHY="held for $(fmt_age "$age") by pid ${OWNER_PID:-?} on ${OWNER_HOST:-?}"
+		return 0
+	fi
+	if [ "$OWNER_HOST" = "$HOST" ] && [ -n "$OWNER_PID" ] && [ "$OWNER_PID" != $$ ] &&
+		! pid_is_backup "$OWNER_PID"; then
+		STALE_WHY="owner pid $OWNER_PID on $OWNER_HOST is gone"
+		return 0
+	fi
+	return 1
+}
+
+# break_lock: move the stale lock aside, and only remove it if it is still the one judged
+break_lock() {
+	local aside=$LOCK.stale.$HOST.$$ seen="$OWNER_HOST $OWNER_PID $OWNER_START"
+	mv "$LOCK" "$aside" 2>/dev/null || return 1
+	read_owner "$aside"
+	if [ "$OWNER_HOST $OWNER_PID $OWNER_START" != "$seen" ]; then
+		mv "$aside" "$LOCK" 2>/dev/null || rm -rf "$aside"
+		return 1
+	fi
+	rm -rf "$aside"
+	emit "ts=$(iso_now) event=lock tenant=$TENANT action=broken reason=$(q "$STALE_WHY")"
+	return 0
+}
+
+# lock_acquire: 0 taken, 1 held by another run, 2 cannot be created (target not writable)
+lock_acquire() {
+	local try
+	for try in 1 2; do
+		if mkdir "$LOCK" 2>/dev/null; then
+			LOCKED=1
+			printf 'host=%s\npid=%s\nstart=%s\n' "$HOST" "$$" "$RUN_START" >"$LOCK/owner"
+			return 0
+		fi
+		[ -d "$LOCK" ] || return 2
+		[ "$try" = 1 ] || return 1
+		lock_stale || return 1
+		break_lock || return 1
+	done
+	return 1
+}
+
+# --- one backup run ---------------------------------------------------------------
+
+# lock_release: only our own lock (a lock broken as stale may belong to another run now)
+lock_release() {
+	[ "$LOCKED" = 1 ] || return 0
+	LOCKED=0
+	read_owner "$LOCK"
+	[ "$OWNER_HOST:$OWNER_PID" = "$HOST:$$" ] && rm -rf "$LOCK"
+}
+
+cleanup() {
+	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
+	[ -n "$SIDE_TMP" ] && rm -f "$SIDE_TMP"
+	PARTIAL= SIDE_TMP=
+	lock_release
+	[ -n "$WORK" ] && rm -rf "$WORK"
+	return 0
+}
+
+# finish RESULT REASON: status file, result line, exit
+finish() {
+	RESULT=$1 REASON=$2
+	RUN_END=$(now)
+	DURATION=$(elapsed "$UP_START" "$(uptime_now)")
+	if [ "$RESULT" = ok ]; then
+		PREV_SUCCESS=$RUN_END PREV_SUCCESS_FILE=$OUT_FILE
+		PREV_SUCCESS_SIZE=$OUT_SIZE PREV_SUCCESS_DURATION=$DURATION
+		DB_SIZE=$(psql_base -At -d "$DB" -c 'select pg_database_size(current_database())' 2>/dev/null)
+		case $DB_SIZE in *[!0-9]*) DB_SIZE= ;; esac
+	fi
+	write_status
+	if [ "$RESULT" = ok ]; then
+		emit "ts=$(iso_now) event=backup tenant=$TENANT result=ok file=$OUT_FILE size=$OUT_SIZE duration=$DURATION pruned=$PRUNED"
+		cleanup
+		exit 0
+	fi
+	emit "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=$(q "$REASON") duration=$DURATION"
+	cleanup
+	exit 1
+}
+
+on_signal() {
+	trap '' TERM INT HUP
+	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
+	finish FAILED "interrupted by SIG$1"
+}
+
+# sweep: hidden temporaries of this tenant left by dead runs (we hold the lock; a file
+# still being written would be newer than our start)
+sweep() {
+	local f n m
+	for f in "$BACKUP_DIR/.$DB"_*.partial; do
+		[ -f "$f" ] || continue
+		n=${f##*/.}
+		n=${n%.partial}
+		case $n in
+		"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql | "$DB"_${D8}_$D6.sql.gz.sha256 | "$DB"_${D8}_$D6.sql.sha256) ;;
+		*) continue ;;
+		esac
+		m=$(stat -c %Y "$f" 2>/dev/null) || continue
+		[ "$m" -lt "$RUN_START" ] || continue
+		rm -f "$f" && emit "ts=$(iso_now) event=sweep tenant=$TENANT file=${f##*/}"
+	done
+}
+
+# prune: retention by filename timestamp; the newest KEEP_MIN good backups (those with a
+# sidecar) always stay; only exact backup names of this tenant are ever touched
+prune() {
+	local cutoff list n s ts e
+	cutoff=$(($(now) - RETENTION_DAYS * 86400))
+	list=$WORK/prune
+	list_backups | while read -r n; do
+		s=0
+		[ -f "$BACKUP_DIR/$n.sha256" ] && s=1
+		printf '%s %s %s\n' "$n" "$s" "$(epoch_of "$(ts_of "$n")")"
+	done | awk -v keep="$KEEP_MIN" -v cutoff="$cutoff" '
+		$2 == 1 && kept < keep { kept++; next }
+		$3 + 0 < cutoff + 0 { print $1, $3 }' >"$list"
+	while read -r n e; do
+		is_backup_name "$n" || continue
+		if rm -f "$BACKUP_DIR/$n"; then
+			rm -f "$BACKUP_DIR/$n.sha256"
+			PRUNED=$((PRUNED + 1))
+			emit "ts=$(iso_now) event=prune tenant=$TENANT file=$n age_days=$((($(now) - e) / 86400))"
+		fi
+	done <"$list"
+	# sidecars whose backup is gone
+	for s in "$BACKUP_DIR/$DB"_*.sql.gz.sha256 "$BACKUP_DIR/$DB"_*.sql.sha256; do
+		[ -f "$s" ] || continue
+		n=${s##*/}
+		n=${n%.sha256}
+		is_backup_name "$n" || continue
+		[ -f "$BACKUP_DIR/$n" ] && continue
+		ts=$(epoch_of "$(ts_of "$n")")
+		[ "$ts" -lt "$cutoff" ] && rm -f "$s"
+	done
+}
+
+run_backup() {
+	local ts ext gz final rc dump_rc err reason uid try sum
+	RUN_START=$(now) UP_START=$(uptime_now)
+	HOST=$(hostname_now)
+	OUT_FILE= OUT_SIZE= PRUNED=0 DB_SIZE= DURATION=0 REASON=
+	PARTIAL= SIDE_TMP= LOCKED=0
+	LOCK=$BACKUP_DIR/.deeplens/lock
+	uid=$(id -u)
+	load_previous
+	trap cleanup EXIT
+	trap 'on_signal TERM' TERM
+	trap 'on_signal INT' INT
+	trap 'on_signal HUP' HUP
+
+	[ -d "$BACKUP_DIR" ] || finish FAILED "target $BACKUP_DIR does not exist"
+	if [ ! -d "$BACKUP_DIR/.deeplens" ] && ! mkdir "$BACKUP_DIR/.deeplens" 2>/dev/null; then
+		finish FAILED "target $BACKUP_DIR not writable by uid $uid"
+	fi
+	lock_acquire
+	case $? in
+	1)
+		emit "ts=$(iso_now) event=backup tenant=$TENANT result=SKIPPED reason=\"another run is in progress\" holder=$(q "${OWNER_HOST:-?}:${OWNER_PID:-?}")"
+		trap - EXIT
+		rm -rf "$WORK"
+		exit 75
+		;;
+	2) finish FAILED "target $BACKUP_DIR not writable by uid $uid" ;;
+	esac
+	sweep
+
+	gz=0 ext=.sql
+	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz
+	for try in 1 2 3; do
+		ts=$(date -u +%Y%m%d_%H%M%S)
+		final=${DB}_$ts$ext
+		[ -e "$BACKUP_DIR/$final" ] || break
+		sleep 1
+	done
+	PARTIAL=$BACKUP_DIR/.$final.partial
+	if ! (: >"$PARTIAL") 2>/dev/null; then
+		PARTIAL=
+		finish FAILED "target $BACKUP_DIR not writable by uid $uid"
+	fi
+
+	err=$WORK/dump.err
+	if [ "$gz" = 1 ]; then
+		(
+			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
+			rc=$?
+			echo "$rc" >"$WORK/dump.rc"
+			exit "$rc"
+		) | gzip -6 2>"$WORK/gzip.err" >"$PARTIAL"
+	else
+		pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err" >"$PARTIAL"
+	fi
+	rc=$?
+	dump_rc=$rc
+	[ -s "$WORK/dump.rc" ] && read -r dump_rc <"$WORK/dump.rc"
+	if [ "$rc" != 0 ] || [ "$dump_rc" != 0 ]; then
+		rm -f "$PARTIAL"
+		reason=$(first_error "$err")
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ]; then
+			reason="gzip: $(first_error "$WORK/gzip.err")"
+			[ "$reason" = "gzip: " ] && reason="gzip exited with status $rc"
+		fi
+		if [ -z "$reason" ]; then
+			if [ "$dump_rc" -gt 128 ] 2>/dev/null; then
+				reason="pg_dump terminated by signal $(sig_name $((dump_rc - 128)))"
+			else
+				reason="pg_dump exited with status $dump_rc"
+			fi
+		fi
+		case "$reason $(cat "$WORK/gzip.err" 2>/dev/null)" in
+		*"No space left on device"*) reason="no space left on device" ;;
+		esac
+		finish FAILED "$reason"
+	fi
+
+	if ! check_dump "$PARTIAL" "$gz"; then
+		rm -f "$PARTIAL"
+		finish FAILED "$CHECK_REASON"
+	fi
+	SIDE_TMP=$BACKUP_DIR/.$final.sha256.partial
+	sum=$(sha_of "$PARTIAL") && [ -n "$sum" ] &&
+		printf '%s  %s\n' "$sum" "$final" >"$SIDE_TMP" 2>"$WORK/side.err" ||
+		finish FAILED "cannot write checksum: $(first_error "$WORK/side.err")"
+	sync "$PARTIAL" "$SIDE_TMP" 2>/dev/null
+	mv -f "$PARTIAL" "$BACKUP_DIR/$final" 2>"$WORK/mv.err" ||
+		finish FAILED "cannot rename dump: $(first_error "$WORK/mv.err")"
+	PARTIAL=
+	mv -f "$SIDE_TMP" "$BACKUP_DIR/$final.sha256" 2>"$WORK/mv.err" ||
+		finish FAILED "cannot rename checksum: $(first_error "$WORK/mv.err")"
+	SIDE_TMP=
+	OUT_FILE=$final
+	OUT_SIZE=$(stat -c %s "$BACKUP_DIR/$final")
+	prune
+	finish ok ""
+}
+
+# --- the other modes ---------------------------------------------------------------
+
+health() {
+	local line k v result= reason= success= started= t age limit
+	t=$(now)
+	limit=$((MAX_GAP + 600 + MAX_GAP / 10))
+	if [ -f "$STATE_DIR/status" ]; then
+		while IFS= read -r line; do
+			k=${line%%=*}
+			v=${line#*=}
+			case $k in
+			last_result) result=$v ;;
+			last_reason) reason=$v ;;
+			last_success) success=$v ;;
+			esac
+		done <"$STATE_DIR/status"
+	fi
+	[ -f "$STATE_DIR/started" ] && read -r started <"$STATE_DIR/started"
+	case $success in *[!0-9]*) success= ;; esac
+	case $started in *[!0-9]*) started= ;; esac
+	if [ "$result" = FAILED ]; then
+		echo "failing: ${reason:-no reason recorded}"
+		return 1
+	fi
+	if [ -n "$success" ]; then
+		age=$((t - success))
+		if [ "$age" -gt "$limit" ]; then
+			echo "overdue: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
+			return 1
+		fi
+		echo "ok: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
+		return 0
+	fi
+	if [ -n "$started" ]; then
+		age=$((t - started))
+		if [ "$age" -gt "$limit" ]; then
+			echo "overdue: no good backup since container start $(fmt_age "$age") ago (schedule '$SCHEDULE')"
+			return 1
+		fi
+		echo "ok: no backup yet, container started $(fmt_age "$age") ago (schedule '$SCHEDULE')"
+		return 0
+	fi
+	echo "ok: no backup yet (schedule '$SCHEDULE')"
+	return 0
+}
+
+list() {
+	local n size mtime sum disk
+	describe_backups | while read -r n size mtime sum; do
+		[ "$sum" = none ] || sum=sha256
+		printf '%s %s %s %s\n' "$n" "$size" "$mtime" "$sum"
+	done
+	set -- $(disk_usage)
+	echo "# df total_kb=${1:-0} used_kb=${2:-0} free_kb=${3:-0}"
+}
+
+# pick_backup [NAME]: validated bare name of this tenant's backup, or the newest
+pick_backup() {
+	if [ -z "$1" ]; then
+		list_backups | awk 'NR == 1'
+		return 0
+	fi
+	case $1 in */*) return 1 ;; esac
+	is_backup_name "$1" || return 1
+	printf '%s\n' "$1"
+}
+
+verify() {
+	local name
+	name=$(pick_backup "$1")
+	if [ -z "$name" ]; then
+		if [ -n "$1" ]; then
+			emit "ts=$(iso_now) event=verify tenant=$TENANT result=FAILED file=$(v "$1") reason=$(q "not a backup of database $DB")"
+		else
+			emit "ts=$(iso_now) event=verify tenant=$TENANT result=FAILED file=\"\" reason=\"no backups\""
+		fi
+		return 1
+	fi
+	if verify_backup "$name"; then
+		emit "ts=$(iso_now) event=verify tenant=$TENANT result=ok file=$name size=$(stat -c %s "$BACKUP_DIR/$name") checksum=$VERIFY_SUM"
+		return 0
+	fi
+	emit "ts=$(iso_now) event=verify tenant=$TENANT result=FAILED file=$name reason=$(q "$VERIFY_REASON")"
+	return 1
+}
+
+restore_fail() {
+	emit "ts=$(iso_now) event=restore tenant=$TENANT result=FAILED file=$(v "$RS_FILE") database=$(v "$RS_DB") reason=$(q "$1")"
+	exit "${2:-1}"
+}
+
+restore() {
+	local file=$1 db=$2 force=$3 up0 exists tables rc err=$WORK/restore.err ver dropopt=
+	RS_FILE=$file RS_DB=$db
+	up0=$(uptime_now)
+	pick_backup "$file" >/dev/null && [ -n "$file" ] ||
+		restore_fail "not a backup of database $DB: $(clean "$file")" 2
+	valid_db_name "$db" || restore_fail "invalid database name" 2
+	verify "$file" || restore_fail "verification failed"
+
+	exists=$(psql_base -At -d postgres -c "select 1 from pg_database where datname = '$db'" 2>"$err") ||
+		restore_fail "$(first_error "$err")"
+	if [ "$exists" = 1 ]; then
+		tables=$(psql_base -At -d "$db" -c "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'" 2>"$err") ||
+			restore_fail "$(first_error "$err")"
+		if [ "${tables:-0}" != 0 ] && [ "$force" != 1 ]; then
+			restore_fail "database $db exists and has $tables tables; use --force to drop and replace it" 3
+		fi
+		if [ "$force" = 1 ]; then
+			ver=$(psql_base -At -d postgres -c 'show server_version_num' 2>/dev/null)
+			[ "${ver:-0}" -ge 130000 ] 2>/dev/null && dropopt=' with (force)'
+			psql_base -d postgres -c "drop database \"$db\"$dropopt" >/dev/null 2>"$err" ||
+				restore_fail "$(first_error "$err")"
+			exists=
+			emit "ts=$(iso_now) event=restore tenant=$TENANT action=dropped database=$db"
+		fi
+	fi
+	if [ "$exists" != 1 ]; then
+		psql_base -d postgres -c "create database \"$db\"" >/dev/null 2>"$err" ||
+			restore_fail "$(first_error "$err")"
+	fi
+
+	case $file in
+	*.gz) gzip -dc "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$db" >/dev/null 2>"$err" ;;
+	*) psql_base -v ON_ERROR_STOP=1 -1 -d "$db" <"$BACKUP_DIR/$file" >/dev/null 2>"$err" ;;
+	esac
+	rc=$?
+	[ "$rc" = 0 ] || restore_fail "$(first_error "$err")${rc:+ (exit $rc)}"
+	emit "ts=$(iso_now) event=restore tenant=$TENANT result=ok file=$file database=$db duration=$(elapsed "$up0" "$(uptime_now)")"
+	exit 0
+}
+
+# boot: run once by the entrypoint (as the backup uid) before crond starts
+boot() {
+	local line db_of=
+	HOST=$(hostname_now)
+	LOCK=$BACKUP_DIR/.deeplens/lock
+	# No run of this container can be alive yet: a lock it left behind is stale.
+	if [ -d "$LOCK" ]; then
+		read_owner "$LOCK"
+		if [ "$OWNER_HOST" = "$HOST" ]; then
+			STALE_WHY="left by pid ${OWNER_PID:-?} before the container (re)started"
+			break_lock
+		fi
+	fi
+	# A recreated container keeps knowing its last result.
+	if [ ! -f "$STATE_DIR/status" ] && [ -f "$BACKUP_DIR/.deeplens/status" ]; then
+		while IFS= read -r line; do
+			case $line in database=*) db_of=${line#database=} ;; esac
+		done <"$BACKUP_DIR/.deeplens/status"
+		if [ "$db_of" = "$DB" ] && cat "$BACKUP_DIR/.deeplens/status" >"$STATE_DIR/.status.$$" 2>/dev/null; then
+			mv -f "$STATE_DIR/.status.$$" "$STATE_DIR/status"
+		fi
+		rm -f "$STATE_DIR/.status.$$"
+	fi
+	return 0
+}
+
+# --- main ----------------------------------------------------------------------------
+
+if [ "$MODE" != --health ] && ! drop_privileges "$@"; then
+	echo "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=\"cannot drop privileges to uid ${BACKUP_UID:-?}: no su-exec, gosu or setpriv\""
+	exit 1
+fi
+umask 027
+export HOME=$STATE_DIR
+
+# Without pipefail a failed pg_dump piped into gzip looks like success: refuse to run.
+if ! (set -o pipefail) 2>/dev/null; then
+	echo "ts=$(iso_now) event=$MODE tenant=$TENANT result=FAILED reason=\"/bin/sh lacks set -o pipefail\""
+	exit 1
+fi
+set -o pipefail
+
+# Scratch space for stderr captures, never on the backup target.
+WORK=
+case $MODE in
+run | --cron | --verify | --restore)
+	for d in "$STATE_DIR" "${TMPDIR:-/tmp}"; do
+		if mkdir "$d/.work.$$" 2>/dev/null; then
+			WORK=$d/.work.$$
+			break
+		fi
+	done
+	if [ -z "$WORK" ]; then
+		echo "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=\"no writable temporary directory\""
+		exit 1
+	fi
+	trap 'rm -rf "$WORK"' EXIT
+	;;
+esac
+
+case $MODE in
+run)
+	TO_LOG=1
+	run_backup
+	;;
+--cron)
+	if (: >>"$LOG") 2>/dev/null; then exec >>"$LOG" 2>&1; fi
+	run_backup
+	;;
+--health) health ;;
+--list) list ;;
+--verify)
+	TO_LOG=1
+	verify "${2:-}"
+	;;
+--restore)
+	TO_LOG=1
+	force=0
+	[ "${4:-}" = --force ] && force=1
+	if [ $# -lt 3 ] || [ $# -gt 4 ] || { [ $# = 4 ] && [ "$force" = 0 ]; }; then
+		echo "usage: backup.sh --restore FILE DATABASE [--force]" >&2
+		exit 2
+	fi
+	restore "$2" "$3" "$force"
+	;;
+--boot) boot ;;
+*)
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force]]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,98 @@
+#!/bin/sh
+# deeplens-entrypoint.sh - PID 1 of a tenant's backup container (runs as root).
+#
+# Prepares the job's state (/var/log/backup.log, /var/lib/deeplens owned by the backup uid),
+# lets backup.sh --boot recover the last status from the volume and clear a lock this
+# container left behind, prints one start line, forwards every job line from the log to
+# docker logs, and supervises busybox crond (root, crontabs in /etc/crontabs).
+#
+# Why not `exec crond`: busybox crond installs no SIGTERM handler, and the kernel drops
+# unhandled signals sent to PID 1, so `docker stop` would wait for SIGKILL and a running
+# backup would die without cleaning up. This shell traps TERM/INT, asks every process to
+# stop, waits briefly for the job's last log lines, then exits.
+
+CONF=/etc/deeplens/backup.conf
+STATE_DIR=/var/lib/deeplens
+LOG=/var/log/backup.log
+JOB=/usr/local/bin/backup.sh
+CRONTABS=/etc/crontabs
+
+iso_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+say() {
+	printf '%s\n' "$1"
+	printf '%s\n' "$1" >>"$LOG" 2>/dev/null
+}
+
+if ! . "$CONF"; then
+	echo "ts=$(iso_now) event=start result=FAILED reason=\"cannot read $CONF\""
+	exit 78
+fi
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+OWNER=${BACKUP_UID:-999}:${BACKUP_GID:-999}
+case ${COMPRESSION:-1} in 0) COMP=none ;; *) COMP=gzip ;; esac
+
+umask 022
+mkdir -p "$STATE_DIR" && chown "$OWNER" "$STATE_DIR" && chmod 0755 "$STATE_DIR"
+: >>"$LOG" && chown "$OWNER" "$LOG" && chmod 0644 "$LOG"
+# Keep the job log small; tail -F follows the new file after the rename.
+if [ "$(stat -c %s "$LOG" 2>/dev/null || echo 0)" -gt 1048576 ]; then
+	mv -f "$LOG" "$LOG.1" && : >"$LOG" && chown "$OWNER" "$LOG" && chmod 0644 "$LOG"
+fi
+date -u +%s >"$STATE_DIR/started"
+rm -rf "$STATE_DIR"/.work.* "$STATE_DIR"/.status.*
+
+/bin/sh "$JOB" --boot
+
+say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"${SCHEDULE:-?}\" retention_days=${RETENTION_DAYS:-?} keep_min=${KEEP_MIN:-?} compression=$COMP uid=${BACKUP_UID:-?} gid=${BACKUP_GID:-?} target=$BACKUP_DIR"
+
+tail -n 0 -F "$LOG" 2>/dev/null &
+TAIL=$!
+crond -f -d 8 -c "$CRONTABS" &
+CROND=$!
+
+# others: pids in this container other than us, the log forwarder and zombies
+others() {
+	local p state rest
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[ "$p" = $$ ] || [ "$p" = "$TAIL" ] && continue
+		read -r rest <"/proc/$p/stat" 2>/dev/null || continue
+		state=${rest##*) }
+		state=${state%% *}
+		[ "$state" = Z ] && continue
+		printf '%s ' "$p"
+	done
+}
+
+shutdown() {
+	local sig=$1 pids i
+	trap '' TERM INT
+	pids=$(others)
+	# shellcheck disable=SC2086 # word splitting intended: a list of pids
+	[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	i=0
+	while [ "$i" -lt 16 ]; do
+		pids=$(others)
+		[ -z "$pids" ] && break
+		sleep 0.5 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+	# A job that was stopped has written its FAILED line: give tail a beat to forward it.
+	[ "$i" -gt 0 ] && sleep 1
+	say "ts=$(iso_now) event=stop tenant=${TENANT:-?} signal=$sig"
+	sleep 0.2 2>/dev/null
+	kill -TERM "$TAIL" 2>/dev/null
+	exit 0
+}
+
+trap 'shutdown TERM' TERM
+trap 'shutdown INT' INT
+trap '' HUP
+
+wait "$CROND"
+rc=$?
+say "ts=$(iso_now) event=stop tenant=${TENANT:-?} reason=\"crond exited with status $rc\""
+sleep 1
+kill -TERM "$TAIL" 2>/dev/null
+exit 1
