@@ -1,0 +1,994 @@
+/* client.c - the request loop: one libcurl multi handle per dk_client,
+ * requests and streams driven from dk_client_poll(), response bodies
+ * buffered (capped) or streamed (raw, stdcopy frames, lines), and the
+ * mapping of transport and HTTP failures to dl_err.
+ *
+ * Owns every CURL handle. Requests live in one list per client; a request
+ * cancelled while libcurl is inside a callback becomes a "zombie" that is
+ * removed from the multi handle as soon as curl_multi_perform returns, and
+ * a request submitted from inside a callback is added at that point too.
+ */
+#include "internal.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef DL_VERSION
+#define DL_VERSION "dev"
+#endif
+
+#define DEFAULT_MAX_BODY (64u * 1024u * 1024u)
+#define LINE_CAP (1024u * 1024u)
+
+enum req_state { RS_QUEUED, RS_ACTIVE, RS_ZOMBIE, RS_FINISHING };
+
+typedef struct hdr {
+    char *name, *value;
+} hdr;
+
+struct dk_req {
+    dk_client *c;
+    CURL *easy;
+    struct curl_slist *headers;
+    dk_req *prev, *next;
+    enum req_state state;
+
+    dk_body_mode mode;
+    char *what, *container;  /* error wording context */
+    size_t max_body;
+    long timeout_ms;
+    dk_data_fn on_data;
+    dk_done_fn on_done;
+    void *ud;
+
+    char *upload;            /* PUT body copy */
+    size_t upload_len, upload_off;
+
+    char *buf;               /* buffered body (or error body of a stream) */
+    size_t len, cap;
+    int checked_status;      /* first body byte seen */
+    int streaming;           /* 2xx stream: bytes go to on_data */
+    hdr *hdrs;
+    size_t nhdrs;
+
+    dk_demux dmx;
+    dk_linebuf lb;
+    int skipping_line;       /* LINES: dropping an over-long record */
+
+    int user_cancel;         /* on_data returned -1 */
+    int overflow;            /* body larger than max_body */
+    int out_of_sync;         /* stdcopy frame header invalid */
+    long status;
+    dl_err err;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct dk_client {
+    dk_endpoint ep;
+    CURLM *multi;
+    char base[320];          /* "http://localhost" */
+    dk_req *reqs;            /* every live request */
+    int in_curl;             /* inside curl_multi_perform */
+    int have_version;
+    dk_version version;
+};
+
+static int curl_users;
+
+/* ---- allocation -------------------------------------------------------- */
+
+static void oom(void)
+{
+    fputs("deeplens-backup: out of memory\n", stderr);
+    abort();
+}
+
+void *dk_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *dk_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *dk_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+char *dk_xstrdup(const char *s)
+{
+    return dk_xstrndup(s ? s : "", s ? strlen(s) : 0);
+}
+
+char *dk_xstrndup(const char *s, size_t n)
+{
+    char *p = dk_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *dk_xfmt(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *p;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        oom();
+    p = dk_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+char *dk_escape(const char *s)
+{
+    char *e = curl_easy_escape(NULL, s ? s : "", 0);
+    char *r;
+    if (!e)
+        oom();
+    r = dk_xstrdup(e);
+    curl_free(e);
+    return r;
+}
+
+/* ---- error mapping ----------------------------------------------------- */
+
+static const char *reason(long status)
+{
+    switch (status) {
+    case 400: return "bad request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not found";
+    case 409: return "conflict";
+    case 500: return "internal server error";
+    case 501: return "not implemented";
+    case 503: return "service unavailable";
+    default: return "unexpected answer";
+    }
+}
+
+void dk_error_from_response(long status, const char *body, size_t len,
+                            const char *what, dl_err *err)
+{
+    char msg[400] = "";
+    dl_errkind kind = status == 404 ? DL_ENOTFOUND
+                    : status == 409 ? DL_ECONFLICT
+                    : DL_EHTTP;
+    cJSON *o = NULL;
+
+    if (body && len) {
+        o = cJSON_ParseWithLength(body, len);
+        if (o && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "message")))
+            snprintf(msg, sizeof msg, "%s", dkj_str(o, "message"));
+        else {  /* plain text: first line, trimmed */
+            size_t n = 0;
+            while (n < len && n < sizeof msg - 1 && body[n] != '\n' && body[n] != '\r')
+                n++;
+            memcpy(msg, body, n);
+            msg[n] = '\0';
+        }
+        cJSON_Delete(o);
+    }
+    if (!msg[0])
+        snprintf(msg, sizeof msg, "engine answered %ld %s", status, reason(status));
+    /* "No such container: x" -> "no such container: x"; keep "API ..." */
+    if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
+        msg[0] = (char)(msg[0] - 'A' + 'a');
+    if (what && *what)
+        dl_err_set(err, kind, "%s: %s", what, msg);
+    else
+        dl_err_set(err, kind, "%s", msg);
+    if (err)
+        err->http_status = status;
+}
+
+void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
+                        const char *curl_msg, long timeout_ms, dl_err *err)
+{
+    const char *where = ep->display;
+    const char *detail = curl_msg && *curl_msg ? curl_msg : curl_easy_strerror(curl_code);
+
+    switch (curl_code) {
+    case CURLE_COULDNT_CONNECT:
+        if (ep->transport == DK_UNIX && os_errno == EACCES)
+            dl_err_set(err, DL_ECONN,
+                       "permission denied on %s (add the user to the docker group)",
+                       ep->socket_path);
+        else if (ep->transport == DK_UNIX && os_errno == ENOENT)
+            dl_err_set(err, DL_ECONN,
+                       "cannot reach the docker engine at %s: no such socket (is dockerd running?)",
+                       where);
+        else if (os_errno == ECONNREFUSED)
+            dl_err_set(err, DL_ECONN,
+                       "cannot reach the docker engine at %s: connection refused (is dockerd running?)",
+                       where);
+        else if (os_errno)
+            dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: %s",
+                       where, strerror((int)os_errno));
+        else
+            dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: %s",
+                       where, detail);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: unknown host '%s'",
+                   where, ep->host);
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        if (timeout_ms > 0)
+            dl_err_set(err, DL_ECONN,
+                       "the docker engine at %s did not answer within %ld s", where,
+                       (timeout_ms + 999) / 1000);
+        else
+            dl_err_set(err, DL_ECONN, "connecting to the docker engine at %s timed out", where);
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+        dl_err_set(err, DL_ECONN, "tls with the docker engine at %s failed: %s", where, detail);
+        break;
+    case CURLE_GOT_NOTHING:
+        dl_err_set(err, DL_ECONN,
+                   "the docker engine at %s closed the connection without answering "
+                   "(is it a docker engine? does it expect tls?)", where);
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_WEIRD_SERVER_REPLY:
+        dl_err_set(err, DL_ECONN,
+                   "the docker engine at %s answered something that is not http "
+                   "(does it expect tls?): %s", where, detail);
+        break;
+    default:
+        dl_err_set(err, DL_ECONN, "connection to the docker engine at %s failed: %s",
+                   where, detail);
+        break;
+    }
+    if (err)
+        err->http_status = 0;
+}
+
+/* ---- callbacks (run inside curl_multi_perform) -------------------------- */
+
+static void buf_append(dk_req *r, const char *p, size_t n)
+{
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < r->len + n + 1)
+            cap *= 2;
+        r->buf = dk_xrealloc(r->buf, cap);
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    r->buf[r->len] = '\0';
+}
+
+static int emit_data(void *ud, int stream, const char *p, size_t n)
+{
+    dk_req *r = ud;
+    if (r->state == RS_ZOMBIE || !r->on_data)
+        return r->state == RS_ZOMBIE ? -1 : 0;
+    if (r->on_data(r->ud, stream, p, n) != 0) {
+        r->user_cancel = 1;
+        return -1;
+    }
+    return r->state == RS_ZOMBIE ? -1 : 0;  /* cancelled from inside */
+}
+
+static int emit_line(void *ud, const char *line, size_t n, int continued)
+{
+    dk_req *r = ud;
+    if (r->skipping_line || continued) {  /* over-long record: drop it */
+        r->skipping_line = continued;
+        return 0;
+    }
+    return emit_data(r, 1, line, n);
+}
+
+static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
+{
+    dk_req *r = ud;
+    size_t n = size * nmemb;
+
+    if (r->state == RS_ZOMBIE)
+        return 0;
+    if (!r->checked_status) {
+        long st = 0;
+        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &st);
+        r->checked_status = 1;
+        r->streaming = r->mode != DK_BODY_BUFFER && st >= 200 && st < 300;
+    }
+    if (!r->streaming) {
+        size_t cap = r->mode == DK_BODY_BUFFER ? r->max_body : DK_ERROR_BODY_CAP;
+        if (r->len + n > cap) {
+            r->overflow = 1;
+            return 0;
+        }
+        buf_append(r, p, n);
+        return n;
+    }
+    switch (r->mode) {
+    case DK_BODY_RAW:
+        if (emit_data(r, 1, p, n))
+            return 0;
+        break;
+    case DK_BODY_MUX:
+        if (dk_demux_feed(&r->dmx, p, n, emit_data, r) != 0) {
+            if (r->dmx.broken)
+                r->out_of_sync = 1;
+            return 0;
+        }
+        break;
+    case DK_BODY_LINES:
+        if (dk_linebuf_feed(&r->lb, p, n, emit_line, r) != 0)
+            return 0;
+        break;
+    case DK_BODY_BUFFER:
+        break;
+    }
+    return n;
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    dk_req *r = ud;
+    size_t n = size * nmemb, nl, vs, ve;
+    const char *colon;
+
+    if (n >= 5 && !strncmp(p, "HTTP/", 5)) {  /* new response: drop old */
+        for (size_t i = 0; i < r->nhdrs; i++) {
+            free(r->hdrs[i].name);
+            free(r->hdrs[i].value);
+        }
+        r->nhdrs = 0;
+        return n;
+    }
+    colon = memchr(p, ':', n);
+    if (!colon)
+        return n;
+    nl = (size_t)(colon - p);
+    vs = nl + 1;
+    while (vs < n && (p[vs] == ' ' || p[vs] == '\t'))
+        vs++;
+    ve = n;
+    while (ve > vs && (p[ve - 1] == '\r' || p[ve - 1] == '\n' || p[ve - 1] == ' '))
+        ve--;
+    r->hdrs = dk_xrealloc(r->hdrs, (r->nhdrs + 1) * sizeof *r->hdrs);
+    r->hdrs[r->nhdrs].name = dk_xstrndup(p, nl);
+    r->hdrs[r->nhdrs].value = dk_xstrndup(p + vs, ve - vs);
+    r->nhdrs++;
+    return n;
+}
+
+static size_t on_read(char *p, size_t size, size_t nmemb, void *ud)
+{
+    dk_req *r = ud;
+    size_t n = size * nmemb, left = r->upload_len - r->upload_off;
+    if (n > left)
+        n = left;
+    memcpy(p, r->upload + r->upload_off, n);
+    r->upload_off += n;
+    return n;
+}
+
+/* ---- request lifecycle -------------------------------------------------- */
+
+static void list_unlink(dk_req *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        r->c->reqs = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+}
+
+static void req_free(dk_req *r)
+{
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->headers);
+    for (size_t i = 0; i < r->nhdrs; i++) {
+        free(r->hdrs[i].name);
+        free(r->hdrs[i].value);
+    }
+    free(r->hdrs);
+    free(r->buf);
+    free(r->upload);
+    free(r->what);
+    free(r->container);
+    dk_linebuf_free(&r->lb);
+    free(r);
+}
+
+/* Remove from the multi handle and the list, run on_done, free. */
+static void req_finish(dk_req *r)
+{
+    dk_client *c = r->c;
+    if (r->state == RS_ACTIVE || r->state == RS_ZOMBIE)
+        curl_multi_remove_handle(c->multi, r->easy);
+    list_unlink(r);
+    r->state = RS_FINISHING;
+    if (r->on_done)
+        r->on_done(r->ud, r);
+    req_free(r);
+}
+
+static void req_complete(dk_req *r, CURLcode rc)
+{
+    long os_errno = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    dl_err_clear(&r->err);
+    if (r->user_cancel) {
+        dl_err_set(&r->err, DL_ECANCEL, "request cancelled");
+    } else if (r->overflow && r->mode == DK_BODY_BUFFER && dk_status_ok(r->status)) {
+        dl_err_set(&r->err, DL_EPROTO, "the engine's answer is larger than %zu bytes",
+                   r->max_body);
+    } else if (r->out_of_sync) {
+        dl_err_set(&r->err, DL_EPROTO,
+                   "output stream out of sync (invalid frame header from the engine)");
+    } else if (rc != CURLE_OK && !(r->overflow && r->status)) {
+        curl_easy_getinfo(r->easy, CURLINFO_OS_ERRNO, &os_errno);
+        dk_transport_error(&r->c->ep, (int)rc, os_errno, r->errbuf, r->timeout_ms, &r->err);
+    } else if (!dk_status_ok(r->status)) {
+        if (r->container)
+            dk_container_error(r->status, r->buf, r->len, r->what, r->container, &r->err);
+        else
+            dk_error_from_response(r->status, r->buf, r->len, r->what, &r->err);
+    } else if (r->streaming && r->mode == DK_BODY_LINES) {
+        r->skipping_line = 0;
+        if (dk_linebuf_flush(&r->lb, emit_line, r) != 0)
+            dl_err_set(&r->err, DL_ECANCEL, "request cancelled");
+    }
+    if (r->err.kind != DL_OK && r->err.kind != DL_ECONN)
+        r->err.http_status = r->status;
+    req_finish(r);
+}
+
+static void drain_done(dk_client *c)
+{
+    CURLMsg *m;
+    int q;
+    while ((m = curl_multi_info_read(c->multi, &q))) {
+        char *priv = NULL;
+        dk_req *r;
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+        r = (dk_req *)priv;
+        if (r && r->state == RS_ACTIVE)
+            req_complete(r, m->data.result);
+    }
+}
+
+/* After curl_multi_perform: reap zombies, add queued requests. */
+static void settle(dk_client *c)
+{
+    dk_req *r = c->reqs, *next;
+    for (; r; r = next) {
+        next = r->next;
+        if (r->state == RS_ZOMBIE) {
+            curl_multi_remove_handle(c->multi, r->easy);
+            list_unlink(r);
+            req_free(r);
+        }
+    }
+    for (r = c->reqs; r; r = r->next)
+        if (r->state == RS_QUEUED) {
+            curl_multi_add_handle(c->multi, r->easy);
+            r->state = RS_ACTIVE;
+        }
+}
+
+static void perform(dk_client *c)
+{
+    int running;
+    c->in_curl = 1;
+    curl_multi_perform(c->multi, &running);
+    c->in_curl = 0;
+    settle(c);
+    drain_done(c);
+}
+
+void dk_cancel(dk_req *r)
+{
+    dk_client *c;
+    if (!r || r->state == RS_FINISHING || r->state == RS_ZOMBIE)
+        return;
+    c = r->c;
+    dl_err_set(&r->err, DL_ECANCEL, "request cancelled");
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    r->err.http_status = r->status;
+    if (c->in_curl && r->state == RS_ACTIVE) {
+        /* libcurl is inside a callback: report now, detach afterwards */
+        enum req_state keep = RS_ZOMBIE;
+        r->state = RS_FINISHING;
+        if (r->on_done)
+            r->on_done(r->ud, r);
+        r->on_data = NULL;
+        r->on_done = NULL;
+        r->state = keep;
+        return;
+    }
+    req_finish(r);
+}
+
+/* ---- client ------------------------------------------------------------- */
+
+int dk_client_new(dk_client **out, const dk_endpoint *ep, dl_err *err)
+{
+    dk_client *c;
+    *out = NULL;
+    if (curl_users == 0 && curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+        return dl_err_set(err, DL_ESYS, "cannot initialise libcurl");
+    curl_users++;
+    c = dk_xcalloc(1, sizeof *c);
+    c->ep = *ep;
+    c->multi = curl_multi_init();
+    if (!c->multi)
+        oom();
+    if (ep->transport == DK_UNIX)
+        snprintf(c->base, sizeof c->base, "http://localhost");
+    else if (strchr(ep->host, ':'))
+        snprintf(c->base, sizeof c->base, "%s://[%s]:%d", ep->tls ? "https" : "http",
+                 ep->host, ep->port);
+    else
+        snprintf(c->base, sizeof c->base, "%s://%s:%d", ep->tls ? "https" : "http",
+                 ep->host, ep->port);
+    *out = c;
+    return 0;
+}
+
+void dk_client_free(dk_client *c)
+{
+    if (!c)
+        return;
+    while (c->reqs) {
+        dk_req *r = c->reqs;
+        if (r->state == RS_ZOMBIE) {
+            curl_multi_remove_handle(c->multi, r->easy);
+            list_unlink(r);
+            req_free(r);
+        } else {
+            dk_cancel(r);
+        }
+    }
+    curl_multi_cleanup(c->multi);
+    free(c);
+    if (--curl_users == 0)
+        curl_global_cleanup();
+}
+
+const dk_endpoint *dk_client_endpoint(const dk_client *c)
+{
+    return &c->ep;
+}
+
+int dk_client_poll(dk_client *c, int extra_fd, int timeout_ms)
+{
+    struct curl_waitfd w = {extra_fd, CURL_WAIT_POLLIN, 0};
+    int nfds = 0;
+    CURLMcode mc;
+
+    if (c->in_curl)
+        return -1;
+    perform(c);
+    mc = curl_multi_poll(c->multi, extra_fd >= 0 ? &w : NULL, extra_fd >= 0 ? 1 : 0,
+                         timeout_ms < 0 ? INT_MAX : timeout_ms, &nfds);
+    if (mc != CURLM_OK)
+        return -1;
+    perform(c);
+    return extra_fd >= 0 && (w.revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+}
+
+void dk_client_wakeup(dk_client *c)
+{
+    curl_multi_wakeup(c->multi);
+}
+
+int dk_client_pending(const dk_client *c)
+{
+    int n = 0;
+    for (const dk_req *r = c->reqs; r; r = r->next)
+        n += r->state == RS_ACTIVE || r->state == RS_QUEUED;
+    return n;
+}
+
+/* ---- submit ------------------------------------------------------------- */
+
+dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
+{
+    dk_req *r;
+    CURL *e;
+    char *url;
+    const char *method = o->method ? o->method : "GET";
+    int has_body = o->body != NULL;
+
+    if (!o->path || o->path[0] != '/') {
+        dl_err_set(err, DL_EINVAL, "invalid request path '%s'", o->path ? o->path : "");
+        return NULL;
+    }
+    e = curl_easy_init();
+    if (!e) {
+        dl_err_set(err, DL_ESYS, "cannot create a libcurl handle");
+        return NULL;
+    }
+    r = dk_xcalloc(1, sizeof *r);
+    r->c = c;
+    r->easy = e;
+    r->mode = o->mode;
+    r->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+    r->timeout_ms = o->timeout_ms;
+    r->on_data = o->on_data;
+    r->on_done = o->on_done;
+    r->ud = o->ud;
+    dk_demux_init(&r->dmx);
+    if (r->mode == DK_BODY_LINES && dk_linebuf_init(&r->lb, LINE_CAP) != 0)
+        oom();
+
+    url = o->unversioned ? dk_xfmt("%s%s", c->base, o->path)
+                         : dk_xfmt("%s/v" DK_API_VERSION "%s", c->base, o->path);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    free(url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "deeplens-backup/" DL_VERSION);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, DK_CONNECT_TIMEOUT_MS);
+    if (o->timeout_ms > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    if (c->ep.transport == DK_UNIX) {
+        curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->ep.socket_path);
+    } else if (c->ep.tls) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->ep.tls_verify ? 1L : 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->ep.tls_verify ? 2L : 0L);
+        if (c->ep.ca[0]) {
+            curl_easy_setopt(e, CURLOPT_CAINFO, c->ep.ca);
+            curl_easy_setopt(e, CURLOPT_CAPATH, NULL);  /* the CA replaces system roots */
+        }
+        if (c->ep.cert[0])
+            curl_easy_setopt(e, CURLOPT_SSLCERT, c->ep.cert);
+        if (c->ep.key[0])
+            curl_easy_setopt(e, CURLOPT_SSLKEY, c->ep.key);
+    }
+
+    r->headers = curl_slist_append(r->headers, "Expect:");
+    if (has_body) {
+        char *ct = dk_xfmt("Content-Type: %s",
+                           o->content_type ? o->content_type : "application/json");
+        r->headers = curl_slist_append(r->headers, ct);
+        free(ct);
+    } else {
+        r->headers = curl_slist_append(r->headers, "Content-Type:");
+    }
+    if (!r->headers)
+        oom();
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+
+    if (!strcmp(method, "HEAD")) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (!strcmp(method, "POST")) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(has_body ? o->body_len : 0));
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, has_body ? o->body : "");
+    } else if (!strcmp(method, "PUT")) {
+        r->upload = dk_xmalloc(o->body_len ? o->body_len : 1);
+        if (has_body)
+            memcpy(r->upload, o->body, o->body_len);
+        r->upload_len = has_body ? o->body_len : 0;
+        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, r);
+        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->upload_len);
+    } else if (strcmp(method, "GET")) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        if (has_body) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
+            curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, o->body);
+        }
+    }
+
+    r->next = c->reqs;
+    if (c->reqs)
+        c->reqs->prev = r;
+    c->reqs = r;
+    if (c->in_curl) {
+        r->state = RS_QUEUED;  /* added when curl_multi_perform returns */
+    } else if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
+        list_unlink(r);
+        req_free(r);
+        dl_err_set(err, DL_ESYS, "cannot start a request to the docker engine");
+        return NULL;
+    } else {
+        r->state = RS_ACTIVE;
+    }
+    return r;
+}
+
+void dk_req_set_context(dk_req *r, const char *what, const char *container)
+{
+    free(r->what);
+    free(r->container);
+    r->what = what ? dk_xstrdup(what) : NULL;
+    r->container = container ? dk_xstrdup(container) : NULL;
+}
+
+int dk_container_error(long status, const char *body, size_t len,
+                       const char *what, const char *name, dl_err *err)
+{
+    dk_error_from_response(status, body, len, what, err);
+    if (status == 404 && (!body || !len || strstr(body, "No such container")))
+        dl_err_set(err, DL_ENOTFOUND, "no such container '%s'", name);
+    if (err)
+        err->http_status = status;
+    return -1;
+}
+
+long dk_req_status(const dk_req *r)
+{
+    return r->status;
+}
+
+const char *dk_req_body(const dk_req *r, size_t *len)
+{
+    if (len)
+        *len = r->len;
+    return r->buf ? r->buf : "";
+}
+
+const char *dk_req_header(const dk_req *r, const char *name)
+{
+    for (size_t i = r->nhdrs; i-- > 0;)
+        if (!strcasecmp(r->hdrs[i].name, name))
+            return r->hdrs[i].value;
+    return NULL;
+}
+
+int dk_req_result(const dk_req *r, dl_err *err)
+{
+    if (r->err.kind == DL_OK)
+        return 0;
+    if (err)
+        *err = r->err;
+    return -1;
+}
+
+/* ---- blocking helpers --------------------------------------------------- */
+
+int dk_status_ok(long status)
+{
+    return (status >= 200 && status < 300) || status == 304;
+}
+
+int dk_wait_flag(dk_client *c, const int *flag, dl_err *err)
+{
+    if (c->in_curl && !*flag)
+        return dl_err_set(err, DL_EFAIL,
+                          "a blocking docker call cannot run inside a stream callback");
+    while (!*flag)
+        if (dk_client_poll(c, -1, 1000) < 0)
+            return dl_err_set(err, DL_ESYS, "the docker request loop failed");
+    return 0;
+}
+
+typedef struct sync_ctx {
+    int done;
+    dk_resp *resp;
+    dl_err err;
+} sync_ctx;
+
+static void sync_done(void *ud, dk_req *r)
+{
+    sync_ctx *s = ud;
+    const char *st;
+    s->done = 1;
+    s->resp->status = r->status;
+    /* an HTTP error answer is returned to the caller to word; anything
+     * else that failed (transport, cancel, protocol) is the result */
+    if (r->err.kind != DL_OK &&
+        (r->status == 0 || dk_status_ok(r->status) || r->err.kind == DL_ECANCEL ||
+         r->err.kind == DL_ECONN || r->err.kind == DL_EPROTO)) {
+        s->err = r->err;
+        return;
+    }
+    if (r->buf && r->len) {
+        s->resp->body = r->buf;  /* steal the buffer */
+        s->resp->len = r->len;
+        r->buf = NULL;
+        r->len = r->cap = 0;
+    }
+    st = dk_req_header(r, "X-Docker-Container-Path-Stat");
+    if (st)
+        s->resp->path_stat = dk_xstrdup(st);
+}
+
+void dk_resp_free(dk_resp *r)
+{
+    free(r->body);
+    free(r->path_stat);
+    memset(r, 0, sizeof *r);
+}
+
+int dk_do(dk_client *c, const char *method, const char *path,
+          const char *body, size_t body_len, const char *content_type,
+          long timeout_ms, size_t max_body, dk_resp *resp, dl_err *err)
+{
+    dk_req_opts o;
+    memset(&o, 0, sizeof o);
+    o.method = method;
+    o.path = path;
+    o.body = body;
+    o.body_len = body && !body_len && (!content_type || strstr(content_type, "json"))
+                 ? strlen(body) : body_len;
+    o.content_type = content_type;
+    o.mode = DK_BODY_BUFFER;
+    o.timeout_ms = timeout_ms;
+    o.max_body = max_body;
+    return dk_do_opts(c, &o, resp, err);
+}
+
+int dk_do_opts(dk_client *c, const dk_req_opts *opts, dk_resp *resp, dl_err *err)
+{
+    sync_ctx s;
+    dk_req_opts o = *opts;
+    memset(&s, 0, sizeof s);
+    memset(resp, 0, sizeof *resp);
+    s.resp = resp;
+    o.mode = DK_BODY_BUFFER;
+    o.on_data = NULL;
+    o.on_done = sync_done;
+    o.ud = &s;
+    if (c->in_curl)
+        return dl_err_set(err, DL_EFAIL,
+                          "a blocking docker call cannot run inside a stream callback");
+    if (!dk_submit(c, &o, err))
+        return -1;
+    if (dk_wait_flag(c, &s.done, err))
+        return -1;
+    if (s.err.kind != DL_OK) {
+        if (err)
+            *err = s.err;
+        dk_resp_free(resp);
+        return -1;
+    }
+    return 0;
+}
+
+int dk_call(dk_client *c, const char *method, const char *path,
+            const char *json_body, long timeout_ms, char **body, long *status,
+            dl_err *err)
+{
+    dk_resp r;
+    if (body)
+        *body = NULL;
+    if (status)
+        *status = 0;
+    if (dk_do(c, method, path, json_body, json_body ? strlen(json_body) : 0, NULL,
+              timeout_ms, 0, &r, err))
+        return -1;
+    if (status)
+        *status = r.status;
+    if (!dk_status_ok(r.status)) {
+        char *what = dk_xfmt("%s %s", method, path);
+        dk_error_from_response(r.status, r.body, r.len, what, err);
+        free(what);
+        dk_resp_free(&r);
+        return -1;
+    }
+    if (body) {
+        *body = r.body ? r.body : dk_xstrdup("");
+        r.body = NULL;
+    }
+    dk_resp_free(&r);
+    return 0;
+}
+
+/* ---- version ------------------------------------------------------------ */
+
+/* "1.41" -> 141-ish comparable number; -1 if unparsable. */
+static long api_num(const char *v)
+{
+    char *end;
+    long major = strtol(v, &end, 10), minor = 0;
+    if (end == v)
+        return -1;
+    if (*end == '.')
+        minor = strtol(end + 1, NULL, 10);
+    return major * 1000 + minor;
+}
+
+static void fill_version(const cJSON *o, dk_version *v)
+{
+    memset(v, 0, sizeof *v);
+    snprintf(v->version, sizeof v->version, "%s", dkj_str(o, "Version"));
+    snprintf(v->api_version, sizeof v->api_version, "%s", dkj_str(o, "ApiVersion"));
+    snprintf(v->min_api_version, sizeof v->min_api_version, "%s", dkj_str(o, "MinAPIVersion"));
+    snprintf(v->os, sizeof v->os, "%s", dkj_str(o, "Os"));
+    snprintf(v->arch, sizeof v->arch, "%s", dkj_str(o, "Arch"));
+    snprintf(v->kernel, sizeof v->kernel, "%s", dkj_str(o, "KernelVersion"));
+}
+
+int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
+{
+    dk_resp r;
+    dk_req_opts o;
+    cJSON *j;
+    dk_version v;
+    long want = api_num(DK_API_VERSION);
+
+    if (c->have_version) {
+        if (out)
+            *out = c->version;
+        return 0;
+    }
+    /* Unversioned on purpose: an engine whose minimum is above 1.41 would
+     * refuse /v1.41/version, and we want to name both versions. */
+    memset(&o, 0, sizeof o);
+    o.method = "GET";
+    o.path = "/version";
+    o.unversioned = 1;
+    o.timeout_ms = DK_SHORT_TIMEOUT_MS;
+    o.max_body = 1 << 20;
+    if (dk_do_opts(c, &o, &r, err))
+        return -1;
+    if (!dk_status_ok(r.status)) {
+        dk_error_from_response(r.status, r.body, r.len, "asking the docker engine its version", err);
+        dk_resp_free(&r);
+        return -1;
+    }
+    j = dkj_parse(r.body, r.len, "the engine version", err);
+    dk_resp_free(&r);
+    if (!j)
+        return -1;
+    fill_version(j, &v);
+    cJSON_Delete(j);
+    if (api_num(v.api_version) < want)
+        return dl_err_set(err, DL_EPROTO,
+                          "the docker engine at %s (version %s) speaks api %s at most; "
+                          "deeplens-backup needs api " DK_API_VERSION " (docker 20.10 or newer)",
+                          c->ep.display, v.version[0] ? v.version : "unknown",
+                          v.api_version[0] ? v.api_version : "unknown");
+    if (v.min_api_version[0] && api_num(v.min_api_version) > want)
+        return dl_err_set(err, DL_EPROTO,
+                          "the docker engine at %s (version %s) requires api %s or newer; "
+                          "deeplens-backup speaks api " DK_API_VERSION
+                          " (start dockerd with DOCKER_MIN_API_VERSION=" DK_API_VERSION ")",
+                          c->ep.display, v.version, v.min_api_version);
+    c->version = v;
+    c->have_version = 1;
+    if (out)
+        *out = v;
+    return 0;
+}

@@ -1,0 +1,236 @@
+/* tar.c - in-memory ustar archives, the body format of the engine's
+ * archive endpoints. The writer makes plain ustar (names up to 255 bytes
+ * via the prefix field); the reader also understands GNU long names ('L')
+ * and pax path records ('x'), which the engine emits for long paths.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BLOCK 512
+
+/* ustar header field offsets */
+enum {
+    T_NAME = 0, T_MODE = 100, T_UID = 108, T_GID = 116, T_SIZE = 124,
+    T_MTIME = 136, T_CHKSUM = 148, T_TYPE = 156, T_LINK = 157, T_MAGIC = 257,
+    T_VERSION = 263, T_PREFIX = 345
+};
+
+static void put_octal(unsigned char *h, size_t width, unsigned long long v)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%0*llo", (int)(width - 1), v);
+    memcpy(h, tmp, width - 1);
+    h[width - 1] = '\0';
+}
+
+static unsigned checksum(const unsigned char *h)
+{
+    unsigned sum = 0;
+    for (size_t i = 0; i < BLOCK; i++)
+        sum += (i >= T_CHKSUM && i < T_CHKSUM + 8) ? ' ' : h[i];
+    return sum;
+}
+
+/* Split name into prefix/name fields; -1 if it cannot fit. */
+static int put_name(unsigned char *h, const char *name, int is_dir)
+{
+    char full[260];
+    size_t n = strlen(name);
+    if (n == 0 || n + 2 > sizeof full)
+        return -1;
+    memcpy(full, name, n + 1);
+    if (is_dir && full[n - 1] != '/') {
+        full[n++] = '/';
+        full[n] = '\0';
+    }
+    if (n <= 100) {
+        memcpy(h + T_NAME, full, n);
+        return 0;
+    }
+    for (size_t i = n - 1; i > 0; i--) {  /* the rightmost '/' that works */
+        if (full[i] != '/' || i > 155)
+            continue;
+        if (n - i - 1 > 100 || n - i - 1 == 0)
+            break;
+        memcpy(h + T_PREFIX, full, i);
+        memcpy(h + T_NAME, full + i + 1, n - i - 1);
+        return 0;
+    }
+    return -1;
+}
+
+int dk_tar_build(const dk_tar_entry *e, size_t n, char **out, size_t *len,
+                 dl_err *err)
+{
+    size_t total = 2 * BLOCK, off = 0;
+    unsigned char *buf;
+    time_t now = time(NULL);
+
+    *out = NULL;
+    *len = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t dl = e[i].is_dir ? 0 : e[i].len;
+        if (dl > 077777777777ULL)
+            return dl_err_set(err, DL_EINVAL, "file '%s' is too large for a tar archive",
+                              e[i].name);
+        total += BLOCK + (dl + BLOCK - 1) / BLOCK * BLOCK;
+    }
+    buf = dk_xcalloc(1, total);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *h = buf + off;
+        size_t dl = e[i].is_dir ? 0 : e[i].len;
+        if (!e[i].name || put_name(h, e[i].name, e[i].is_dir)) {
+            free(buf);
+            return dl_err_set(err, DL_EINVAL, "file name '%s' is too long for a tar archive",
+                              e[i].name ? e[i].name : "");
+        }
+        put_octal(h + T_MODE, 8, e[i].mode & 07777);
+        put_octal(h + T_UID, 8, e[i].uid);
+        put_octal(h + T_GID, 8, e[i].gid);
+        put_octal(h + T_SIZE, 12, dl);
+        put_octal(h + T_MTIME, 12, (unsigned long long)(e[i].mtime ? e[i].mtime : now));
+        h[T_TYPE] = e[i].is_dir ? '5' : '0';
+        memcpy(h + T_MAGIC, "ustar", 6);
+        memcpy(h + T_VERSION, "00", 2);
+        put_octal(h + T_CHKSUM, 7, checksum(h));
+        h[T_CHKSUM + 7] = ' ';
+        off += BLOCK;
+        if (dl)
+            memcpy(buf + off, e[i].data, dl);
+        off += (dl + BLOCK - 1) / BLOCK * BLOCK;
+    }
+    *out = (char *)buf;
+    *len = total;
+    return 0;
+}
+
+/* Octal (NUL/space terminated) or GNU base-256 numeric field. */
+static int get_num(const unsigned char *f, size_t width, unsigned long long *v)
+{
+    size_t i = 0;
+    *v = 0;
+    if (f[0] & 0x80) {
+        for (i = 1; i < width; i++)
+            *v = (*v << 8) | f[i];
+        return 0;
+    }
+    while (i < width && f[i] == ' ')
+        i++;
+    for (; i < width && f[i] >= '0' && f[i] <= '7'; i++)
+        *v = (*v << 3) | (unsigned)(f[i] - '0');
+    if (i < width && f[i] != '\0' && f[i] != ' ')
+        return -1;
+    return 0;
+}
+
+static int all_zero(const unsigned char *h)
+{
+    for (size_t i = 0; i < BLOCK; i++)
+        if (h[i])
+            return 0;
+    return 1;
+}
+
+/* Find "path=" in pax records ("<len> key=value\n"...). */
+static char *pax_path(const char *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        char *end;
+        unsigned long rl = strtoul(p + off, &end, 10);
+        const char *kv = end + 1;
+        if (end == p + off || *end != ' ' || rl == 0 || off + rl > n)
+            return NULL;
+        if ((size_t)(p + off + rl - kv) > 5 && !strncmp(kv, "path=", 5))
+            return dk_xstrndup(kv + 5, (size_t)(p + off + rl - 1 - kv - 5));
+        off += rl;
+    }
+    return NULL;
+}
+
+int dk_tar_walk(const char *tar, size_t len, dk_tar_fn cb, void *ud, dl_err *err)
+{
+    const unsigned char *t = (const unsigned char *)tar;
+    char *long_name = NULL;
+    size_t off = 0;
+    int rc = 0;
+
+    while (off + BLOCK <= len) {
+        const unsigned char *h = t + off;
+        unsigned long long size, mode, mtime, sum;
+        char name[260];
+        const char *data, *use_name;
+        size_t datalen;
+        unsigned type_bits = 0;
+        char type;
+
+        if (all_zero(h))
+            break;
+        if (get_num(h + T_CHKSUM, 8, &sum) || sum != checksum(h)) {
+            rc = dl_err_set(err, DL_EPROTO, "corrupt tar archive: bad header at offset %zu", off);
+            break;
+        }
+        if (get_num(h + T_SIZE, 12, &size) || get_num(h + T_MODE, 8, &mode) ||
+            get_num(h + T_MTIME, 12, &mtime)) {
+            rc = dl_err_set(err, DL_EPROTO, "corrupt tar archive: bad number at offset %zu", off);
+            break;
+        }
+        if (size > len - off - BLOCK) {
+            rc = dl_err_set(err, DL_EPROTO, "truncated tar archive at offset %zu", off);
+            break;
+        }
+        data = tar + off + BLOCK;
+        datalen = (size_t)size;
+        off += BLOCK + (datalen + BLOCK - 1) / BLOCK * BLOCK;
+        type = (char)h[T_TYPE];
+
+        if (type == 'L' || type == 'x') {  /* names the next entry */
+            free(long_name);
+            long_name = type == 'L' ? dk_xstrndup(data, strnlen(data, datalen))
+                                    : pax_path(data, datalen);
+            continue;
+        }
+        if (type == 'K' || type == 'g')
+            continue;
+
+        if (!memcmp(h + T_MAGIC, "ustar", 5) && h[T_PREFIX])
+            snprintf(name, sizeof name, "%.*s/%.*s",
+                     (int)strnlen((const char *)h + T_PREFIX, 155), (const char *)h + T_PREFIX,
+                     (int)strnlen((const char *)h + T_NAME, 100), (const char *)h + T_NAME);
+        else
+            snprintf(name, sizeof name, "%.*s",
+                     (int)strnlen((const char *)h + T_NAME, 100), (const char *)h + T_NAME);
+        use_name = long_name ? long_name : name;
+
+        switch (type) {
+        case '0': case '\0': case '7':
+            type_bits = S_IFREG;
+            break;
+        case '5':
+            type_bits = S_IFDIR;
+            break;
+        case '2':  /* symlink: hand the target over as the data */
+            type_bits = S_IFLNK;
+            data = (const char *)h + T_LINK;
+            datalen = strnlen(data, 100);
+            break;
+        default:   /* hard links, devices, fifos: no data */
+            datalen = 0;
+            break;
+        }
+        if (type == '5')
+            datalen = 0;
+        if (cb && cb(ud, use_name, data, datalen, (unsigned)(mode & 07777) | type_bits,
+                     (time_t)mtime)) {
+            break;
+        }
+        free(long_name);
+        long_name = NULL;
+    }
+    free(long_name);
+    return rc;
+}
