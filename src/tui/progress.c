@@ -1,0 +1,525 @@
+/* progress.c - the live view of a long operation (see progress.h).
+ *
+ * Lines are stored sanitised, wrapped at draw time to the window width, and
+ * shown from `top` (a display row) or following the end. Only this file
+ * knows the markers.
+ */
+#include "progress.h"
+
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "theme.h"
+
+typedef struct pline {
+    dl_step_kind kind;
+    char *text;
+} pline;
+
+struct ui_progress {
+    char *title;
+    pline *lines;
+    size_t n, cap;
+    unsigned long dropped;     /* oldest lines let go */
+    int finished, ok;
+    char *result;
+    int ascii;                 /* markers */
+    int utf8;                  /* the locale's charset: text may be UTF-8 */
+    int follow;                /* stick to the newest line */
+    long top;                  /* first display row when not following */
+    long last_total;           /* rows of the last draw */
+    int last_body;             /* body height of the last draw */
+};
+
+/* Markers, in display columns: all of a set have the same width. */
+static const char *const marks_utf8[] = {
+    [DL_STEP_BEGIN] = "\xe2\x96\xb8 ",        /* ▸ */
+    [DL_STEP_OK] = "\xe2\x9c\x93 ",           /* ✓ */
+    [DL_STEP_FAIL] = "\xe2\x9c\x97 ",         /* ✗ */
+    [DL_STEP_INFO] = "  ",
+    [DL_STEP_ROLLBACK] = "\xe2\x86\xba ",     /* ↺ */
+};
+static const char *const marks_ascii[] = {
+    [DL_STEP_BEGIN] = "->     ",
+    [DL_STEP_OK] = "[ok]   ",
+    [DL_STEP_FAIL] = "[FAIL] ",
+    [DL_STEP_INFO] = "       ",
+    [DL_STEP_ROLLBACK] = "[undo] ",
+};
+
+static int locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+/* Decode one UTF-8 sequence; returns its length, or 0 if invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0], v;
+    size_t len, i;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2; v = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3; v = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4; v = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+        (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Columns of the code point, -1 if it must not be shown. */
+static int cp_width(unsigned cp)
+{
+    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+        return -1;
+    if (cp < 0x7f)
+        return 1;
+    return wcwidth((wchar_t)cp);
+}
+
+/* A copy without control characters, tabs as spaces, and (in a UTF-8
+ * locale) valid UTF-8 only; other locales get ASCII. */
+static char *sanitize(const char *in, int utf8)
+{
+    size_t n = strlen(in), i = 0, o = 0;
+    char *out = malloc(n + 1);
+
+    if (!out)
+        return NULL;
+    while (i < n) {
+        unsigned char c = (unsigned char)in[i];
+        unsigned cp;
+        size_t len;
+
+        if (c == '\t') {
+            out[o++] = ' ';
+            i++;
+            continue;
+        }
+        if (c == '\r' || c == '\n') {      /* a stray line end: drop it */
+            i++;
+            continue;
+        }
+        if (c < 0x80 || !utf8) {
+            out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+            i++;
+            continue;
+        }
+        len = utf8_decode((const unsigned char *)in + i, n - i, &cp);
+        if (!len || cp_width(cp) < 0) {
+            out[o++] = '?';
+            i += len ? len : 1;
+            continue;
+        }
+        memcpy(out + o, in + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Bytes of s that fit in `cols` columns (at least one character when
+ * anything is left, so wrapping always advances); *used gets the columns. */
+static size_t fit(const char *s, int cols, int *used)
+{
+    size_t i = 0, n = strlen(s);
+    int w = 0;
+
+    while (i < n) {
+        unsigned cp;
+        size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        int cw;
+        if (!len) {
+            len = 1;
+            cw = 1;
+        } else {
+            cw = cp_width(cp);
+            if (cw < 0)
+                cw = 1;
+        }
+        if (w + cw > cols && i > 0)
+            break;
+        w += cw;
+        i += len;
+        if (w >= cols)
+            break;
+    }
+    if (used)
+        *used = w;
+    return i;
+}
+
+/* Number of display rows a text takes at `cols` columns (>= 1). */
+static long rows_of(const char *s, int cols)
+{
+    long rows = 0;
+    if (cols < 1)
+        cols = 1;
+    do {
+        s += fit(s, cols, NULL);
+        rows++;
+    } while (*s);
+    return rows;
+}
+
+ui_progress *ui_progress_new(const char *title)
+{
+    ui_progress *p = calloc(1, sizeof *p);
+
+    if (!p)
+        return NULL;
+    p->utf8 = locale_is_utf8();
+    p->ascii = !p->utf8;
+    p->follow = 1;
+    p->title = sanitize(title ? title : "", p->utf8);
+    if (!p->title) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void ui_progress_free(ui_progress *p)
+{
+    size_t i;
+
+    if (!p)
+        return;
+    for (i = 0; i < p->n; i++)
+        free(p->lines[i].text);
+    free(p->lines);
+    free(p->title);
+    free(p->result);
+    free(p);
+}
+
+void ui_progress_set_ascii(ui_progress *p, int ascii)
+{
+    if (p)
+        p->ascii = ascii || !p->utf8;
+}
+
+void ui_progress_add(ui_progress *p, dl_step_kind kind, const char *text)
+{
+    char *copy;
+
+    if (!p)
+        return;
+    if ((unsigned)kind > DL_STEP_ROLLBACK)
+        kind = DL_STEP_INFO;
+    copy = sanitize(text ? text : "", p->utf8);
+    if (!copy)
+        return;
+    if (p->n == UI_PROGRESS_MAX_LINES) {
+        /* let the oldest tenth go at once, not one memmove per line */
+        size_t drop = UI_PROGRESS_MAX_LINES / 10, i;
+        for (i = 0; i < drop; i++)
+            free(p->lines[i].text);
+        memmove(p->lines, p->lines + drop, (p->n - drop) * sizeof *p->lines);
+        p->n -= drop;
+        p->dropped += drop;
+        p->top = 0;
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        pline *v = realloc(p->lines, cap * sizeof *v);
+        if (!v) {
+            free(copy);
+            return;
+        }
+        p->lines = v;
+        p->cap = cap;
+    }
+    p->lines[p->n].kind = kind;
+    p->lines[p->n].text = copy;
+    p->n++;
+}
+
+void ui_progress_finish(ui_progress *p, int ok, const char *msg)
+{
+    if (!p)
+        return;
+    free(p->result);
+    p->result = sanitize(msg && *msg ? msg : (ok ? "done" : "failed"), p->utf8);
+    p->finished = 1;
+    p->ok = ok;
+    p->follow = 1;    /* show the result */
+}
+
+int ui_progress_finished(const ui_progress *p)
+{
+    return p && p->finished;
+}
+
+size_t ui_progress_count(const ui_progress *p)
+{
+    return p ? p->n : 0;
+}
+
+const char *ui_progress_line(const ui_progress *p, size_t i, dl_step_kind *kind)
+{
+    if (!p || i >= p->n)
+        return NULL;
+    if (kind)
+        *kind = p->lines[i].kind;
+    return p->lines[i].text;
+}
+
+static const char *mark_of(const ui_progress *p, dl_step_kind k)
+{
+    return p->ascii ? marks_ascii[k] : marks_utf8[k];
+}
+
+static int mark_role(dl_step_kind k)
+{
+    switch (k) {
+    case DL_STEP_OK:       return UI_SUCCESS;
+    case DL_STEP_FAIL:     return UI_ERROR;
+    case DL_STEP_ROLLBACK: return UI_WARNING;
+    case DL_STEP_INFO:     return UI_DIM;
+    case DL_STEP_BEGIN:    break;
+    }
+    return UI_NORMAL;
+}
+
+/* One entry of the body: a marker, a text and their roles. */
+typedef struct entry {
+    const char *mark;
+    int mark_role, text_role;
+    const char *text;
+} entry;
+
+/* The i-th body entry: an optional drop note, the lines, the result. */
+static size_t entry_count(const ui_progress *p)
+{
+    return (p->dropped ? 1 : 0) + p->n + (p->finished ? 1 : 0);
+}
+
+static entry entry_at(const ui_progress *p, size_t i, char *note, size_t nn)
+{
+    entry e;
+    if (p->dropped) {
+        if (i == 0) {
+            snprintf(note, nn, "... %lu earlier line%s not shown", p->dropped,
+                     p->dropped == 1 ? "" : "s");
+            e.mark = mark_of(p, DL_STEP_INFO);
+            e.mark_role = e.text_role = UI_DIM;
+            e.text = note;
+            return e;
+        }
+        i--;
+    }
+    if (i < p->n) {
+        dl_step_kind k = p->lines[i].kind;
+        e.mark = mark_of(p, k);
+        e.mark_role = mark_role(k);
+        e.text_role = k == DL_STEP_INFO ? UI_DIM : UI_NORMAL;
+        e.text = p->lines[i].text;
+        return e;
+    }
+    e.mark = mark_of(p, p->ok ? DL_STEP_OK : DL_STEP_FAIL);
+    e.mark_role = e.text_role = p->ok ? UI_SUCCESS : UI_ERROR;
+    e.text = p->result;
+    return e;
+}
+
+static int str_cols(const char *s)
+{
+    int used;
+    fit(s, 1 << 20, &used);
+    return used;
+}
+
+/* Draw s clipped to cols columns at the cursor. */
+static void put_clipped(WINDOW *win, const char *s, int cols)
+{
+    if (cols > 0)
+        waddnstr(win, s, (int)fit(s, cols, NULL));
+}
+
+void ui_progress_draw(ui_progress *p, WINDOW *win)
+{
+    int h, w, body, markw, textw, y;
+    long total = 0, row, top;
+    size_t i, ne;
+    char note[96];
+    const char *foot;
+
+    if (!p || !win)
+        return;
+    getmaxyx(win, h, w);
+    werase(win);
+    if (h < 1 || w < 1)
+        return;
+
+    /* title, with the state on the right */
+    {
+        const char *state = p->finished ? (p->ok ? "done" : "failed")
+                                        : "running";
+        int sw = (int)strlen(state);
+        wattrset(win, ui_attr(UI_TITLE));
+        mvwaddstr(win, 0, 0, "");
+        put_clipped(win, p->title, w - sw - 2);
+        wattrset(win, ui_attr(p->finished ? (p->ok ? UI_SUCCESS : UI_ERROR)
+                                          : UI_DIM));
+        if (w > sw + 2)
+            mvwaddstr(win, 0, w - sw, state);
+    }
+
+    body = h - 3;                  /* title, blank, ..., footer */
+    if (body < 1) {
+        wattrset(win, ui_attr(UI_NORMAL));
+        return;
+    }
+    markw = str_cols(mark_of(p, DL_STEP_INFO));
+    textw = w - markw;
+    if (textw < 8) {
+        textw = w;
+        markw = 0;
+    }
+
+    ne = entry_count(p);
+    for (i = 0; i < ne; i++)
+        total += rows_of(entry_at(p, i, note, sizeof note).text, textw);
+
+    if (p->follow || p->top > total - body)
+        top = total > body ? total - body : 0;
+    else
+        top = p->top;
+    if (top < 0)
+        top = 0;
+    p->top = top;
+    p->last_total = total;
+    p->last_body = body;
+
+    row = 0;
+    y = 2;
+    for (i = 0; i < ne && y < 2 + body; i++) {
+        entry e = entry_at(p, i, note, sizeof note);
+        const char *s = e.text;
+        int first = 1;
+        do {
+            size_t nb = fit(s, textw, NULL);
+            if (row >= top && y < 2 + body) {
+                wmove(win, y, 0);
+                if (markw) {
+                    wattrset(win, ui_attr(e.mark_role));
+                    if (first)
+                        waddstr(win, e.mark);
+                    else
+                        wmove(win, y, markw);
+                }
+                wattrset(win, ui_attr(e.text_role));
+                waddnstr(win, s, (int)nb);
+                y++;
+            }
+            row++;
+            s += nb;
+            first = 0;
+        } while (*s);
+    }
+
+    /* footer: what the operator can do, and where the view is */
+    if (p->finished)
+        foot = "press Enter to close";
+    else
+        foot = "working - this cannot be interrupted; it goes on if you wait";
+    wattrset(win, ui_attr(p->finished ? UI_TITLE : UI_DIM));
+    wmove(win, h - 1, 0);
+    put_clipped(win, foot, w);
+    if (total > body) {
+        char pos[96];
+        int pw;
+        snprintf(pos, sizeof pos, " %ld-%ld/%ld%s", top + 1,
+                 top + body < total ? top + body : total, total,
+                 p->follow ? "" : " (End: follow)");
+        pw = (int)strlen(pos);
+        if (w - pw > str_cols(foot)) {
+            wattrset(win, ui_attr(UI_DIM));
+            mvwaddstr(win, h - 1, w - pw, pos);
+        }
+    }
+    wattrset(win, ui_attr(UI_NORMAL));
+}
+
+static void scroll_by(ui_progress *p, long d)
+{
+    long max = p->last_total - p->last_body;
+    if (max < 0)
+        max = 0;
+    p->top += d;
+    if (p->top < 0)
+        p->top = 0;
+    if (p->top >= max) {
+        p->top = max;
+        p->follow = 1;
+    } else {
+        p->follow = 0;
+    }
+}
+
+int ui_progress_key(ui_progress *p, int ch)
+{
+    long page;
+
+    if (!p)
+        return 1;
+    page = p->last_body > 1 ? p->last_body - 1 : 1;
+    switch (ch) {
+    case KEY_UP: case 'k':
+        scroll_by(p, -1);
+        break;
+    case KEY_DOWN: case 'j':
+        scroll_by(p, 1);
+        break;
+    case KEY_PPAGE: case 'b':
+        scroll_by(p, -page);
+        break;
+    case KEY_NPAGE: case ' ':
+        scroll_by(p, page);
+        break;
+    case KEY_HOME: case 'g':
+        p->follow = 0;
+        p->top = 0;
+        if (p->last_total <= p->last_body)
+            p->follow = 1;
+        break;
+    case KEY_END: case 'G':
+        p->follow = 1;
+        break;
+    case '\n': case '\r': case KEY_ENTER: case 27: case 'q':
+        return p->finished ? 1 : 0;
+    default:
+        break;
+    }
+    return 0;
+}
+
+const char *ui_progress_hints(const ui_progress *p)
+{
+    if (p && p->finished)
+        return "Enter close  Up/Down PgUp/PgDn scroll  End follow";
+    return "Up/Down PgUp/PgDn scroll  End follow  (running: cannot be cancelled)";
+}
