@@ -78,11 +78,22 @@ int dl_validate_database(const char *name, dl_err *err);
 int dl_validate_host(const char *field, const char *host, dl_err *err);
 int dl_validate_pg_user(const char *user, dl_err *err);
 int dl_validate_network(const char *name, dl_err *err);
+/* Container name prefix: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 63. */
+int dl_validate_prefix(const char *prefix, dl_err *err);
+/* Decimal digits only (no sign, no blanks), lo..hi, e.g.
+ * dl_validate_number("postgres port", "5432", 1, 65535, &v, err);
+ * `field` names the value in the message; out may be NULL. */
+int dl_validate_number(const char *field, const char *text, long lo, long hi, long *out,
+                       dl_err *err);
 /* Whole spec, field by field; the first failure wins. */
 int dl_spec_validate(const dl_spec *s, dl_err *err);
 
 /* Docker volume driver options for the target (type/o/device). Fills up to
- * 3 entries of out (strings point into bufs). Returns the count. */
+ * 3 entries of out (strings point into bufs). Returns the count, or -1 when
+ * s->nfs_path or s->nfs_options does not validate (the target is parsed from
+ * nfs_path, not taken from s->target). NFS: type=nfs, o=addr=<server>,<opts>
+ * with vers= passed as nfsvers= (type nfs4 would not resolve host names),
+ * device=:<path>. Local: type=none, o=bind, device=<path>. */
 typedef struct dl_volume_opts {
     dk_kv kv[3];
     char type[16], o[512], device[1300];

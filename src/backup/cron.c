@@ -317,11 +317,14 @@ static int parse_field(enum field_id id, const char *text, const char *s, size_t
             }
         }
         if (i < len && s[i] == '/') {
-            if (!star && !ranged)
-                return cron_fail(err, text,
-                                 "%s '%s/...': a step needs a range or '*' (e.g. %d-%d/...)",
-                                 f->name, inert(s + start, i - start, q, sizeof q), a,
-                                 id == F_WDAY ? 6 : f->hi);
+            if (!star && !ranged) {
+                size_t e = i + 1;
+                while (e < len && is_digit(s[e]))
+                    e++;
+                return cron_fail(err, text, "%s '%s': a step needs a range or '*', e.g. %d-%d%s",
+                                 f->name, inert(s + start, e - start, q, sizeof q), a,
+                                 id == F_WDAY ? 6 : f->hi, inert(s + i, e - i, item, sizeof item));
+            }
             i++;
             if (read_step(f, text, s, &i, &step, err) < 0)
                 return -1;
