@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,9 @@ struct dk_client {
     dk_version version;
 };
 
+/* Clients may live in several threads (one each): the libcurl global
+ * state is shared, counted under a lock. */
+static pthread_mutex_t curl_lock = PTHREAD_MUTEX_INITIALIZER;
 static int curl_users;
 
 /* ---- allocation -------------------------------------------------------- */
@@ -547,9 +551,13 @@ int dk_client_new(dk_client **out, const dk_endpoint *ep, dl_err *err)
 {
     dk_client *c;
     *out = NULL;
-    if (curl_users == 0 && curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+    pthread_mutex_lock(&curl_lock);
+    if (curl_users == 0 && curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+        pthread_mutex_unlock(&curl_lock);
         return dl_err_set(err, DL_ESYS, "cannot initialise libcurl");
+    }
     curl_users++;
+    pthread_mutex_unlock(&curl_lock);
     c = dk_xcalloc(1, sizeof *c);
     c->ep = *ep;
     c->multi = curl_multi_init();
@@ -583,8 +591,10 @@ void dk_client_free(dk_client *c)
     }
     curl_multi_cleanup(c->multi);
     free(c);
+    pthread_mutex_lock(&curl_lock);
     if (--curl_users == 0)
         curl_global_cleanup();
+    pthread_mutex_unlock(&curl_lock);
 }
 
 const dk_endpoint *dk_client_endpoint(const dk_client *c)
@@ -929,24 +939,53 @@ static long api_num(const char *v)
     return major * 1000 + minor;
 }
 
-static void fill_version(const cJSON *o, dk_version *v)
+/* Parse and check; `where` is " at unix:///..." or "". */
+static int version_check(const char *body, size_t len, const char *where,
+                         dk_version *v, dl_err *err)
 {
+    long want = api_num(DK_API_VERSION);
+    cJSON *o = dkj_parse(body, len, "the engine version", err);
     memset(v, 0, sizeof *v);
+    if (!o)
+        return -1;
     snprintf(v->version, sizeof v->version, "%s", dkj_str(o, "Version"));
     snprintf(v->api_version, sizeof v->api_version, "%s", dkj_str(o, "ApiVersion"));
     snprintf(v->min_api_version, sizeof v->min_api_version, "%s", dkj_str(o, "MinAPIVersion"));
     snprintf(v->os, sizeof v->os, "%s", dkj_str(o, "Os"));
     snprintf(v->arch, sizeof v->arch, "%s", dkj_str(o, "Arch"));
     snprintf(v->kernel, sizeof v->kernel, "%s", dkj_str(o, "KernelVersion"));
+    cJSON_Delete(o);
+    if (api_num(v->api_version) < want)
+        return dl_err_set(err, DL_EPROTO,
+                          "the docker engine%s (version %s) speaks api %s at most; "
+                          "deeplens-backup needs api " DK_API_VERSION " (docker 20.10 or newer)",
+                          where, v->version[0] ? v->version : "unknown",
+                          v->api_version[0] ? v->api_version : "unknown");
+    if (v->min_api_version[0] && api_num(v->min_api_version) > want)
+        return dl_err_set(err, DL_EPROTO,
+                          "the docker engine%s (version %s) requires api %s or newer; "
+                          "deeplens-backup speaks api " DK_API_VERSION
+                          " (start dockerd with DOCKER_MIN_API_VERSION=" DK_API_VERSION ")",
+                          where, v->version, v->min_api_version);
+    return 0;
+}
+
+int dk_version_parse(const char *json, size_t len, dk_version *out, dl_err *err)
+{
+    dk_version v;
+    int rc = version_check(json, len, "", &v, err);
+    if (out)
+        *out = v;
+    return rc;
 }
 
 int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
 {
     dk_resp r;
     dk_req_opts o;
-    cJSON *j;
     dk_version v;
-    long want = api_num(DK_API_VERSION);
+    char *where;
+    int rc;
 
     if (c->have_version) {
         if (out)
@@ -968,27 +1007,15 @@ int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
         dk_resp_free(&r);
         return -1;
     }
-    j = dkj_parse(r.body, r.len, "the engine version", err);
+    where = dk_xfmt(" at %s", c->ep.display);
+    rc = version_check(r.body, r.len, where, &v, err);
+    free(where);
     dk_resp_free(&r);
-    if (!j)
+    if (out)
+        *out = v;  /* also on failure: the caller may show the versions */
+    if (rc)
         return -1;
-    fill_version(j, &v);
-    cJSON_Delete(j);
-    if (api_num(v.api_version) < want)
-        return dl_err_set(err, DL_EPROTO,
-                          "the docker engine at %s (version %s) speaks api %s at most; "
-                          "deeplens-backup needs api " DK_API_VERSION " (docker 20.10 or newer)",
-                          c->ep.display, v.version[0] ? v.version : "unknown",
-                          v.api_version[0] ? v.api_version : "unknown");
-    if (v.min_api_version[0] && api_num(v.min_api_version) > want)
-        return dl_err_set(err, DL_EPROTO,
-                          "the docker engine at %s (version %s) requires api %s or newer; "
-                          "deeplens-backup speaks api " DK_API_VERSION
-                          " (start dockerd with DOCKER_MIN_API_VERSION=" DK_API_VERSION ")",
-                          c->ep.display, v.version, v.min_api_version);
     c->version = v;
     c->have_version = 1;
-    if (out)
-        *out = v;
     return 0;
 }

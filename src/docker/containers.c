@@ -138,31 +138,23 @@ static int ct_call(dk_client *c, const char *method, const char *name,
 
 /* ---- list and inspect --------------------------------------------------- */
 
-int dk_containers_list(dk_client *c, const char *filters_json, int all,
-                       dk_container **out, size_t *n, dl_err *err)
+char *dk_containers_list_path(const char *filters_json, int all)
 {
-    dk_resp r;
-    char *path, *ef = filters_json ? dk_escape(filters_json) : NULL;
-    cJSON *j, *it;
+    char *ef = filters_json ? dk_escape(filters_json) : NULL;
+    char *path = dk_xfmt("/containers/json?all=%d%s%s", all ? 1 : 0, ef ? "&filters=" : "",
+                         ef ? ef : "");
+    free(ef);
+    return path;
+}
+
+int dk_containers_parse(const char *json, size_t len, dk_container **out,
+                        size_t *n, dl_err *err)
+{
+    cJSON *j = dkj_parse(json, len, "the container list", err), *it;
     size_t cnt, i = 0;
-    int rc;
 
     *out = NULL;
     *n = 0;
-    path = dk_xfmt("/containers/json?all=%d%s%s", all ? 1 : 0, ef ? "&filters=" : "",
-                   ef ? ef : "");
-    free(ef);
-    rc = dk_do(c, "GET", path, NULL, 0, NULL, DK_SHORT_TIMEOUT_MS, 0, &r, err);
-    free(path);
-    if (rc)
-        return -1;
-    if (!dk_status_ok(r.status)) {
-        dk_error_from_response(r.status, r.body, r.len, "listing containers", err);
-        dk_resp_free(&r);
-        return -1;
-    }
-    j = dkj_parse(r.body, r.len, "the container list", err);
-    dk_resp_free(&r);
     if (!j)
         return -1;
     if (!cJSON_IsArray(j)) {
@@ -179,21 +171,55 @@ int dk_containers_list(dk_client *c, const char *filters_json, int all,
     return 0;
 }
 
+int dk_container_parse_inspect(const char *json, size_t len, dk_container *out,
+                               dl_err *err)
+{
+    cJSON *j = dkj_parse(json, len, "a container", err);
+    memset(out, 0, sizeof *out);
+    if (!j)
+        return -1;
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return dl_err_set(err, DL_EPROTO, "the engine sent a container that is not an object");
+    }
+    dk_container_from_inspect_json(j, out);
+    cJSON_Delete(j);
+    return 0;
+}
+
+int dk_containers_list(dk_client *c, const char *filters_json, int all,
+                       dk_container **out, size_t *n, dl_err *err)
+{
+    char *path = dk_containers_list_path(filters_json, all);
+    dk_resp r;
+    int rc = dk_do(c, "GET", path, NULL, 0, NULL, DK_SHORT_TIMEOUT_MS, 0, &r, err);
+
+    *out = NULL;
+    *n = 0;
+    free(path);
+    if (rc)
+        return -1;
+    if (!dk_status_ok(r.status)) {
+        dk_error_from_response(r.status, r.body, r.len, "listing containers", err);
+        dk_resp_free(&r);
+        return -1;
+    }
+    rc = dk_containers_parse(r.body, r.len, out, n, err);
+    dk_resp_free(&r);
+    return rc;
+}
+
 int dk_container_inspect(dk_client *c, const char *name, dk_container *out,
                          dl_err *err)
 {
     dk_resp r;
-    cJSON *j;
+    int rc;
     memset(out, 0, sizeof *out);
     if (ct_call(c, "GET", name, "/json", DK_SHORT_TIMEOUT_MS, "inspecting", &r, err))
         return -1;
-    j = dkj_parse(r.body, r.len, "a container", err);
+    rc = dk_container_parse_inspect(r.body, r.len, out, err);
     dk_resp_free(&r);
-    if (!j)
-        return -1;
-    dk_container_from_inspect_json(j, out);
-    cJSON_Delete(j);
-    return 0;
+    return rc;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
