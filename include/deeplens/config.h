@@ -38,6 +38,10 @@ void dl_config_defaults(dl_config *c);
 int dl_config_load(dl_config *c, const char *explicit_path, dl_err *err);
 /* Parse text (for tests); `name` is used in messages. */
 int dl_config_parse(dl_config *c, const char *name, const char *text, dl_err *err);
+/* Set one key as the file would (command-line overrides use it, so flags
+ * and file share one set of rules); DL_EINVAL for an unknown key or a bad
+ * value, the message naming the field and quoting the value. */
+int dl_config_set(dl_config *c, const char *key, const char *value, dl_err *err);
 
 /* Read the database password: password_file (first line) if set, else
  * $DEEPLENS_PG_PASSWORD, else $PGPASSWORD, else prompt on the terminal

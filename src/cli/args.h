@@ -1,0 +1,34 @@
+/* args.h - argv into a cli_args, nothing else.
+ *
+ * Pure: reads the option and subcommand tables, touches no file, no
+ * environment and no engine. Global options may stand before or after the
+ * subcommand; `--opt value`, `--opt=value`, `-H value`, `-Hvalue` and
+ * clustered short flags (`-ft`) are understood; `--` ends the options.
+ * Errors (DL_EINVAL) name the option or argument and quote it:
+ *   unknown option '--frobnicate'
+ *   option '--json' does not apply to 'provision'
+ *   missing TENANT for 'files'
+ * There is deliberately no option that carries a password.
+ */
+#ifndef DEEPLENS_CLI_ARGS_H
+#define DEEPLENS_CLI_ARGS_H
+
+#include "deeplens/err.h"
+#include "table.h"
+
+#define CLI_MAX_POS 64
+
+typedef struct cli_args {
+    const cli_command *cmd;           /* NULL: no subcommand given */
+    const char *val[CLI_OPT_COUNT];   /* NULL unset; a set flag is "1" */
+    const char *pos[CLI_MAX_POS];     /* point into argv */
+    int npos;
+} cli_args;
+
+/* argv[0] is the program name. With --help or --version the positional
+ * count is not checked (so `provision --help` works). */
+int cli_args_parse(cli_args *a, int argc, char *const *argv, dl_err *err);
+
+static inline int cli_flag(const cli_args *a, enum cli_opt o) { return a->val[o] != 0; }
+
+#endif

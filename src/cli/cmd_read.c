@@ -1,0 +1,192 @@
+/* cmd_read.c - the read commands: status, list, files, logs, metrics.
+ * None of them changes anything; all take their data from the domain. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "json.h"
+
+/* status: exit 0 when every shown tenant is ok, 6 when one is not, the
+ * first error's code when a tenant could not be read. */
+int cli_cmd_status(cli_run *r)
+{
+    const cli_args *a = r->a;
+    dl_status *v = NULL;
+    size_t n = 0;
+    dl_err err;
+    int rc = 0;
+    time_t now;
+
+    dl_err_clear(&err);
+    for (int i = 0; i < a->npos; i++) {
+        const char *t;
+        if (cli_tenant_arg(r, i, &t, &err) < 0)
+            return cli_fail(&err);
+    }
+    if (cli_engine(r, &err) < 0)
+        return cli_fail(&err);
+    if (a->npos == 0) {
+        if (dl_status_all(&r->ctx, 0, &v, &n, &err) < 0)
+            return cli_fail(&err);
+    } else {
+        v = calloc((size_t)a->npos, sizeof *v);
+        if (!v)
+            abort();
+        for (int i = 0; i < a->npos; i++) {
+            if (dl_status_get(&r->ctx, a->pos[i], &v[n], &err) == 0) {
+                n++;
+                continue;
+            }
+            dl_status_clear(&v[n]);
+            memset(&v[n], 0, sizeof v[n]);
+            if (!rc)
+                rc = cli_fail(&err);
+            else
+                cli_fail(&err);
+        }
+    }
+    now = time(NULL);
+    if (a->val[OPT_JSON]) {
+        if (cli_json_statuses(stdout, v, n, now, &err) < 0 && !rc)
+            rc = cli_fail(&err);
+    } else if (n == 0 && a->npos == 0) {
+        fputs("no tenant backups found\n", stdout);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputc('\n', stdout);
+            cli_print_status(&r->out, &v[i], now);
+        }
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        if (v[i].health != DL_HEALTH_OK)
+            rc = CLI_EXIT_UNHEALTHY;
+    dl_statuses_free(v, n);
+    return rc;
+}
+
+int cli_cmd_list(cli_run *r)
+{
+    dl_status *v = NULL;
+    size_t n = 0;
+    dl_err err;
+    int rc = 0;
+
+    dl_err_clear(&err);
+    if (cli_engine(r, &err) < 0 || dl_list(&r->ctx, &v, &n, &err) < 0)
+        return cli_fail(&err);
+    if (r->a->val[OPT_JSON])
+        rc = cli_json_statuses(stdout, v, n, time(NULL), &err) < 0 ? cli_fail(&err) : 0;
+    else
+        cli_print_list(&r->out, v, n, time(NULL));
+    dl_statuses_free(v, n);
+    return rc;
+}
+
+int cli_cmd_files(cli_run *r)
+{
+    const char *tenant;
+    dl_files f;
+    dl_err err;
+    int rc = 0;
+
+    dl_err_clear(&err);
+    memset(&f, 0, sizeof f);
+    if (cli_tenant_arg(r, 0, &tenant, &err) < 0 || cli_engine(r, &err) < 0 ||
+        dl_files_list(&r->ctx, tenant, &f, &err) < 0)
+        return cli_fail(&err);
+    if (r->a->val[OPT_JSON])
+        rc = cli_json_files(stdout, tenant, &f, &err) < 0 ? cli_fail(&err) : 0;
+    else
+        cli_print_files(&r->out, tenant, &f);
+    dl_files_clear(&f);
+    return rc;
+}
+
+/* ---- logs -------------------------------------------------------------- */
+
+struct logs_state {
+    cli_out out, errout;
+    int follow, done;
+    dl_err err;
+};
+
+static int log_line(void *ud, const char *line, size_t n, int continued, int stream)
+{
+    struct logs_state *s = ud;
+    const cli_out *o = stream == 2 ? &s->errout : &s->out;
+    cli_write_foreign(o, line, n);
+    if (!continued)
+        fputc('\n', o->f);
+    if (s->follow)
+        fflush(o->f);
+    return 0;
+}
+
+static void log_done(void *ud, dk_req *req)
+{
+    struct logs_state *s = ud;
+    dk_req_result(req, &s->err);
+    s->done = 1;
+}
+
+static int parse_tail(const char *text, long *tail, dl_err *err)
+{
+    if (!text || strcmp(text, "all") == 0) {
+        *tail = -1;
+        return 0;
+    }
+    if (dl_validate_number("tail", text, 0, 100000000, tail, NULL) < 0)
+        return dl_err_set(err, DL_EINVAL, "invalid tail '%s': expected a number of lines or 'all'",
+                          text);
+    return 0;
+}
+
+int cli_cmd_logs(cli_run *r)
+{
+    const cli_args *a = r->a;
+    static struct logs_state s;
+    const char *tenant;
+    long tail;
+    dk_req *req;
+    int cancelled = 0;
+
+    memset(&s, 0, sizeof s);
+    dl_err_clear(&s.err);
+    s.out = r->out;
+    cli_out_init(&s.errout, stderr, a->val[OPT_ASCII] != NULL, a->val[OPT_NO_COLOR] != NULL);
+    s.follow = a->val[OPT_FOLLOW] != NULL;
+    if (cli_tenant_arg(r, 0, &tenant, &s.err) < 0 || parse_tail(a->val[OPT_TAIL], &tail, &s.err) < 0 ||
+        cli_engine(r, &s.err) < 0)
+        return cli_fail(&s.err);
+    cli_signals_install();
+    req = dl_logs_open(&r->ctx, tenant, s.follow, tail, a->val[OPT_TIMESTAMPS] != NULL, log_line,
+                       log_done, &s, &s.err);
+    if (!req)
+        return cli_fail(&s.err);
+    while (!s.done) {
+        int p = dk_client_poll(r->ctx.dk, cli_signal_fd(), 1000);
+        if ((p == 1 || cli_interrupted()) && !cancelled) {
+            cancelled = 1;
+            dk_cancel(req);   /* log_done runs before this returns */
+        } else if (p < 0) {
+            dk_cancel(req);
+            break;
+        }
+    }
+    fflush(stdout);
+    if (cancelled)
+        return dl_errkind_exit_code(DL_ECANCEL);
+    if (s.err.kind != DL_OK)
+        return cli_fail(&s.err);
+    return 0;
+}
+
+int cli_cmd_metrics(cli_run *r)
+{
+    dl_err err;
+    dl_err_clear(&err);
+    if (cli_engine(r, &err) < 0 || dl_metrics_write(&r->ctx, stdout, &err) < 0)
+        return cli_fail(&err);
+    return 0;
+}

@@ -1,0 +1,162 @@
+/* json.c - --json output of status, list and files (see json.h).
+ * The cJSON tree is built, printed and freed here; nothing else sees it. */
+#include "json.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeplens/spec.h"
+#include "text.h"
+
+/* `key` epoch seconds and `key_iso`, both null when t is 0. */
+static void add_time(cJSON *obj, const char *key, time_t t)
+{
+    char iso_key[64], iso[32];
+    snprintf(iso_key, sizeof iso_key, "%s_iso", key);
+    if (t > 0) {
+        cJSON_AddNumberToObject(obj, key, (double)t);
+        cJSON_AddStringToObject(obj, iso_key, cli_fmt_iso(t, iso, sizeof iso));
+    } else {
+        cJSON_AddNullToObject(obj, key);
+        cJSON_AddNullToObject(obj, iso_key);
+    }
+}
+
+static void add_num_or_null(cJSON *obj, const char *key, int known, double v)
+{
+    if (known)
+        cJSON_AddNumberToObject(obj, key, v);
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+static cJSON *status_obj(const dl_status *st, time_t now)
+{
+    const dl_spec *s = &st->spec;
+    const int job = st->have_job_status;
+    char buf[160], words[96];
+    cJSON *o = cJSON_CreateObject(), *t;
+
+    cJSON_AddStringToObject(o, "tenant", s->tenant);
+    cJSON_AddStringToObject(o, "tenant_id", s->tenant_id);
+    cJSON_AddStringToObject(o, "container", st->container);
+    cJSON_AddStringToObject(o, "container_id", st->container_id);
+    cJSON_AddStringToObject(o, "image", s->image);
+    cJSON_AddStringToObject(o, "state", st->state);
+    cJSON_AddStringToObject(o, "engine_status", st->engine_status);
+    cJSON_AddStringToObject(o, "engine_health", st->engine_health);
+    add_time(o, "created", st->created);
+    add_time(o, "started_at", st->started_at);
+    add_num_or_null(o, "uptime_seconds", strcmp(st->state, "running") == 0 && st->started_at > 0,
+                    (double)(now - st->started_at));
+
+    cJSON_AddStringToObject(o, "volume", dl_spec_volume_name(s, buf, sizeof buf));
+    cJSON_AddStringToObject(o, "nfs_path", s->nfs_path);
+    cJSON_AddStringToObject(o, "nfs_options", s->nfs_options);
+    t = cJSON_AddObjectToObject(o, "target");
+    cJSON_AddStringToObject(t, "kind", s->target.kind == DL_TARGET_LOCAL ? "local" : "nfs");
+    cJSON_AddStringToObject(t, "server", s->target.server);
+    cJSON_AddStringToObject(t, "path", s->target.path);
+
+    cJSON_AddStringToObject(o, "database", dl_spec_database(s, buf, sizeof buf));
+    t = cJSON_AddObjectToObject(o, "postgres");
+    cJSON_AddStringToObject(t, "host", s->pg_host);
+    cJSON_AddNumberToObject(t, "port", s->pg_port);
+    cJSON_AddStringToObject(t, "user", s->pg_user);
+    cJSON_AddStringToObject(t, "network", s->network);
+
+    cJSON_AddStringToObject(o, "schedule", s->schedule);
+    cJSON_AddStringToObject(o, "schedule_words", cli_schedule_words(s->schedule, words, sizeof words));
+    cJSON_AddNumberToObject(o, "retention_days", s->retention_days);
+    cJSON_AddNumberToObject(o, "keep_min", s->keep_min);
+    cJSON_AddBoolToObject(o, "compression", s->compression);
+    cJSON_AddNumberToObject(o, "uid", s->uid);
+    cJSON_AddNumberToObject(o, "gid", s->gid);
+
+    cJSON_AddBoolToObject(o, "job_status_read", job);
+    add_num_or_null(o, "file_count", job, st->file_count);
+    add_num_or_null(o, "total_bytes", job, (double)st->total_bytes);
+    add_num_or_null(o, "db_size_bytes", job && st->db_size_bytes > 0, (double)st->db_size_bytes);
+    add_num_or_null(o, "storage_estimate_bytes", job && st->db_size_bytes > 0,
+                    (double)dl_storage_estimate(st->db_size_bytes, s->retention_days, s->compression));
+    t = cJSON_AddObjectToObject(o, "disk");
+    add_num_or_null(t, "total_bytes", job && st->disk_total_kb > 0, (double)st->disk_total_kb * 1024);
+    add_num_or_null(t, "free_bytes", job && st->disk_total_kb > 0, (double)st->disk_free_kb * 1024);
+
+    if (job && st->last_success > 0) {
+        t = cJSON_AddObjectToObject(o, "last_success");
+        add_time(t, "time", st->last_success);
+        cJSON_AddNumberToObject(t, "age_seconds", (double)(now - st->last_success));
+        cJSON_AddStringToObject(t, "file", st->last_success_file);
+        cJSON_AddNumberToObject(t, "size_bytes", (double)st->last_success_size);
+        cJSON_AddNumberToObject(t, "duration_seconds", st->last_success_duration);
+    } else {
+        cJSON_AddNullToObject(o, "last_success");
+    }
+    if (job && st->last_result[0]) {
+        t = cJSON_AddObjectToObject(o, "last_run");
+        add_time(t, "start", st->last_run_start);
+        add_time(t, "end", st->last_run_end);
+        cJSON_AddStringToObject(t, "result", st->last_result);
+        cJSON_AddStringToObject(t, "reason", st->last_reason);
+        cJSON_AddStringToObject(t, "file", st->last_file);
+        cJSON_AddNumberToObject(t, "size_bytes", (double)st->last_size);
+        cJSON_AddNumberToObject(t, "duration_seconds", st->last_duration);
+    } else {
+        cJSON_AddNullToObject(o, "last_run");
+    }
+    add_time(o, "next_run", st->next_run);
+    add_num_or_null(o, "max_gap_seconds", st->max_gap > 0, (double)st->max_gap);
+    cJSON_AddStringToObject(o, "health", dl_health_word(st->health));
+    cJSON_AddStringToObject(o, "health_reason", st->health_reason);
+    return o;
+}
+
+static int print_free(FILE *f, cJSON *root, dl_err *err)
+{
+    char *text = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return dl_err_set(err, DL_ESYS, "out of memory writing json");
+    fputs(text, f);
+    fputc('\n', f);
+    free(text);
+    return 0;
+}
+
+int cli_json_statuses(FILE *f, const dl_status *v, size_t n, time_t now, dl_err *err)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < n; i++)
+        cJSON_AddItemToArray(arr, status_obj(&v[i], now));
+    return print_free(f, arr, err);
+}
+
+int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *arr, *d;
+    long long total = 0;
+    const int disk = files->disk_total_kb > 0;
+    if (!o)
+        return print_free(f, NULL, err);
+    cJSON_AddStringToObject(o, "tenant", tenant);
+    arr = cJSON_AddArrayToObject(o, "files");
+    for (size_t i = 0; i < files->n; i++) {
+        const dl_file *fl = &files->files[i];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", fl->name);
+        cJSON_AddNumberToObject(e, "size_bytes", (double)fl->size);
+        add_time(e, "mtime", fl->mtime);
+        cJSON_AddBoolToObject(e, "checksum", fl->has_checksum);
+        cJSON_AddItemToArray(arr, e);
+        total += fl->size;
+    }
+    cJSON_AddNumberToObject(o, "count", (double)files->n);
+    cJSON_AddNumberToObject(o, "total_bytes", (double)total);
+    d = cJSON_AddObjectToObject(o, "disk");
+    add_num_or_null(d, "total_bytes", disk, (double)files->disk_total_kb * 1024);
+    add_num_or_null(d, "used_bytes", disk, (double)files->disk_used_kb * 1024);
+    add_num_or_null(d, "free_bytes", disk, (double)files->disk_free_kb * 1024);
+    return print_free(f, o, err);
+}

@@ -1,0 +1,436 @@
+/* text.c - human output of the command line (see text.h). */
+#include "text.h"
+
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deeplens/cron.h"
+#include "deeplens/spec.h"
+
+#define C_RESET "\033[0m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+
+void cli_out_init(cli_out *o, FILE *f, int ascii, int no_color)
+{
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    const char *cs = nl_langinfo(CODESET);
+    o->f = f;
+    o->tty = isatty(fileno(f));
+    o->fancy = o->tty && !ascii && cs && strcmp(cs, "UTF-8") == 0;
+    o->color = o->tty && !no_color && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+const char *cli_fmt_size(long long bytes, char *buf, size_t n)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)bytes;
+    int u = -1;
+    if (bytes < 1024) {
+        snprintf(buf, n, "%lld B", bytes < 0 ? 0 : bytes);
+        return buf;
+    }
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, n, "%.1f %s", v, units[u]);
+    return buf;
+}
+
+const char *cli_fmt_duration(long long s, char *buf, size_t n)
+{
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        snprintf(buf, n, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%lldm", s / 60);
+    else if (s < 86400)
+        snprintf(buf, n, "%lldh %lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, n, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+    return buf;
+}
+
+static const char *fmt_utc(time_t t, int iso, char *buf, size_t n)
+{
+    struct tm tm;
+    size_t w = 0;
+    if (gmtime_r(&t, &tm))
+        w = iso ? strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm)
+                : strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (!w)
+        snprintf(buf, n, "%lld", (long long)t);
+    return buf;
+}
+
+const char *cli_fmt_time(time_t t, char *buf, size_t n)
+{
+    if (t <= 0) {
+        snprintf(buf, n, "never");
+        return buf;
+    }
+    return fmt_utc(t, 0, buf, n);
+}
+
+const char *cli_fmt_iso(time_t t, char *buf, size_t n)
+{
+    return fmt_utc(t, 1, buf, n);
+}
+
+const char *cli_schedule_words(const char *schedule, char *buf, size_t n)
+{
+    dl_cron c;
+    buf[0] = '\0';
+    if (schedule && *schedule && dl_cron_parse(&c, schedule, NULL) == 0)
+        dl_cron_describe(&c, buf, n);
+    return buf;
+}
+
+/* Length of a valid UTF-8 sequence at p (its code point in *cp), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
+{
+    size_t len;
+    unsigned c = p[0], min;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, c &= 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, c &= 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, c &= 0x07, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+void cli_write_inert(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i, len;
+        unsigned cp;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7f)   /* printable ASCII */
+            run++;
+        if (run > i)
+            fwrite(p + i, 1, run - i, f);
+        if ((i = run) >= n)
+            break;
+        if (p[i] == '\t')
+            fputc('\t', f), i++;
+        else if (p[i] < 0x20)
+            fprintf(f, "^%c", p[i] + 0x40), i++;
+        else if (p[i] == 0x7f)
+            fputs("^?", f), i++;
+        else if ((len = utf8_seq(p + i, n - i, &cp)) == 0)
+            fprintf(f, "\\x%02x", p[i]), i++;
+        else if (cp < 0xa0)
+            fprintf(f, "\\u%04x", cp), i += len;
+        else
+            fwrite(p + i, 1, len, f), i += len;
+    }
+}
+
+void cli_write_foreign(const cli_out *o, const char *p, size_t n)
+{
+    if (o->tty)
+        cli_write_inert(o->f, p, n);
+    else
+        fwrite(p, 1, n, o->f);
+}
+
+static void put_foreign(const cli_out *o, const char *s)
+{
+    cli_write_foreign(o, s, strlen(s));
+}
+
+static void color(const cli_out *o, const char *c)
+{
+    if (o->color)
+        fputs(c, o->f);
+}
+
+/* The document's emoji for a step, by what it works on (first match). */
+static const struct {
+    const char *word, *emoji;
+} step_emoji[] = {
+    {"Setting up", "🗄️"}, {"Preflight", "🔍"}, {"volume", "📦"},
+    {"container", "🐳"},   {"backup", "🔄"},    {"", "🔧"},
+};
+
+void cli_progress(void *ud, dl_step_kind kind, const char *text)
+{
+    const cli_out *o = ud;
+    const char *mark = "", *c = NULL;
+    switch (kind) {
+    case DL_STEP_BEGIN:
+        if (o->fancy) {
+            size_t i = 0;
+            while (!strstr(text, step_emoji[i].word))
+                i++;
+            mark = step_emoji[i].emoji;
+        } else {
+            mark = "==>";
+        }
+        break;
+    case DL_STEP_OK:
+        mark = o->fancy ? "✅" : "ok";
+        c = C_GREEN;
+        break;
+    case DL_STEP_FAIL:
+        mark = o->fancy ? "❌" : "FAILED";
+        c = C_RED;
+        break;
+    case DL_STEP_ROLLBACK:
+        mark = o->fancy ? "↩️ " : "rollback";
+        c = C_YELLOW;
+        break;
+    case DL_STEP_INFO:
+        mark = "   ";
+        c = C_DIM;
+        break;
+    }
+    if (c)
+        color(o, c);
+    fprintf(o->f, "%s ", mark);
+    put_foreign(o, text);
+    if (c)
+        color(o, C_RESET);
+    fputc('\n', o->f);
+    fflush(o->f);
+}
+
+void cli_heading(const cli_out *o, const char *emoji, const char *text)
+{
+    if (o->fancy)
+        fprintf(o->f, "%s %s\n", emoji, text);
+    else
+        fprintf(o->f, "%s\n", text);
+}
+
+static const char *health_color(dl_health h)
+{
+    switch (h) {
+    case DL_HEALTH_OK:
+        return C_GREEN;
+    case DL_HEALTH_OVERDUE:
+        return C_YELLOW;
+    case DL_HEALTH_FAILING:
+    case DL_HEALTH_STOPPED:
+        return C_RED;
+    default:
+        return "";
+    }
+}
+
+/* "running, up 2h 5m" / "exited" / the engine's own words */
+static const char *uptime(const dl_status *st, time_t now, char *buf, size_t n)
+{
+    char d[32];
+    if (strcmp(st->state, "running") == 0 && st->started_at > 0)
+        snprintf(buf, n, "running, up %s", cli_fmt_duration(now - st->started_at, d, sizeof d));
+    else if (st->engine_status[0])
+        snprintf(buf, n, "%s", st->engine_status);
+    else
+        snprintf(buf, n, "%s", st->state[0] ? st->state : "unknown");
+    return buf;
+}
+
+static void row(const cli_out *o, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void row(const cli_out *o, const char *label, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(o->f, "   %-13s ", label);
+    va_start(ap, fmt);
+    vfprintf(o->f, fmt, ap);
+    va_end(ap);
+    fputc('\n', o->f);
+}
+
+void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
+{
+    const dl_spec *s = &st->spec;
+    char a[64], b[64], c[64], words[96], vol[160], db[80], head[128];
+
+    snprintf(head, sizeof head, "PostgreSQL Backup Status: %s", s->tenant);
+    cli_heading(o, "📊", head);
+    row(o, "Container:", "%s - %s", st->container, uptime(st, now, a, sizeof a));
+    row(o, "Volume:", "%s", dl_spec_volume_name(s, vol, sizeof vol));
+    row(o, "NFS Path:", "%s (%s)", s->nfs_path, s->nfs_options);
+    if (st->db_size_bytes > 0)
+        row(o, "Database:", "%s on %s:%d, %s; needs about %s for %d days", dl_spec_database(s, db, sizeof db),
+            s->pg_host, s->pg_port, cli_fmt_size(st->db_size_bytes, a, sizeof a),
+            cli_fmt_size(dl_storage_estimate(st->db_size_bytes, s->retention_days, s->compression),
+                         b, sizeof b),
+            s->retention_days);
+    else
+        row(o, "Database:", "%s on %s:%d", dl_spec_database(s, db, sizeof db), s->pg_host, s->pg_port);
+    cli_schedule_words(s->schedule, words, sizeof words);
+    row(o, "Schedule:", "%s%s%s%s (UTC)", s->schedule, *words ? " (" : "", words, *words ? ")" : "");
+    row(o, "Retention:", "%d days, at least %d kept; compression %s", s->retention_days, s->keep_min,
+        s->compression ? "gzip" : "off");
+    if (!st->have_job_status) {
+        row(o, "Backup Files:", "unknown (status file not read)");
+    } else {
+        row(o, "Backup Files:", "%d, %s", st->file_count, cli_fmt_size(st->total_bytes, a, sizeof a));
+        if (st->disk_total_kb > 0)
+            row(o, "Disk:", "%s free of %s", cli_fmt_size(st->disk_free_kb * 1024, a, sizeof a),
+                cli_fmt_size(st->disk_total_kb * 1024, b, sizeof b));
+        if (st->last_success > 0)
+            row(o, "Last Backup:", "%s, %s, %s (%s ago)", st->last_success_file,
+                cli_fmt_size(st->last_success_size, a, sizeof a),
+                cli_fmt_time(st->last_success, b, sizeof b),
+                cli_fmt_duration(now - st->last_success, c, sizeof c));
+        else
+            row(o, "Last Backup:", "none yet");
+        if (!st->last_result[0]) {
+            row(o, "Last Run:", "never ran");
+        } else {
+            fprintf(o->f, "   %-13s ", "Last Run:");
+            color(o, strcmp(st->last_result, "ok") == 0 ? C_GREEN : C_RED);
+            put_foreign(o, st->last_result);
+            color(o, C_RESET);
+            fprintf(o->f, " at %s, %.1f s", cli_fmt_time(st->last_run_end ? st->last_run_end : st->last_run_start, a, sizeof a),
+                    st->last_duration);
+            if (st->last_reason[0]) {
+                fputs(": ", o->f);
+                put_foreign(o, st->last_reason);
+            }
+            fputc('\n', o->f);
+        }
+    }
+    if (st->next_run > 0)
+        row(o, "Next Run:", "%s (in %s)", cli_fmt_time(st->next_run, a, sizeof a),
+            cli_fmt_duration(st->next_run - now, b, sizeof b));
+    fprintf(o->f, "   %-13s ", "Health:");
+    color(o, health_color(st->health));
+    fputs(dl_health_word(st->health), o->f);
+    color(o, C_RESET);
+    if (st->health_reason[0]) {
+        fputs(": ", o->f);
+        put_foreign(o, st->health_reason);
+    }
+    fputc('\n', o->f);
+}
+
+enum { L_TENANT, L_HEALTH, L_STATE, L_SCHEDULE, L_RETENTION, L_IMAGE, L_STATUS, L_NCOL };
+
+static void list_cells(const dl_status *st, time_t now, char cell[L_NCOL][160])
+{
+    snprintf(cell[L_TENANT], 160, "%s", st->spec.tenant);
+    snprintf(cell[L_HEALTH], 160, "%s", dl_health_word(st->health));
+    snprintf(cell[L_STATE], 160, "%s", st->state);
+    snprintf(cell[L_SCHEDULE], 160, "%s", st->spec.schedule);
+    snprintf(cell[L_RETENTION], 160, "%dd", st->spec.retention_days);
+    snprintf(cell[L_IMAGE], 160, "%s", st->spec.image);
+    uptime(st, now, cell[L_STATUS], 160);
+}
+
+void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
+{
+    static const char *const head[L_NCOL] = {"TENANT", "HEALTH", "STATE", "SCHEDULE",
+                                             "RETENTION", "IMAGE", "STATUS"};
+    char cell[L_NCOL][160];
+    int w[L_NCOL];
+    for (int c = 0; c < L_NCOL; c++)
+        w[c] = (int)strlen(head[c]);
+    for (size_t i = 0; i < n; i++) {
+        list_cells(&v[i], now, cell);
+        for (int c = 0; c < L_NCOL; c++)
+            if ((int)strlen(cell[c]) > w[c])
+                w[c] = (int)strlen(cell[c]);
+    }
+    for (int c = 0; c + 1 < L_NCOL; c++)
+        fprintf(o->f, "%-*s   ", w[c], head[c]);
+    fprintf(o->f, "%s\n", head[L_NCOL - 1]);
+    for (size_t i = 0; i < n; i++) {
+        list_cells(&v[i], now, cell);
+        for (int c = 0; c < L_NCOL; c++) {
+            if (c == L_HEALTH)
+                color(o, health_color(v[i].health));
+            if (c + 1 < L_NCOL)
+                fprintf(o->f, "%-*s", w[c], cell[c]);
+            if (c == L_HEALTH)
+                color(o, C_RESET);
+            if (c + 1 < L_NCOL)
+                fputs("   ", o->f);
+            else
+                put_foreign(o, cell[c]);
+        }
+        fputc('\n', o->f);
+    }
+}
+
+void cli_print_files(const cli_out *o, const char *tenant, const dl_files *f)
+{
+    char a[64], b[64], c[64];
+    int w = 4;
+    long long total = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if ((int)strlen(f->files[i].name) > w)
+            w = (int)strlen(f->files[i].name);
+    fprintf(o->f, "%-*s   %10s   %-23s   %s\n", w, "NAME", "SIZE", "TIME", "CHECKSUM");
+    for (size_t i = 0; i < f->n; i++) {
+        const dl_file *fl = &f->files[i];
+        total += fl->size;
+        cli_write_foreign(o, fl->name, strlen(fl->name));
+        fprintf(o->f, "%*s   %10s   %-23s   %s\n", w - (int)strlen(fl->name), "",
+                cli_fmt_size(fl->size, a, sizeof a), cli_fmt_time(fl->mtime, b, sizeof b),
+                fl->has_checksum ? "sha256" : "none");
+    }
+    fprintf(o->f, "%zu file%s of %s, %s", f->n, f->n == 1 ? "" : "s", tenant,
+            cli_fmt_size(total, a, sizeof a));
+    if (f->disk_total_kb > 0)
+        fprintf(o->f, "; disk: %s used, %s free of %s", cli_fmt_size(f->disk_used_kb * 1024, a, sizeof a),
+                cli_fmt_size(f->disk_free_kb * 1024, b, sizeof b),
+                cli_fmt_size(f->disk_total_kb * 1024, c, sizeof c));
+    fputc('\n', o->f);
+}
+
+void cli_print_provisioned(const cli_out *o, const dl_spec *s, const char *hint)
+{
+    char name[160], db[80], words[96];
+    const int fancy = o->fancy;
+#define ITEM(emoji, label) fprintf(o->f, "   %s%s%s", fancy ? emoji : "", fancy ? " " : "", label)
+    fputc('\n', o->f);
+    color(o, C_GREEN);
+    cli_heading(o, "✅", "PostgreSQL backup configured successfully!");
+    color(o, C_RESET);
+    ITEM("📦", "Container: ");
+    fprintf(o->f, "%s\n", dl_spec_container_name(s, name, sizeof name));
+    ITEM("🐘", "Database: ");
+    fprintf(o->f, "%s on %s:%d\n", dl_spec_database(s, db, sizeof db), s->pg_host, s->pg_port);
+    ITEM("💾", "NFS Path: ");
+    fprintf(o->f, "%s\n", s->nfs_path);
+    ITEM("⏰", "Schedule: ");
+    cli_schedule_words(s->schedule, words, sizeof words);
+    fprintf(o->f, "%s%s%s%s (UTC)\n", s->schedule, *words ? " (" : "", words, *words ? ")" : "");
+    ITEM("📅", "Retention: ");
+    fprintf(o->f, "%d days (at least %d kept)\n", s->retention_days, s->keep_min);
+    ITEM("🗜️ ", "Compression: ");
+    fprintf(o->f, "%s\n", s->compression ? "Enabled" : "Disabled");
+#undef ITEM
+    fputc('\n', o->f);
+    cli_heading(o, "📊", "Check backup logs:");
+    fprintf(o->f, "   %s logs %s\n\n", hint, s->tenant);
+    cli_heading(o, "🔍", "List backups:");
+    fprintf(o->f, "   %s files %s\n", hint, s->tenant);
+}
