@@ -59,4 +59,19 @@ const ui_form_result *ui_form_result_get(const ui_form *f);
 /* Key hints for the footer while this form is open. */
 const char *ui_form_hints(const ui_form *f);
 
+/* Keys (ui_form_key): Tab/Down next field, Shift-Tab/Up previous, PgDn/PgUp
+ * next/previous page of fields, Enter next field (submits on the last),
+ * F2 or Ctrl-S submit, Esc cancel; in text fields Left/Right/Home/End,
+ * Backspace/Delete, Ctrl-U clear, Ctrl-K clear to end, printable ASCII
+ * only; Space toggles on/off fields; F3/Ctrl-N and Shift-F3/Ctrl-P cycle
+ * the schedule presets. Confirming: y/Enter yes, n/Esc back to editing,
+ * Up/Down scroll the summary.
+ * Drawing: the form paints into a private window and copies it into `win`
+ * on every draw, leaving win's cursor on the field being edited; show the
+ * terminal cursor when ui_form_wants_cursor() says so (and keep
+ * leaveok(win, FALSE)). */
+int ui_form_wants_cursor(const ui_form *f);
+/* Force ASCII symbols (--ascii); UTF-8 is used when the locale is UTF-8. */
+void ui_form_set_ascii(ui_form *f, int ascii);
+
 #endif
