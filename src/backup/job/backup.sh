@@ -568,18 +568,17 @@ run_backup() {
 	[ -s "$WORK/dump.rc" ] && read -r dump_rc <"$WORK/dump.rc"
 	if [ "$rc" != 0 ] || [ "$dump_rc" != 0 ]; then
 		rm -f "$PARTIAL"
-		reason=$(first_error "$err")
+		# a signal death first: the shell's own "Killed" may have landed in the capture
+		if [ "$dump_rc" -gt 128 ] 2>/dev/null; then
+			reason="pg_dump terminated by signal $(sig_name $((dump_rc - 128)))"
+		else
+			reason=$(first_error "$err")
+		fi
 		if [ -z "$reason" ] && [ "$dump_rc" = 0 ]; then
 			reason="gzip: $(first_error "$WORK/gzip.err")"
 			[ "$reason" = "gzip: " ] && reason="gzip exited with status $rc"
 		fi
-		if [ -z "$reason" ]; then
-			if [ "$dump_rc" -gt 128 ] 2>/dev/null; then
-				reason="pg_dump terminated by signal $(sig_name $((dump_rc - 128)))"
-			else
-				reason="pg_dump exited with status $dump_rc"
-			fi
-		fi
+		[ -n "$reason" ] || reason="pg_dump exited with status $dump_rc"
 		case "$reason $(cat "$WORK/gzip.err" 2>/dev/null)" in
 		*"No space left on device"*) reason="no space left on device" ;;
 		esac

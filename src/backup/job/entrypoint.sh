@@ -48,15 +48,19 @@ say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"
 
 tail -n 0 -F "$LOG" 2>/dev/null &
 TAIL=$!
-crond -f -d 8 -c "$CRONTABS" &
+# -L /dev/stderr rather than -d 8: Debian's busybox crond is built without -d, and
+# Alpine's accepts both. Job output is crond's own stdout/stderr either way.
+crond -f -l 8 -L /dev/stderr -c "$CRONTABS" &
 CROND=$!
 
 # others: pids in this container other than us, the log forwarder and zombies
+# (called as $(others): the subshell running it is excluded through /proc/self)
 others() {
-	local p state rest
+	local p state rest self
+	read -r self rest </proc/self/stat
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
-		[ "$p" = $$ ] || [ "$p" = "$TAIL" ] && continue
+		[ "$p" = $$ ] || [ "$p" = "$self" ] || [ "$p" = "$TAIL" ] && continue
 		read -r rest <"/proc/$p/stat" 2>/dev/null || continue
 		state=${rest##*) }
 		state=${state%% *}
