@@ -307,28 +307,21 @@ void uif_init_restore(ui_form *f, const dl_status *st, const char *file)
 
 /* ---- validation -------------------------------------------------------------- */
 
+/* The domain's grammar for backup names (ops.c): <db>_YYYYMMDD_HHMMSS.sql
+ * or .sql.gz, with the same message, so the operator sees it inline. */
 static int check_file_name(const ui_form *f, const char *name, dl_err *err)
 {
-    size_t i, n = strlen(name);
+    size_t dl = strlen(f->live_db), i;
+    const char *p;
 
-    if (!n)
-        return dl_err_set(err, DL_EINVAL, "invalid backup file '': give a file name");
-    for (i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-            return dl_err_set(err, DL_EINVAL,
-                              "invalid backup file '%s': use a name from the target, "
-                              "no '/'", name);
-    }
-    if (name[0] == '.')
-        return dl_err_set(err, DL_EINVAL,
-                          "invalid backup file '%s': must not start with '.'", name);
-    if (!(n > 4 && strcmp(name + n - 4, ".sql") == 0) &&
-        !(n > 7 && strcmp(name + n - 7, ".sql.gz") == 0))
-        return dl_err_set(err, DL_EINVAL,
-                          "invalid backup file '%s': expected a .sql or .sql.gz file",
-                          name);
+    if (strncmp(name, f->live_db, dl) != 0 || name[dl] != '_')
+        goto bad;
+    p = name + dl + 1;
+    for (i = 0; i < 15; i++, p++)
+        if (i == 8 ? *p != '_' : (*p < '0' || *p > '9'))
+            goto bad;
+    if (strcmp(p, ".sql") != 0 && strcmp(p, ".sql.gz") != 0)
+        goto bad;
     if (f->nfiles) {
         for (i = 0; i < f->nfiles; i++)
             if (strcmp(f->files[i], name) == 0)
@@ -338,6 +331,10 @@ static int check_file_name(const ui_form *f, const char *name, dl_err *err)
                           f->base.tenant);
     }
     return 0;
+bad:
+    return dl_err_set(err, DL_EINVAL,
+                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz",
+                      name, f->live_db);
 }
 
 int uif_validate(ui_form *f, int i)

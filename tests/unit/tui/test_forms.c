@@ -422,6 +422,34 @@ static void test_restore(void **state)
     assert_string_equal(r->file, "tenant_acme_metadata_20251124_020001.sql.gz");
     ui_form_free(f);
 
+    /* the file name grammar is the domain's, and a known list is checked */
+    f = ui_form_restore(&st, "tenant_acme_metadata_20251124_020001.sql");
+    assert_int_equal(uif_validate(f, fld_idx(f, UIF_FILE)), 0);
+    set_text(f, UIF_FILE, "tenant_acme_metadata_2025112_020001.sql.gz");
+    ui_form_key(f, '\t');
+    assert_string_equal(f->fld[fld_idx(f, UIF_FILE)].msg,
+                        "invalid backup file 'tenant_acme_metadata_2025112_020001.sql.gz': "
+                        "expected tenant_acme_metadata_YYYYMMDD_HHMMSS.sql.gz");
+    ui_form_free(f);
+    {
+        dl_file files[1];
+        memset(files, 0, sizeof files);
+        snprintf(files[0].name, sizeof files[0].name,
+                 "tenant_acme_metadata_20251124_020001.sql.gz");
+        st.files = files;
+        st.nfiles = 1;
+        f = ui_form_restore(&st, "tenant_acme_metadata_20251123_020001.sql.gz");
+        assert_int_equal(uif_validate(f, fld_idx(f, UIF_FILE)), -1);
+        assert_non_null(strstr(f->fld[fld_idx(f, UIF_FILE)].msg, "no backup file"));
+        ui_form_free(f);
+        f = ui_form_restore(&st, NULL);
+        st.last_success_file[0] = '\0';
+        assert_int_equal(uif_validate(f, fld_idx(f, UIF_FILE)), 0);
+        ui_form_free(f);
+        st.files = NULL;
+        st.nfiles = 0;
+    }
+
     /* an invalid target name and file name */
     f = ui_form_restore(&st, "x.sql.gz");
     set_text(f, UIF_FILE, "../etc/passwd");
