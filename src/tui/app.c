@@ -1,0 +1,765 @@
+/* app.c - the console: its one loop, key dispatch, painting and jobs.
+ *
+ * The loop waits in dk_client_poll on the engine's sockets and on the
+ * terminal (keys, signals) at once. Each turn: fleet timers, then models
+ * (fleet generation, job lines, log lines, file listings) and keys turn
+ * into a repaint mask; painting happens once per turn and only when the
+ * mask is not empty - log floods are painted at most every ~30 ms. Idle,
+ * nothing wakes the loop but the periodic status refresh.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "draw.h"
+#include "fmt.h"
+#include "term.h"
+#include "theme.h"
+
+#define STREAM_PAINT_MS 30
+#define MAX_KEYS_PER_TURN 256
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ui_app_message(ui_app *a, int role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    va_end(ap);
+    a->msg_role = role;
+}
+
+int ui_app_context(const ui_app *a)
+{
+    switch (a->view) {
+    case UI_VIEW_LIST: return UI_CX_LIST;
+    case UI_VIEW_HELP: return UI_CX_HELP;
+    case UI_VIEW_DETAIL:
+        return a->detail.tab == UI_TAB_LOGS ? UI_CX_LOGS
+             : a->detail.tab == UI_TAB_FILES ? UI_CX_FILES : UI_CX_OVERVIEW;
+    }
+    return UI_CX_LIST;
+}
+
+const dl_status *ui_app_current(const ui_app *a)
+{
+    if (a->view == UI_VIEW_DETAIL || (a->view == UI_VIEW_HELP && a->help_from == UI_VIEW_DETAIL))
+        return dl_fleet_find(a->fleet, a->detail.tenant);
+    return ui_list_selected(a);
+}
+
+/* ---- layout ----------------------------------------------------------------- */
+
+static void modal_size(int *h, int *w, int *y, int *x)
+{
+    *w = COLS >= 82 ? 78 : COLS;
+    *h = LINES >= 20 ? (LINES - 2 < 26 ? LINES - 2 : 26) : LINES;
+    *y = (LINES - *h) / 2;
+    *x = (COLS - *w) / 2;
+}
+
+static WINDOW *remake(WINDOW *old, int h, int w, int y, int x)
+{
+    if (old) delwin(old);
+    if (h < 1) h = 1;
+    if (w < 1) w = 1;
+    WINDOW *win = newwin(h, w, y, x);
+    if (!win) {
+        ui_term_close();
+        fprintf(stderr, "deeplens-backup: out of memory\n");
+        abort();
+    }
+    return win;
+}
+
+static void layout(ui_app *a)
+{
+    int body_h = LINES - 3;
+    a->hdr = remake(a->hdr, 1, COLS, 0, 0);
+    a->body = remake(a->body, body_h, COLS, 1, 0);
+    a->status = remake(a->status, 2, COLS, LINES >= 3 ? LINES - 2 : 0, 0);
+    int h, w, y, x;
+    modal_size(&h, &w, &y, &x);
+    if (a->form) {
+        a->form_win = remake(a->form_win, h, w, y, x);
+        keypad(a->form_win, TRUE);
+        ui_form_resize(a->form, a->form_win);
+    }
+    if (a->progress) a->progress_win = remake(a->progress_win, h, w, y, x);
+}
+
+/* ---- painting ---------------------------------------------------------------- */
+
+static void draw_header(ui_app *a)
+{
+    WINDOW *w = a->hdr;
+    int hattr = ui_attr(UI_HEADER);
+    werase(w);
+    ui_fill(w, 0, 0, COLS, hattr);
+    char right[160];
+    const ui_list *l = &a->list;
+    size_t total = dl_fleet_count(a->fleet);
+    snprintf(right, sizeof right, "%zu tenant%s  %d ok  %d overdue  %d failing  %d stopped ",
+             total, total == 1 ? "" : "s", l->counts[DL_HEALTH_OK],
+             l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
+             l->counts[DL_HEALTH_STOPPED]);
+    if (COLS < 100)
+        snprintf(right, sizeof right, "%zu: %d ok %d overdue %d failing %d stopped ",
+                 total, l->counts[DL_HEALTH_OK], l->counts[DL_HEALTH_OVERDUE],
+                 l->counts[DL_HEALTH_FAILING], l->counts[DL_HEALTH_STOPPED]);
+    int rw = ui_str_width(right);
+    if (rw > COLS / 2) rw = 0;
+    char left[512];
+    const dk_version *v = dl_fleet_engine(a->fleet);
+    const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
+    int x = ui_draw_str(w, 0, 0, COLS - rw, hattr | A_BOLD, " deeplens-backup ");
+    if (dl_fleet_error(a->fleet, NULL)) {
+        snprintf(left, sizeof left, " %s: unreachable", ep);
+        ui_draw_str(w, 0, x, COLS - rw - x, ui_attr(UI_ERROR), left);
+    } else {
+        snprintf(left, sizeof left, " %s  docker %s", ep, v ? v->version : "...");
+        ui_draw_str(w, 0, x, COLS - rw - x, hattr, left);
+    }
+    if (rw) ui_draw_str(w, 0, COLS - rw, rw, hattr, right);
+    wnoutrefresh(w);
+}
+
+static void draw_keys(ui_app *a, WINDOW *w, int y)
+{
+    int fattr = ui_attr(UI_FOOTER), kattr = ui_attr(UI_FOOTER_KEY);
+    ui_fill(w, y, 0, COLS, fattr);
+    const char *hints = NULL;
+    if (a->form) hints = ui_form_hints(a->form);
+    else if (a->progress && a->progress_open) hints = ui_progress_hints(a->progress);
+    else if (a->password.kind) hints = "Enter provision  Esc cancel";
+    else if (a->prompt.kind) hints = "Enter keep  Esc clear";
+    if (hints) {
+        ui_draw_str(w, y, 1, COLS - 1, fattr, hints);
+        return;
+    }
+    int cx = ui_app_context(a), x = 0;
+    for (int act = 0; act < UI_ACT_COUNT && x < COLS; act++) {
+        const char *label = ui_action_label((ui_action)act);
+        if (!label || !(ui_action_contexts((ui_action)act) & cx)) continue;
+        /* the footer shows one key per action: the first that reaches it */
+        char keys[64];
+        ui_action_keys((ui_action)act, cx, keys, sizeof keys);
+        char *sp = strchr(keys, ' ');
+        if (sp) *sp = '\0';
+        if (!keys[0]) continue;
+        int need = ui_str_width(keys) + ui_str_width(label) + 1;
+        if (x + need > COLS) break;
+        x += ui_draw_str(w, y, x, COLS - x, kattr, keys);
+        x += ui_draw_str(w, y, x, COLS - x, fattr, label);
+        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
+    }
+}
+
+static void draw_status(ui_app *a)
+{
+    WINDOW *w = a->status;
+    werase(w);
+    int nattr = ui_attr(UI_NORMAL);
+    ui_fill(w, 0, 0, COLS, nattr);
+    if (a->prompt.kind == UI_PROMPT_FILTER || a->prompt.kind == UI_PROMPT_SEARCH) {
+        const char *label = a->prompt.kind == UI_PROMPT_FILTER ? "Filter: " : "Search: ";
+        int x = ui_draw_str(w, 0, 0, COLS, ui_attr(UI_TITLE), label);
+        x += ui_draw_text(w, 0, x, COLS - x - 1, nattr, a->prompt.text, a->prompt.len, 0, NULL);
+        ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
+    } else if (a->msg[0]) {
+        ui_draw_str(w, 0, 0, COLS, ui_attr(a->msg_role), a->msg);
+    } else if (a->view == UI_VIEW_LIST && a->list.filter[0]) {
+        ui_drawf(w, 0, 0, COLS, ui_attr(UI_DIM), "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
+                 a->list.filter, a->list.nrows, dl_fleet_count(a->fleet));
+    } else if (a->job) {
+        ui_drawf(w, 0, 0, COLS, ui_attr(UI_DIM), "%s ...", ui_job_title(a->job));
+    }
+    draw_keys(a, w, 1);
+    wnoutrefresh(w);
+}
+
+/* A box in the middle of the body with a title and lines. */
+static void draw_box(WINDOW *w, int role, const char *title, const char *const *lines, int n)
+{
+    int bh = getmaxy(w), bw = getmaxx(w);
+    int width = bw - 4 > 72 ? 72 : bw - 4;
+    /* wrap each line to the box */
+    char wrapped[24][80];
+    int nw = 0;
+    for (int i = 0; i < n && nw < 24; i++) {
+        const char *s = lines[i];
+        size_t len = strlen(s);
+        if (len == 0) { wrapped[nw++][0] = '\0'; continue; }
+        while (len > 0 && nw < 24) {
+            int cut = width - 4 < 79 ? width - 4 : 79;
+            if (cut < 10) cut = 10;
+            size_t take = len < (size_t)cut ? len : (size_t)cut;
+            if (take < len) {          /* break at a space when one is near */
+                size_t sp = take;
+                while (sp > take / 2 && s[sp] != ' ') sp--;
+                if (s[sp] == ' ') take = sp;
+            }
+            memcpy(wrapped[nw], s, take);
+            wrapped[nw][take] = '\0';
+            nw++;
+            s += take;
+            len -= take;
+            while (len && *s == ' ') { s++; len--; }
+        }
+    }
+    int h = nw + 4;
+    if (h > bh) h = bh;
+    int y0 = (bh - h) / 2, x0 = (bw - width) / 2;
+    if (y0 < 0) y0 = 0;
+    if (x0 < 0) x0 = 0;
+    WINDOW *d = derwin(w, h, width, y0, x0);
+    if (!d) return;
+    werase(d);
+    ui_frame(d, ui_attr(role), title);
+    for (int i = 0; i < nw && i + 2 < h - 1; i++)
+        ui_draw_str(d, i + 2, 2, width - 4, ui_attr(UI_NORMAL), wrapped[i]);
+    delwin(d);
+}
+
+static void draw_unreachable(ui_app *a, WINDOW *w)
+{
+    time_t next = 0;
+    const char *err = dl_fleet_error(a->fleet, &next);
+    char retry[96], when[32];
+    struct tm tm;
+    time_t now = time(NULL);
+    if (next > now && localtime_r(&next, &tm)) {
+        strftime(when, sizeof when, "%H:%M:%S", &tm);
+        snprintf(retry, sizeof retry, "retrying by itself at %s; the console stays open", when);
+    } else {
+        snprintf(retry, sizeof retry, "retrying now; the console stays open");
+    }
+    const char *lines[] = {
+        err, "", retry,
+        dl_fleet_count(a->fleet) ? "the list behind shows the last known state" :
+                                   "no tenant data yet",
+        "q quits, F5 retries at once",
+    };
+    draw_box(w, UI_ERROR, "Docker engine unreachable", lines, 5);
+}
+
+static void draw_password(ui_app *a, WINDOW *w)
+{
+    char q[160], stars[80];
+    snprintf(q, sizeof q, "Database password for provisioning '%s' (not shown):",
+             a->pending.form.spec.tenant);
+    size_t n = a->password.len < sizeof stars - 1 ? a->password.len : sizeof stars - 1;
+    memset(stars, '*', n);
+    stars[n] = '\0';
+    const char *lines[] = {
+        q, stars[0] ? stars : "_", "",
+        "no password file was given (--password-file or postgres_password_file)",
+    };
+    draw_box(w, UI_TITLE, "Password", lines, 4);
+}
+
+static void draw_body(ui_app *a)
+{
+    WINDOW *w = a->body;
+    werase(w);
+    wattrset(w, ui_attr(UI_NORMAL));
+    switch (a->view) {
+    case UI_VIEW_LIST: ui_list_draw(a, w); break;
+    case UI_VIEW_DETAIL: ui_detail_draw(a, w); break;
+    case UI_VIEW_HELP: ui_help_draw(a, w); break;
+    }
+    if (dl_fleet_error(a->fleet, NULL)) draw_unreachable(a, w);
+    if (a->password.kind) draw_password(a, w);
+    wnoutrefresh(w);
+}
+
+static void draw_too_small(void)
+{
+    werase(stdscr);
+    char msg[96];
+    snprintf(msg, sizeof msg, "terminal too small: %dx%d", COLS, LINES);
+    char need[64];
+    snprintf(need, sizeof need, "need at least %dx%d", UI_MIN_COLS, UI_MIN_ROWS);
+    int y = LINES / 2 - 1;
+    if (y < 0) y = 0;
+    attrset(ui_attr(UI_WARNING));
+    mvaddnstr(y, 0, msg, COLS);
+    attrset(ui_attr(UI_NORMAL));
+    if (y + 1 < LINES) mvaddnstr(y + 1, 0, need, COLS);
+    if (y + 2 < LINES) mvaddnstr(y + 2, 0, "q quits", COLS);
+    wnoutrefresh(stdscr);
+}
+
+static void paint(ui_app *a, int mask)
+{
+    if (mask & UI_R_CLEAR) clearok(curscr, TRUE);
+    if (ui_term_too_small()) {
+        draw_too_small();
+        doupdate();
+        return;
+    }
+    if (is_wintouched(stdscr)) {
+        wnoutrefresh(stdscr);
+        mask |= UI_R_ALL;
+    }
+    if (mask & UI_R_STREAM) mask |= UI_R_BODY;
+    if (mask & UI_R_HEADER) draw_header(a);
+    if (mask & UI_R_BODY) draw_body(a);
+    if (mask & UI_R_STATUS) draw_status(a);
+    int cursor = 0;
+    if (a->form && a->form_win) {
+        ui_form_draw(a->form, a->form_win);
+        touchwin(a->form_win);
+        wnoutrefresh(a->form_win);
+        cursor = 1;
+    } else if (a->progress && a->progress_open && a->progress_win) {
+        ui_progress_draw(a->progress, a->progress_win);
+        touchwin(a->progress_win);
+        wnoutrefresh(a->progress_win);
+    }
+    curs_set(cursor);
+    doupdate();
+}
+
+/* ---- jobs ---------------------------------------------------------------------- */
+
+static void on_job_line(void *ud, dl_step_kind k, const char *line)
+{
+    ui_app *a = ud;
+    if (a->progress) ui_progress_add(a->progress, k, line);
+}
+
+int ui_app_start_job(ui_app *a, const ui_job_req *r)
+{
+    if (a->job) {
+        ui_app_message(a, UI_WARNING, "another operation is still running");
+        return UI_R_STATUS;
+    }
+    dl_err err;
+    dl_err_clear(&err);
+    ui_job *j = ui_job_start(a->opts->endpoint, &a->ctx.site, r, a->ctx.dk, &err);
+    if (!j) {
+        ui_app_message(a, UI_ERROR, "%s", err.msg);
+        return UI_R_STATUS;
+    }
+    a->job = j;
+    a->job_kind = r->kind;
+    snprintf(a->job_tenant, sizeof a->job_tenant, "%s",
+             r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant);
+    if (a->progress) ui_progress_free(a->progress);
+    a->progress = ui_progress_new(ui_job_title(j));
+    if (a->progress) ui_progress_set_ascii(a->progress, ui_term_ascii());
+    a->progress_open = a->progress != NULL;
+    int h, w, y, x;
+    modal_size(&h, &w, &y, &x);
+    a->progress_win = remake(a->progress_win, h, w, y, x);
+    a->msg[0] = '\0';
+    return UI_R_ALL;
+}
+
+static int poll_job(ui_app *a)
+{
+    if (!a->job) return 0;
+    if (!ui_job_poll(a->job, on_job_line, a)) return UI_R_BODY;
+    dl_err err;
+    dl_err_clear(&err);
+    int ok = ui_job_result(a->job, &err) == 0;
+    char title[160];
+    snprintf(title, sizeof title, "%s", ui_job_title(a->job));
+    ui_job_free(a->job);
+    a->job = NULL;
+    if (ok) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s: done", title);
+        if (a->progress) ui_progress_finish(a->progress, 1, msg);
+        ui_app_message(a, UI_SUCCESS, "%s", msg);
+    } else {
+        if (a->progress) ui_progress_finish(a->progress, 0, err.msg);
+        ui_app_message(a, UI_ERROR, "%s: %s", title, err.msg);
+    }
+    if (a->job_kind == UI_JOB_PROVISION && ok)
+        snprintf(a->list.sel_tenant, sizeof a->list.sel_tenant, "%s", a->job_tenant);
+    if (a->job_kind == UI_JOB_REMOVE && ok && a->view != UI_VIEW_LIST &&
+        !strcmp(a->detail.tenant, a->job_tenant)) {
+        ui_detail_close(a);
+        a->view = UI_VIEW_LIST;
+    }
+    dl_fleet_refresh_one(a->fleet, a->job_tenant);
+    if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_FILES &&
+        !strcmp(a->detail.tenant, a->job_tenant))
+        ui_files_reload(a, &a->detail.files);
+    return UI_R_ALL;
+}
+
+/* ---- forms ---------------------------------------------------------------------- */
+
+int ui_app_open_form(ui_app *a, ui_form *f)
+{
+    if (!f) {
+        ui_app_message(a, UI_ERROR, "cannot open the form: out of memory");
+        return UI_R_STATUS;
+    }
+    if (a->form) ui_form_free(a->form);
+    a->form = f;
+    int h, w, y, x;
+    modal_size(&h, &w, &y, &x);
+    a->form_win = remake(a->form_win, h, w, y, x);
+    keypad(a->form_win, TRUE);
+    ui_form_resize(f, a->form_win);
+    a->msg[0] = '\0';
+    return UI_R_ALL;
+}
+
+static void close_form(ui_app *a)
+{
+    ui_form_free(a->form);
+    a->form = NULL;
+    if (a->form_win) delwin(a->form_win);
+    a->form_win = NULL;
+}
+
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--) *v++ = 0;
+}
+
+static int form_done(ui_app *a)
+{
+    const ui_form_result *r = ui_form_result_get(a->form);
+    ui_job_req req;
+    memset(&req, 0, sizeof req);
+    req.form = *r;
+    snprintf(req.tenant, sizeof req.tenant, "%s",
+             r->kind == UI_FORM_PROVISION ? r->spec.tenant : r->tenant);
+    snprintf(req.file, sizeof req.file, "%s", r->file);
+    switch (r->kind) {
+    case UI_FORM_PROVISION: req.kind = UI_JOB_PROVISION; break;
+    case UI_FORM_RESCHEDULE: req.kind = UI_JOB_RESCHEDULE; break;
+    case UI_FORM_REMOVE: req.kind = UI_JOB_REMOVE; break;
+    case UI_FORM_RESTORE: req.kind = UI_JOB_RESTORE; break;
+    }
+    close_form(a);
+    if (req.kind == UI_JOB_PROVISION) {
+        dl_err err;
+        dl_err_clear(&err);
+        if (dl_config_password(a->opts->config, a->opts->password_file, 0, req.password,
+                               sizeof req.password, &err) < 0) {
+            a->pending = req;
+            ui_prompt_start(&a->password, UI_PROMPT_PASSWORD, "");
+            wipe(&req, sizeof req);
+            return UI_R_ALL;
+        }
+    }
+    int m = ui_app_start_job(a, &req);
+    wipe(&req, sizeof req);
+    return m;
+}
+
+/* keys go to forms as curses gives them: characters, or KEY_* codes */
+static int curses_key(int key)
+{
+    return key & UI_KEY_FN ? key & ~UI_KEY_FN : key;
+}
+
+/* ---- tenant actions -------------------------------------------------------------- */
+
+int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st)
+{
+    if (act == UI_ACT_PROVISION)
+        return ui_app_open_form(a, ui_form_provision(&a->ctx.site));
+    if (!st) {
+        ui_app_message(a, UI_WARNING, "no tenant selected");
+        return UI_R_STATUS;
+    }
+    ui_job_req req;
+    memset(&req, 0, sizeof req);
+    snprintf(req.tenant, sizeof req.tenant, "%s", st->spec.tenant);
+    switch (act) {
+    case UI_ACT_BACKUP_NOW:
+        req.kind = UI_JOB_BACKUP_NOW;
+        return ui_app_start_job(a, &req);
+    case UI_ACT_RESTART:
+        req.kind = UI_JOB_RESTART;
+        return ui_app_start_job(a, &req);
+    case UI_ACT_RESCHEDULE:
+        return ui_app_open_form(a, ui_form_reschedule(st));
+    case UI_ACT_REMOVE:
+        return ui_app_open_form(a, ui_form_remove(st));
+    default:
+        return 0;
+    }
+}
+
+/* ---- keys ------------------------------------------------------------------------- */
+
+static int global_action(ui_app *a, ui_action act)
+{
+    dl_err err;
+    switch (act) {
+    case UI_ACT_QUIT_NOW:
+        a->quit = 1;
+        return 0;
+    case UI_ACT_HELP:
+        if (a->view != UI_VIEW_HELP) {
+            a->help_from = a->view;
+            a->view = UI_VIEW_HELP;
+            a->help_top = 0;
+        }
+        return UI_R_ALL;
+    case UI_ACT_THEME:
+        dl_err_clear(&err);
+        if (ui_theme_next(a->no_color, &err) < 0)
+            ui_app_message(a, UI_ERROR, "%s", err.msg);
+        else
+            ui_app_message(a, UI_NORMAL, "theme: %s%s", ui_theme_name(),
+                           a->no_color ? " (NO_COLOR: attributes only)" : "");
+        return UI_R_ALL | UI_R_CLEAR;
+    case UI_ACT_REFRESH:
+        dl_fleet_refresh(a->fleet);
+        if (dl_fleet_error(a->fleet, NULL)) dl_fleet_tick(a->fleet, (time_t)1 << 40);
+        a->last_refresh = time(NULL);
+        if (a->view == UI_VIEW_DETAIL) {
+            dl_fleet_refresh_one(a->fleet, a->detail.tenant);
+            if (a->detail.tab == UI_TAB_FILES) ui_files_reload(a, &a->detail.files);
+        }
+        return UI_R_ALL | UI_R_CLEAR;
+    case UI_ACT_JOBS:
+        if (!a->progress) {
+            ui_app_message(a, UI_DIM, "no operation yet");
+            return UI_R_STATUS;
+        }
+        a->progress_open = 1;
+        return UI_R_ALL;
+    default:
+        return -1;
+    }
+}
+
+static int handle_key(ui_app *a, int key)
+{
+    if (ui_term_too_small()) {
+        if (key == 'q' || key == 'Q') a->quit = 1;
+        return 0;
+    }
+    if (a->form) {
+        ui_form_state s = ui_form_key(a->form, curses_key(key));
+        if (s == UI_FORM_DONE) return form_done(a);
+        if (s == UI_FORM_CANCELLED) {
+            close_form(a);
+            ui_app_message(a, UI_DIM, "cancelled");
+        }
+        return UI_R_ALL;
+    }
+    if (a->password.kind) {
+        int r = ui_prompt_key(&a->password, key);
+        if (r == 0) return UI_R_BODY | UI_R_STATUS;
+        if (r > 0) {
+            snprintf(a->pending.password, sizeof a->pending.password, "%s", a->password.text);
+            wipe(&a->password, sizeof a->password);
+            int m = ui_app_start_job(a, &a->pending);
+            wipe(&a->pending, sizeof a->pending);
+            return m | UI_R_ALL;
+        }
+        wipe(&a->password, sizeof a->password);
+        wipe(&a->pending, sizeof a->pending);
+        ui_app_message(a, UI_DIM, "provisioning cancelled");
+        return UI_R_ALL;
+    }
+    if (a->progress && a->progress_open) {
+        if (ui_progress_key(a->progress, curses_key(key))) a->progress_open = 0;
+        return UI_R_ALL;
+    }
+    if (a->prompt.kind) {
+        ui_prompt_kind kind = a->prompt.kind;
+        int r = ui_prompt_key(&a->prompt, key);
+        if (kind == UI_PROMPT_FILTER) {
+            snprintf(a->list.filter, sizeof a->list.filter, "%s", r < 0 ? "" : a->prompt.text);
+            ui_list_rebuild(a);
+        } else if (r > 0) {
+            ui_logs_search(a, &a->detail.logs, a->prompt.text);
+        }
+        if (r != 0) a->prompt.kind = UI_PROMPT_NONE;
+        return UI_R_BODY | UI_R_STATUS;
+    }
+    a->msg[0] = '\0';
+    ui_action act = ui_keys_lookup(key, ui_app_context(a));
+    if (act == UI_ACT_NONE) {
+        if (key == (UI_KEY_FN | KEY_RESIZE)) return UI_R_ALL;
+        char name[32];
+        ui_key_name(key, name, sizeof name);
+        ui_app_message(a, UI_DIM, "key %s does nothing here (? shows the keys)", name);
+        return UI_R_STATUS;
+    }
+    int m = global_action(a, act);
+    if (m >= 0) return m | UI_R_STATUS;
+    switch (a->view) {
+    case UI_VIEW_LIST:
+        if (act == UI_ACT_QUIT) { a->quit = 1; return 0; }
+        return ui_list_action(a, act) | UI_R_STATUS;
+    case UI_VIEW_DETAIL:
+        return ui_detail_action(a, act) | UI_R_STATUS;
+    case UI_VIEW_HELP:
+        return ui_help_action(a, act) | UI_R_STATUS;
+    }
+    return UI_R_STATUS;
+}
+
+static int read_keys(ui_app *a)
+{
+    int mask = 0;
+    for (int n = 0; n < MAX_KEYS_PER_TURN && !a->quit; n++) {
+        wint_t ch;
+        int rc = get_wch(&ch);
+        if (rc == ERR) break;
+        if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
+            ui_term_resize();
+            mask |= UI_R_LAYOUT | UI_R_ALL | UI_R_CLEAR;
+            continue;
+        }
+        mask |= handle_key(a, ui_key_from_wch(rc, (unsigned)ch));
+    }
+    return mask;
+}
+
+/* ---- models ---------------------------------------------------------------------- */
+
+static int poll_models(ui_app *a)
+{
+    int mask = 0;
+    unsigned long gen = dl_fleet_generation(a->fleet);
+    time_t next = 0;
+    const char *err = dl_fleet_error(a->fleet, &next);
+    if (gen != a->fleet_gen || err != a->last_error || next != a->last_retry) {
+        a->fleet_gen = gen;
+        a->last_error = err;
+        a->last_retry = next;
+        ui_list_rebuild(a);
+        mask |= UI_R_ALL;
+        if (a->view == UI_VIEW_DETAIL) mask |= ui_detail_fleet_changed(a);
+    }
+    mask |= poll_job(a);
+    if (a->detail.files.job || a->detail.files.old_job) mask |= ui_files_poll(a, &a->detail.files);
+    if (a->detail.logs.dirty) {
+        a->detail.logs.dirty = 0;
+        if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_LOGS) mask |= UI_R_STREAM;
+    }
+    return mask;
+}
+
+/* ---- the loop --------------------------------------------------------------------- */
+
+static void loop(ui_app *a)
+{
+    int mask = UI_R_ALL | UI_R_LAYOUT;
+    while (!a->quit) {
+        time_t now = time(NULL);
+        int timeout = dl_fleet_tick(a->fleet, now);
+        if (timeout < 0 || timeout > 60000) timeout = 60000;
+        if (now - a->last_refresh >= UI_REFRESH_SECONDS) {
+            if (!dl_fleet_error(a->fleet, NULL) && !dl_fleet_loading(a->fleet))
+                dl_fleet_refresh(a->fleet);
+            a->last_refresh = now;
+        }
+        long long until = ((long long)a->last_refresh + UI_REFRESH_SECONDS - now) * 1000;
+        if (until < timeout) timeout = until < 0 ? 0 : (int)until;
+
+        mask |= poll_models(a);
+        if (mask & UI_R_LAYOUT) layout(a);
+        if (mask) {
+            long long ms = now_ms();
+            long long since = ms - a->last_paint_ms;
+            if ((mask & ~UI_R_STREAM) == 0 && since < STREAM_PAINT_MS) {
+                int wait = (int)(STREAM_PAINT_MS - since);
+                if (wait < timeout) timeout = wait;
+            } else {
+                paint(a, mask);
+                mask = 0;
+                a->last_paint_ms = ms;
+            }
+        }
+        if (a->job && timeout > 1000) timeout = 1000;   /* a job's end */
+        if (dk_client_poll(a->ctx.dk, ui_term_fd(), timeout) < 0) {
+            /* a loop error: do not spin */
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        int ev = ui_term_events();
+        if (ev & UI_TERM_QUIT) {
+            a->rc = 128 + ui_term_signal();
+            break;
+        }
+        if (ev & UI_TERM_RESIZE) {
+            ui_term_resize();
+            mask |= UI_R_LAYOUT | UI_R_ALL | UI_R_CLEAR;
+        }
+        int before = mask;
+        mask |= read_keys(a);
+        if ((ev & UI_TERM_HANGUP) && mask == before) {
+            a->rc = 129;        /* the terminal went away */
+            break;
+        }
+    }
+}
+
+/* ---- run ---------------------------------------------------------------------------- */
+
+static void app_free(ui_app *a)
+{
+    if (a->form) ui_form_free(a->form);
+    ui_detail_close(a);
+    ui_logs_free(&a->detail.logs);
+    ui_files_free(&a->detail.files);
+    ui_list_free(&a->list);
+    if (a->job) ui_job_free(a->job);   /* waits for the worker */
+    if (a->progress) ui_progress_free(a->progress);
+    if (a->fleet) dl_fleet_free(a->fleet);
+    if (a->ctx.dk) dk_client_free(a->ctx.dk);
+    wipe(&a->password, sizeof a->password);
+    wipe(&a->pending, sizeof a->pending);
+}
+
+int dl_tui_run(const dl_tui_opts *o, dl_err *err)
+{
+    static ui_app app;   /* one console per process */
+    ui_app *a = &app;
+    memset(a, 0, sizeof *a);
+    a->opts = o;
+    if (!o || !o->config || !o->endpoint)
+        return dl_err_set(err, DL_EINVAL, "console: no configuration or endpoint"), 2;
+    if (ui_keys_init(o->config, err) < 0) return dl_errkind_exit_code(err->kind);
+    const char *nc = getenv("NO_COLOR");
+    a->no_color = nc && *nc;
+    a->ctx.site = o->config->site;
+    if (dk_client_new(&a->ctx.dk, o->endpoint, err) < 0) return dl_errkind_exit_code(err->kind);
+    const char *theme = o->theme && *o->theme ? o->theme : o->config->theme;
+    if (ui_term_open(o->ascii, err) < 0) {
+        dk_client_free(a->ctx.dk);
+        return dl_errkind_exit_code(err->kind);
+    }
+    if (ui_theme_load(theme, a->no_color, err) < 0) {
+        ui_term_close();
+        dk_client_free(a->ctx.dk);
+        return dl_errkind_exit_code(err->kind);
+    }
+    ui_list_init(&a->list);
+    ui_logs_init(&a->detail.logs);
+    ui_files_init(&a->detail.files);
+    a->fleet = dl_fleet_new(&a->ctx);
+    dl_fleet_start(a->fleet);
+    a->last_refresh = time(NULL);
+    a->fleet_gen = (unsigned long)-1;
+    loop(a);
+    ui_term_close();
+    app_free(a);
+    return a->rc;
+}
