@@ -59,12 +59,21 @@ const dl_status *ui_app_current(const ui_app *a)
 
 /* ---- layout ----------------------------------------------------------------- */
 
-static void modal_size(int *h, int *w, int *y, int *x)
+/* The inner area of a modal (form, progress): centred, framed when the
+ * frame leaves the 60x15 a form needs; *framed says whether it is. */
+static void modal_size(int *h, int *w, int *y, int *x, int *framed)
 {
     *w = COLS >= 82 ? 78 : COLS;
     *h = LINES >= 20 ? (LINES - 2 < 26 ? LINES - 2 : 26) : LINES;
     *y = (LINES - *h) / 2;
     *x = (COLS - *w) / 2;
+    *framed = *w - 2 >= 60 && *h - 2 >= 15;
+    if (*framed) {
+        *w -= 2;
+        *h -= 2;
+        *y += 1;
+        *x += 1;
+    }
 }
 
 static WINDOW *remake(WINDOW *old, int h, int w, int y, int x)
@@ -87,8 +96,8 @@ static void layout(ui_app *a)
     a->hdr = remake(a->hdr, 1, COLS, 0, 0);
     a->body = remake(a->body, body_h, COLS, 1, 0);
     a->status = remake(a->status, 2, COLS, LINES >= 3 ? LINES - 2 : 0, 0);
-    int h, w, y, x;
-    modal_size(&h, &w, &y, &x);
+    int h, w, y, x, framed;
+    modal_size(&h, &w, &y, &x, &framed);
     if (a->form) {
         a->form_win = remake(a->form_win, h, w, y, x);
         keypad(a->form_win, TRUE);
@@ -118,16 +127,17 @@ static void draw_header(ui_app *a)
                  l->counts[DL_HEALTH_FAILING], l->counts[DL_HEALTH_STOPPED]);
     int rw = ui_str_width(right);
     if (rw > COLS / 2) rw = 0;
+    int lw = COLS - rw - 2;     /* a gap between the two halves */
     char left[512];
     const dk_version *v = dl_fleet_engine(a->fleet);
     const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
-    int x = ui_draw_str(w, 0, 0, COLS - rw, hattr | A_BOLD, " deeplens-backup ");
+    int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
     if (dl_fleet_error(a->fleet, NULL)) {
         snprintf(left, sizeof left, " %s: unreachable", ep);
-        ui_draw_str(w, 0, x, COLS - rw - x, ui_attr(UI_ERROR), left);
+        ui_draw_str(w, 0, x, lw - x, ui_attr(UI_ERROR), left);
     } else {
         snprintf(left, sizeof left, " %s  docker %s", ep, v ? v->version : "...");
-        ui_draw_str(w, 0, x, COLS - rw - x, hattr, left);
+        ui_draw_str(w, 0, x, lw - x, hattr, left);
     }
     if (rw) ui_draw_str(w, 0, COLS - rw, rw, hattr, right);
     wnoutrefresh(w);
@@ -156,9 +166,10 @@ static void draw_keys(ui_app *a, WINDOW *w, int y)
         char *sp = strchr(keys, ' ');
         if (sp) *sp = '\0';
         if (!keys[0]) continue;
-        int need = ui_str_width(keys) + ui_str_width(label) + 1;
+        int need = ui_str_width(keys) + ui_str_width(label) + 2;
         if (x + need > COLS) break;
         x += ui_draw_str(w, y, x, COLS - x, kattr, keys);
+        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
         x += ui_draw_str(w, y, x, COLS - x, fattr, label);
         x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
     }
@@ -316,6 +327,18 @@ static void paint(ui_app *a, int mask)
     if (mask & UI_R_BODY) draw_body(a);
     if (mask & UI_R_STATUS) draw_status(a);
     int cursor = 0;
+    int modal = (a->form && a->form_win) || (a->progress && a->progress_open && a->progress_win);
+    int h, wd, y, x, framed;
+    modal_size(&h, &wd, &y, &x, &framed);
+    if (modal && framed) {
+        WINDOW *f = newwin(h + 2, wd + 2, y - 1, x - 1);
+        if (f) {
+            werase(f);
+            ui_frame(f, ui_attr(UI_BORDER), NULL);
+            wnoutrefresh(f);
+            delwin(f);
+        }
+    }
     if (a->form && a->form_win) {
         ui_form_draw(a->form, a->form_win);
         touchwin(a->form_win);
@@ -359,8 +382,8 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     a->progress = ui_progress_new(ui_job_title(j));
     if (a->progress) ui_progress_set_ascii(a->progress, ui_term_ascii());
     a->progress_open = a->progress != NULL;
-    int h, w, y, x;
-    modal_size(&h, &w, &y, &x);
+    int h, w, y, x, framed;
+    modal_size(&h, &w, &y, &x, &framed);
     a->progress_win = remake(a->progress_win, h, w, y, x);
     a->msg[0] = '\0';
     return UI_R_ALL;
@@ -410,8 +433,8 @@ int ui_app_open_form(ui_app *a, ui_form *f)
     }
     if (a->form) ui_form_free(a->form);
     a->form = f;
-    int h, w, y, x;
-    modal_size(&h, &w, &y, &x);
+    int h, w, y, x, framed;
+    modal_size(&h, &w, &y, &x, &framed);
     a->form_win = remake(a->form_win, h, w, y, x);
     keypad(a->form_win, TRUE);
     ui_form_resize(f, a->form_win);

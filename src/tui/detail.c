@@ -193,9 +193,13 @@ static int overview_lines(const dl_status *st, ov_line *v)
     add(v, &n, "Container", UI_NORMAL, "%s  %.12s", st->container, st->container_id);
     add(v, &n, "State", strcmp(st->state, "running") ? UI_WARNING : UI_NORMAL, "%s  (%s)%s%s",
         st->state, st->engine_status, st->engine_health[0] ? "  probe: " : "", st->engine_health);
-    add(v, &n, "Started", UI_NORMAL, "%s UTC (%s); created %s UTC",
-        ui_fmt_time(st->started_at, t1, sizeof t1), ui_fmt_ago(st->started_at, now, t2, sizeof t2),
-        ui_fmt_time(st->created, t3, sizeof t3));
+    if (st->started_at > 0)
+        add(v, &n, "Started", UI_NORMAL, "%s UTC (%s); created %s UTC",
+            ui_fmt_time(st->started_at, t1, sizeof t1),
+            ui_fmt_ago(st->started_at, now, t2, sizeof t2), ui_fmt_time(st->created, t3, sizeof t3));
+    else
+        add(v, &n, "Created", UI_NORMAL, "%s UTC (%s)", ui_fmt_time(st->created, t1, sizeof t1),
+            ui_fmt_ago(st->created, now, t2, sizeof t2));
     dl_cron c;
     dl_err e;
     if (dl_cron_parse(&c, sp->schedule, &e) == 0) dl_cron_describe(&c, buf, sizeof buf);

@@ -22,7 +22,7 @@
     X(COL_TENANT, "TENANT", 12, 0, 0)            \
     X(COL_HEALTH, "HEALTH", 9, 0, 0)             \
     X(COL_STATE, "STATE", 8, 3, 0)               \
-    X(COL_SCHEDULE, "SCHEDULE", 13, 2, 0)        \
+    X(COL_SCHEDULE, "SCHEDULE", 16, 2, 0)        \
     X(COL_NEXT, "NEXT", 9, 4, 0)                 \
     X(COL_LAST_GOOD, "LAST GOOD", 9, 1, 0)       \
     X(COL_RESULT, "RESULT", 6, 2, 0)             \
