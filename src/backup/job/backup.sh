@@ -184,14 +184,15 @@ sig_name() {
 	esac
 }
 
-# first_error FILE: the meaningful line of a tool's stderr
+# first_error FILE: the meaningful line of a tool's stderr: an "error:" line, else a
+# FATAL/ERROR/system error line, else the first line
 first_error() {
-	[ -s "$1" ] || return 0
-	awk 'NF && /error:|FATAL|ERROR|No space|Permission denied|could not/ { print; found = 1; exit }
-	     END { }' "$1" >"$1.first"
-	if [ ! -s "$1.first" ]; then awk 'NF { print; exit }' "$1" >"$1.first"; fi
-	cat "$1.first"
-	rm -f "$1.first"
+	[ -s "$1" ] && awk '
+		!NF { next }
+		/error:/ { print; done = 1; exit }
+		!second && /FATAL|ERROR|No space|Permission denied|could not connect|Killed/ { second = $0 }
+		!first { first = $0 }
+		END { if (!done) print (second != "" ? second : first) }' "$1"
 }
 
 psql_base() { psql -X -w -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$@"; }
@@ -766,16 +767,22 @@ boot() {
 
 # --- main ----------------------------------------------------------------------------
 
+case $MODE in
+run | --cron) EVENT=backup ;;
+*) EVENT=${MODE#--} ;;
+esac
 if [ "$MODE" != --health ] && ! drop_privileges "$@"; then
-	echo "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=\"cannot drop privileges to uid ${BACKUP_UID:-?}: no su-exec, gosu or setpriv\""
+	echo "ts=$(iso_now) event=$EVENT tenant=$TENANT result=FAILED reason=\"cannot drop privileges to uid ${BACKUP_UID:-?}: no su-exec, gosu or setpriv, or uid 0\""
 	exit 1
 fi
 umask 027
 export HOME=$STATE_DIR
+# crond starts jobs in root's home, unreadable after the switch (pg_dump warns about it)
+cd "$STATE_DIR" 2>/dev/null || cd /
 
 # Without pipefail a failed pg_dump piped into gzip looks like success: refuse to run.
 if ! (set -o pipefail) 2>/dev/null; then
-	echo "ts=$(iso_now) event=$MODE tenant=$TENANT result=FAILED reason=\"/bin/sh lacks set -o pipefail\""
+	echo "ts=$(iso_now) event=$EVENT tenant=$TENANT result=FAILED reason=\"/bin/sh lacks set -o pipefail\""
 	exit 1
 fi
 set -o pipefail
@@ -791,13 +798,20 @@ run | --cron | --verify | --restore)
 		fi
 	done
 	if [ -z "$WORK" ]; then
-		echo "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=\"no writable temporary directory\""
+		echo "ts=$(iso_now) event=$EVENT tenant=$TENANT result=FAILED reason=\"no writable temporary directory\""
 		exit 1
 	fi
 	trap 'rm -rf "$WORK"' EXIT
 	;;
 esac
 
+case $MODE in
+run | --cron)
+	# Bounded log: /var/log is root's, so no rename here; truncating is safe for tail -F
+	# and the history is in docker logs.
+	if [ "$(stat -c %s "$LOG" 2>/dev/null || echo 0)" -gt 4194304 ]; then : >"$LOG"; fi 2>/dev/null
+	;;
+esac
 case $MODE in
 run)
 	TO_LOG=1

@@ -82,11 +82,11 @@ shutdown() {
 		sleep 0.5 2>/dev/null || sleep 1
 		i=$((i + 1))
 	done
-	# A job that was stopped has written its FAILED line: give tail a beat to forward it.
+	# A job that was stopped has written its FAILED line: give tail a beat to forward it,
+	# then stop tail before our own last line so it is not forwarded twice.
 	[ "$i" -gt 0 ] && sleep 1
-	say "ts=$(iso_now) event=stop tenant=${TENANT:-?} signal=$sig"
-	sleep 0.2 2>/dev/null
 	kill -TERM "$TAIL" 2>/dev/null
+	say "ts=$(iso_now) event=stop tenant=${TENANT:-?} signal=$sig"
 	exit 0
 }
 
@@ -96,7 +96,7 @@ trap '' HUP
 
 wait "$CROND"
 rc=$?
-say "ts=$(iso_now) event=stop tenant=${TENANT:-?} reason=\"crond exited with status $rc\""
 sleep 1
 kill -TERM "$TAIL" 2>/dev/null
+say "ts=$(iso_now) event=stop tenant=${TENANT:-?} reason=\"crond exited with status $rc\""
 exit 1

@@ -107,14 +107,14 @@ if [ "$(dk inspect -f '{{.State.Running}}' "$pg" 2>/dev/null)" != true ]; then
 fi
 pg_host=$pg
 psql_pg() { dk exec -i "$pg" psql -X -q -v ON_ERROR_STOP=1 -U "$pg_user" "$@"; }
-for _ in $(seq 1 60); do
-    psql_pg -d postgres -Atc 'select 1' >/dev/null 2>&1 && break
+# Ready means a password login over TCP, as the job will do it (the image's first start
+# runs a socket-only server for initialisation, then restarts).
+pg_login() { dk exec -e PGPASSWORD="$pg_pw" "$pg" psql -X -h 127.0.0.1 -U "$pg_user" -d postgres -Atc 'select 1' >/dev/null 2>&1; }
+for _ in $(seq 1 120); do
+    pg_login && break
     sleep 0.5
 done
-psql_pg -d postgres -Atc 'select 1' >/dev/null 2>&1 || bail "PostgreSQL $pg not ready"
-# pg_hba may trust local sockets only: check the password really works over TCP
-dk exec -e PGPASSWORD="$pg_pw" "$pg" psql -X -h 127.0.0.1 -U "$pg_user" -d postgres -Atc 'select 1' >/dev/null 2>&1 ||
-    bail "password in ${DL_TEST_PG_PASSWORD_FILE:-?} does not log in as $pg_user"
+pg_login || bail "PostgreSQL $pg not ready, or the password in ${DL_TEST_PG_PASSWORD_FILE:-?} does not log in as $pg_user"
 
 create_db() { # NAME: a database with tables a (1000 rows) and b (250 rows)
     databases+=("$1")
@@ -470,6 +470,8 @@ like "every-minute schedule makes a backup by itself" "$logs" "event=backup tena
 if [ -n "$got" ]; then
     check "scheduled backup file present" test -n "$(backups_in "$cron_dir")"
     like "scheduled run's status" "$(status_of "$cron_c")" '^last_result=ok$'
+    is "each scheduled result line reaches docker logs exactly once" \
+        "$(printf '%s\n' "$logs" | grep -c "event=backup tenant=$tenant result=ok")" "$(backups_in "$cron_dir" | grep -c .)"
 else
     fail "scheduled backup file present" "$(printf '%s\n' "$logs" | tail -n 5)"
 fi
