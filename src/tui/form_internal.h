@@ -81,6 +81,7 @@ struct ui_form {
     int fx, fw[UIF_MAX_FIELDS]; /* field column, widths */
     int block_y[UIF_MAX_FIELDS], block_page[UIF_MAX_FIELDS];
     int npages;
+    int status_rows;            /* rows under the fields for messages */
     int dirty;                  /* rebuild the FORM at the next draw */
     int too_small;
 };

@@ -269,8 +269,10 @@ void uif_init_remove(ui_form *f, const dl_status *st)
     snprintf(f->title, sizeof f->title, "Remove the backup of '%s'",
              st->spec.tenant);
     snprintf(f->intro, sizeof f->intro,
-             "Removes %s; backup files are KEPT unless you type the tenant name.",
-             ct);
+             "Removes %s; backup files are KEPT by default.", ct);
+    if (strlen(f->intro) > 56)
+        snprintf(f->intro, sizeof f->intro,
+                 "Removes the container; backup files are KEPT by default.");
     add_text(f, UIF_CONFIRM_NAME, "Delete files?", "", DL_TENANT_MAX, 30);
 }
 
@@ -497,7 +499,7 @@ void uif_hint(const ui_form *f, int i, char *buf, size_t n)
         h = "the image the backup container runs";
         break;
     case UIF_CONFIRM_NAME:
-        snprintf(buf, n, "empty = keep the backup files; type '%s' to DELETE them",
+        snprintf(buf, n, "type '%s' to DELETE the files; empty keeps them",
                  f->base.tenant);
         return;
     case UIF_FILE:

@@ -194,7 +194,8 @@ static void build(ui_form *f, int h, int w)
     f->dirty = 0;
     f->too_small = 1;
     f->npages = 1;
-    vh = h - 3;                 /* title, intro, ..., status line */
+    f->status_rows = h >= 12 ? 2 : 1;
+    vh = h - 2 - f->status_rows; /* title, intro, fields, status */
     f->fx = 1 + label_width(f) + 2;
     cap = w - f->fx - 1;
     if (vh < 2 || cap < 8)
@@ -553,16 +554,35 @@ static void blank(WINDOW *w, int y, int x0, int x1)
 }
 
 /* A row under a field: aligned with the field when it fits there, else
- * from near the left edge to use the whole width. */
+ * from near the left edge to use the whole width; cut with an ellipsis
+ * when even that is too short (the status area then has it in full). */
 static void put_under(ui_form *f, int y, int role, const char *s)
 {
     int x = cols_of(s) <= f->ww - f->fx - 1 ? f->fx : 3;
-    put(f->sub, y, x, f->ww - x - 1, role, s);
+    int cols = f->ww - x - 1;
+    const char *ell = f->ascii ? "..." : "\xe2\x80\xa6";
+
+    if (cols_of(s) <= cols) {
+        put(f->sub, y, x, cols, role, s);
+        return;
+    }
+    cols -= cols_of(ell);
+    put(f->sub, y, x, cols, role, s);
+    waddstr(f->sub, ell);
 }
+
+/* Does a field's message fit on its row? */
+static int msg_fits(const ui_form *f, const char *msg)
+{
+    return cols_of(msg) <= f->ww - 4;
+}
+
+static int wrap_rows(const char *s, int cols, WINDOW *w, int y0, int x, int ymin,
+                     int ymax, int role);
 
 static void paint_editing(ui_form *f)
 {
-    int w = f->ww, h = f->wh, vh = h - 3, y, i, page;
+    int w = f->ww, h = f->wh, vh = h - 2 - f->status_rows, y, i, page;
     char buf[600];
 
     page = f->form ? form_page(f->form) : 0;
@@ -618,11 +638,20 @@ static void paint_editing(ui_form *f)
         }
     }
 
-    blank(f->win, h - 1, 0, w);
-    if (f->form_msg[0])
-        put(f->win, h - 1, 1, w - 2, UI_ERROR, f->form_msg);
-    else if (page + 1 < f->npages)
-        put(f->win, h - 1, 1, w - 2, UI_DIM, "more fields: Tab/Down or PgDn");
+    /* status: the form's message, else the whole message of the current
+     * field when its row had to cut it, else where more fields are */
+    {
+        int top = h - f->status_rows;
+        const uif_field *c = &f->fld[f->cur];
+        for (y = top; y < h; y++)
+            blank(f->win, y, 0, w);
+        if (f->form_msg[0])
+            wrap_rows(f->form_msg, w - 2, f->win, top, 1, top, h, UI_ERROR);
+        else if (c->shown && c->msg[0] && !msg_fits(f, c->msg))
+            wrap_rows(c->msg, w - 2, f->win, top, 1, top, h, UI_ERROR);
+        else if (page + 1 < f->npages)
+            put(f->win, h - 1, 1, w - 2, UI_DIM, "more fields: Tab/Down or PgDn");
+    }
     wattrset(f->win, ui_attr(UI_NORMAL));
 }
 

@@ -171,14 +171,37 @@ static size_t fit(const char *s, int cols, int *used)
     return i;
 }
 
+/* One display row of s at `cols` columns: the bytes to draw, broken at a
+ * space when there is one in the row; *adv also skips the spaces after. */
+static size_t piece(const char *s, int cols, size_t *adv)
+{
+    size_t n = fit(s, cols, NULL), b = n;
+
+    if (s[n] && s[n] != ' ') {
+        while (b > 0 && s[b - 1] != ' ')
+            b--;
+        if (b > 0)
+            n = b;
+    }
+    b = n;
+    while (s[b] == ' ')
+        b++;
+    *adv = b;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return n;
+}
+
 /* Number of display rows a text takes at `cols` columns (>= 1). */
 static long rows_of(const char *s, int cols)
 {
     long rows = 0;
+    size_t adv;
     if (cols < 1)
         cols = 1;
     do {
-        s += fit(s, cols, NULL);
+        piece(s, cols, &adv);
+        s += adv;
         rows++;
     } while (*s);
     return rows;
@@ -421,7 +444,7 @@ void ui_progress_draw(ui_progress *p, WINDOW *win)
         const char *s = e.text;
         int first = 1;
         do {
-            size_t nb = fit(s, textw, NULL);
+            size_t adv, nb = piece(s, textw, &adv);
             if (row >= top && y < 2 + body) {
                 wmove(win, y, 0);
                 if (markw) {
@@ -436,7 +459,7 @@ void ui_progress_draw(ui_progress *p, WINDOW *win)
                 y++;
             }
             row++;
-            s += nb;
+            s += adv;
             first = 0;
         } while (*s);
     }

@@ -690,8 +690,13 @@ static void test_screen_remove_summary(void **state)
     f = ui_form_remove(&st);
     ui_form_set_ascii(f, 1);
     ui_form_draw(f, w);
-    assert_true(win_has(w, "type 'vayyari' to DELETE"));
-    keys_draw(f, w, "vayyari\n");
+    assert_true(win_has(w, "type 'vayyari' to DELETE the files; empty keeps them"));
+    /* a message too long for its row: cut there, whole in the status area */
+    keys_draw(f, w, "vayyar\n");
+    assert_true(row_has(w, 3, "'vayyar' is not the tenant name 'vayyari': type it ex..."));
+    assert_true(row_has(w, 13, "'vayyar' is not the tenant name 'vayyari': type it"));
+    assert_true(row_has(w, 14, "to delete the backups, or leave it empty to keep them"));
+    keys_draw(f, w, "i\n");
     assert_int_equal(f->state, UI_FORM_CONFIRMING);
     ui_form_draw(f, w);
     assert_true(win_has(w, "DELETED"));
@@ -752,11 +757,17 @@ static void test_progress(void **state)
     ui_progress_draw(p, w);
     assert_true(win_has(w, "line 49"));
 
-    /* long lines wrap */
+    /* long lines wrap, at spaces when there are some */
     ui_progress_add(p, DL_STEP_INFO, "a very long line that goes on and on past the "
                                      "sixty columns of this window so it wraps END");
+    ui_progress_add(p, DL_STEP_INFO, "x0123456789012345678901234567890123456789"
+                                     "0123456789012345678901234567890123456789");
     ui_progress_draw(p, w);
-    assert_true(win_has(w, "END"));
+    assert_true(row_has(w, 4, "a very long line that goes on and on past the sixty"));
+    assert_true(row_has(w, 5, "       columns of this window so it wraps END"));
+    /* no space: cut at the width (60 - 7 columns of marker) */
+    assert_true(row_has(w, 6, "       x0123456789012345678901234567890123456789012345678901"));
+    assert_true(row_has(w, 7, "       2345678901234567890123456789 "));
 
     assert_int_equal(ui_progress_key(p, 'x'), 0);
     assert_int_equal(ui_progress_key(p, '\n'), 1);
