@@ -181,7 +181,7 @@ static int run_console(cli_run *r)
     memset(&o, 0, sizeof o);
     o.config = &r->cfg;
     o.endpoint = &r->ep;
-    o.theme = r->cfg.theme[0] ? r->cfg.theme : NULL;
+    o.theme = r->a->val[OPT_THEME];   /* NULL: the config's */
     o.password_file = r->a->val[OPT_PASSWORD_FILE];
     o.ascii = r->a->val[OPT_ASCII] != NULL;
     rc = dl_tui_run(&o, &err);
