@@ -107,7 +107,9 @@ void uif_result_build(ui_form *f);
 
 /* Dim help text under a field without a message, and its preview rows. */
 void uif_hint(const ui_form *f, int i, char *buf, size_t n);
-void uif_info(const ui_form *f, int i, int row, char *buf, size_t n, int *role);
+/* cols: the room on the row (previews pick a shorter form to fit). */
+void uif_info(const ui_form *f, int i, int row, int cols, char *buf, size_t n,
+              int *role);
 
 /* Toggle text: "[x] on (gzip)". */
 const char *uif_toggle_text(const ui_form *f, int i);
@@ -120,6 +122,9 @@ int uif_preset_cycle(const char *expr, int dir);
 /* "next: Wed 26 Nov 02:00, Thu 27 Nov 02:00, Fri 28 Nov 02:00 UTC" (count
  * runs after `now`); -1 and "" when the schedule does not parse. */
 int uif_next_runs(const char *expr, time_t now, int count, char *buf, size_t n);
+/* compact: a month is not repeated ("Thu 26 Nov 02:00, Fri 27 02:00"). */
+int uif_next_runs_fmt(const char *expr, time_t now, int count, int compact,
+                      char *buf, size_t n);
 /* "daily 02:00" (+ " - preset 'daily 2 AM'"); "" when invalid. */
 void uif_describe(const char *expr, int ascii, char *buf, size_t n);
 /* "needs ≈ DB size × 30 × 0.3 × 1.2 = 10.8 × DB size" (+ "; now ≈ 54 GB"

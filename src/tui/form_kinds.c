@@ -130,13 +130,19 @@ int uif_preset_cycle(const char *expr, int dir)
 
 int uif_next_runs(const char *expr, time_t now, int count, char *buf, size_t n)
 {
+    return uif_next_runs_fmt(expr, now, count, 0, buf, n);
+}
+
+int uif_next_runs_fmt(const char *expr, time_t now, int count, int compact,
+                      char *buf, size_t n)
+{
     static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     dl_cron c;
     time_t t = now, next;
     size_t len;
-    int i;
+    int i, last_mon = -1;
 
     if (n)
         buf[0] = '\0';
@@ -153,9 +159,15 @@ int uif_next_runs(const char *expr, time_t now, int count, char *buf, size_t n)
             break;
         }
         gmtime_r(&next, &tm);
-        len += (size_t)snprintf(buf + len, n - len, "%s %s %02d %s %02d:%02d",
-                                i ? "," : "", wd[tm.tm_wday], tm.tm_mday,
-                                mo[tm.tm_mon], tm.tm_hour, tm.tm_min);
+        if (compact && tm.tm_mon == last_mon)   /* "Fri 27 02:00" */
+            len += (size_t)snprintf(buf + len, n - len, "%s %s %02d %02d:%02d",
+                                    i ? "," : "", wd[tm.tm_wday], tm.tm_mday,
+                                    tm.tm_hour, tm.tm_min);
+        else
+            len += (size_t)snprintf(buf + len, n - len, "%s %s %02d %s %02d:%02d",
+                                    i ? "," : "", wd[tm.tm_wday], tm.tm_mday,
+                                    mo[tm.tm_mon], tm.tm_hour, tm.tm_min);
+        last_mon = tm.tm_mon;
         t = next;
     }
     if (len < n)
@@ -516,7 +528,8 @@ void uif_hint(const ui_form *f, int i, char *buf, size_t n)
     snprintf(buf, n, "%s", h);
 }
 
-void uif_info(const ui_form *f, int i, int row, char *buf, size_t n, int *role)
+void uif_info(const ui_form *f, int i, int row, int cols, char *buf, size_t n,
+              int *role)
 {
     const uif_field *x = &f->fld[i];
     const uif_field *comp;
@@ -528,6 +541,8 @@ void uif_info(const ui_form *f, int i, int row, char *buf, size_t n, int *role)
         return;
     if (x->id == UIF_SCHEDULE) {
         uif_next_runs(x->value, uif_now(f), 3, buf, n);
+        if (strlen(buf) > (size_t)cols)
+            uif_next_runs_fmt(x->value, uif_now(f), 3, 1, buf, n);
     } else if (x->id == UIF_RETENTION) {
         comp = cfld_of(f, UIF_COMPRESSION);
         uif_estimate(retention_of(f, f->base.retention_days),

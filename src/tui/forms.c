@@ -633,7 +633,7 @@ static void paint_editing(ui_form *f)
             }
         }
         for (r = 0; r < x->info_rows && by + 2 + r < vh; r++) {
-            uif_info(f, i, r, buf, sizeof buf, &role);
+            uif_info(f, i, r, w - 4, buf, sizeof buf, &role);
             put_under(f, by + 2 + r, role, buf);
         }
     }

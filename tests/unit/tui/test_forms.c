@@ -117,6 +117,10 @@ static void test_next_runs(void **state)
     assert_string_equal(buf, "next: Tue 25 Nov 18:00, Wed 26 Nov 00:00, Wed 26 Nov 06:00 UTC");
     uif_next_runs("0 3 * * 0", NOW, 3, buf, sizeof buf);
     assert_string_equal(buf, "next: Sun 30 Nov 03:00, Sun 07 Dec 03:00, Sun 14 Dec 03:00 UTC");
+    uif_next_runs_fmt("0 2 * * *", NOW, 3, 1, buf, sizeof buf);
+    assert_string_equal(buf, "next: Wed 26 Nov 02:00, Thu 27 02:00, Fri 28 02:00 UTC");
+    uif_next_runs_fmt("0 2 30 * *", NOW, 3, 1, buf, sizeof buf);
+    assert_string_equal(buf, "next: Sun 30 Nov 02:00, Tue 30 Dec 02:00, Fri 30 Jan 02:00 UTC");
     assert_int_equal(uif_next_runs("61 2 * * *", NOW, 3, buf, sizeof buf), -1);
     assert_string_equal(buf, "");
     /* 31 April: the parser may refuse it; if not, it never runs */
@@ -645,6 +649,11 @@ static void test_screen_small_and_resize(void **state)
     ui_form_draw(f, w);
     assert_true(win_has(w, "Image"));
     assert_false(win_has(w, "Tenant id"));
+    go(f, UIF_SCHEDULE);
+    ui_form_draw(f, w);
+    assert_true(win_has(w, "next: Wed 26 Nov 02:00, Thu 27 02:00, Fri 28 02:00 UTC"));
+    go(f, UIF_IMAGE);
+    ui_form_draw(f, w);
     assert_true(win_has(w, s.image));
     /* every row fits in 60 columns */
     for (y = 0; y < 15; y++) {
