@@ -83,6 +83,7 @@ struct ui_form {
     int npages;
     int status_rows;            /* rows under the fields for messages */
     int dirty;                  /* rebuild the FORM at the next draw */
+    unsigned long theme_sig;    /* attributes it was built with */
     int too_small;
 };
 

@@ -184,6 +184,15 @@ static int label_width(const ui_form *f)
     return w;
 }
 
+/* The attributes baked into the FORM's fields and background: a theme
+ * change (the theme key) while a form is open rebuilds it. */
+static unsigned long theme_sig(void)
+{
+    return (unsigned long)ui_attr(UI_NORMAL) * 31u * 31u +
+           (unsigned long)ui_attr(UI_FORM_FIELD) * 31u +
+           (unsigned long)ui_attr(UI_FORM_ACTIVE);
+}
+
 static void build(ui_form *f, int h, int w)
 {
     int i, y, page, vh, cap;
@@ -191,6 +200,7 @@ static void build(ui_form *f, int h, int w)
     curses_free(f);
     f->wh = h;
     f->ww = w;
+    f->theme_sig = theme_sig();
     f->dirty = 0;
     f->too_small = 1;
     f->npages = 1;
@@ -750,7 +760,7 @@ void ui_form_draw(ui_form *f, WINDOW *win)
         draw_confirming(f, win);
         return;
     }
-    if (f->dirty || h != f->wh || w != f->ww) {
+    if (f->dirty || h != f->wh || w != f->ww || f->theme_sig != theme_sig()) {
         sync_current(f);
         build(f, h, w);
     }
