@@ -14,6 +14,9 @@
 # Runs on busybox ash (Alpine) and on Debian with busybox ash as /bin/sh: only POSIX sh,
 # `set -o pipefail` and `local`. Exit codes: 0 ok, 1 failed, 2 usage, 3 restore refused,
 # 75 another run holds the lock.
+#
+# shellcheck shell=dash
+# shellcheck disable=SC2153 # BACKUP_UID, BACKUP_GID, SCHEDULE... come from backup.conf
 
 CONF=${DEEPLENS_CONF:-/etc/deeplens/backup.conf}
 STATE_DIR=${DEEPLENS_STATE_DIR:-/var/lib/deeplens}
@@ -26,6 +29,7 @@ D8='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
 D6='[0-9][0-9][0-9][0-9][0-9][0-9]'
 LOCK_MAX_AGE=21600
 
+# shellcheck source=/dev/null
 if ! . "$CONF"; then
 	echo "event=config result=FAILED reason=\"cannot read $CONF\"" >&2
 	exit 1
@@ -124,6 +128,7 @@ hostname_now() {
 
 # is_backup_name NAME: exactly ${DB}_YYYYMMDD_HHMMSS.sql[.gz], nothing else
 is_backup_name() {
+	# shellcheck disable=SC2254 # D8 and D6 are glob patterns on purpose
 	case $1 in
 	"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql) return 0 ;;
 	esac
@@ -224,7 +229,7 @@ drop_privileges() {
 # For gzip the full decompression is the integrity test (CRC + length, like gzip -t).
 check_dump() {
 	local path=$1 gz=$2 err=$WORK/check.err tailtext rc
-	CHECK_REASON=
+	CHECK_REASON=''
 	if [ "$gz" = 1 ]; then
 		tailtext=$(gzip -dc "$path" 2>"$err" | tail -n 8)
 		rc=$?
@@ -250,6 +255,7 @@ check_dump() {
 
 # sha_of PATH: hex digest
 sha_of() {
+	# shellcheck disable=SC2046 # split "digest  -" into words
 	set -- $(sha256sum <"$1")
 	[ -n "$1" ] && printf '%s\n' "$1"
 }
@@ -257,7 +263,7 @@ sha_of() {
 # verify_backup NAME: full check of a finished backup; sets VERIFY_REASON, VERIFY_SUM
 verify_backup() {
 	local name=$1 path=$BACKUP_DIR/$1 gz=0 want rest got
-	VERIFY_REASON= VERIFY_SUM=none
+	VERIFY_REASON='' VERIFY_SUM=none
 	if [ ! -f "$path" ]; then
 		VERIFY_REASON="no such backup"
 		return 1
@@ -285,7 +291,7 @@ verify_backup() {
 # load_previous: the last_success* keys of the current status, kept across failed runs
 load_previous() {
 	local line k v
-	PREV_SUCCESS= PREV_SUCCESS_FILE= PREV_SUCCESS_SIZE= PREV_SUCCESS_DURATION=
+	PREV_SUCCESS='' PREV_SUCCESS_FILE='' PREV_SUCCESS_SIZE='' PREV_SUCCESS_DURATION=''
 	[ -f "$STATE_DIR/status" ] || return 0
 	while IFS= read -r line; do
 		k=${line%%=*}
@@ -301,9 +307,9 @@ load_previous() {
 
 # write_status: /var/lib/deeplens/status and the copy beside the backups, each tmp + mv
 write_status() {
-	local tmp=$STATE_DIR/.status.$$ disk total used free files
-	disk=$(disk_usage)
-	set -- $disk
+	local tmp=$STATE_DIR/.status.$$ total free files
+	# shellcheck disable=SC2046 # split "total used free"
+	set -- $(disk_usage)
 	total=${1:-} free=${3:-}
 	files=$WORK/files
 	describe_backups >"$files"
@@ -349,7 +355,7 @@ pid_is_backup() {
 # read_owner DIR: OWNER_HOST OWNER_PID OWNER_START of a lock directory
 read_owner() {
 	local k v
-	OWNER_HOST= OWNER_PID= OWNER_START=
+	OWNER_HOST='' OWNER_PID='' OWNER_START=''
 	if [ -f "$1/owner" ]; then
 		while IFS='=' read -r k v; do
 			case $k in
@@ -424,7 +430,7 @@ lock_release() {
 cleanup() {
 	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
 	[ -n "$SIDE_TMP" ] && rm -f "$SIDE_TMP"
-	PARTIAL= SIDE_TMP=
+	PARTIAL='' SIDE_TMP=''
 	lock_release
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	return 0
@@ -466,6 +472,7 @@ sweep() {
 		[ -f "$f" ] || continue
 		n=${f##*/.}
 		n=${n%.partial}
+		# shellcheck disable=SC2254 # D8 and D6 are glob patterns on purpose
 		case $n in
 		"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql | "$DB"_${D8}_$D6.sql.gz.sha256 | "$DB"_${D8}_$D6.sql.sha256) ;;
 		*) continue ;;
@@ -513,8 +520,8 @@ run_backup() {
 	local ts ext gz final rc dump_rc err reason uid try sum
 	RUN_START=$(now) UP_START=$(uptime_now)
 	HOST=$(hostname_now)
-	OUT_FILE= OUT_SIZE= PRUNED=0 DB_SIZE= DURATION=0 REASON=
-	PARTIAL= SIDE_TMP= LOCKED=0
+	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON=''
+	PARTIAL='' SIDE_TMP='' LOCKED=0
 	LOCK=$BACKUP_DIR/.deeplens/lock
 	uid=$(id -u)
 	load_previous
@@ -549,7 +556,7 @@ run_backup() {
 	done
 	PARTIAL=$BACKUP_DIR/.$final.partial
 	if ! (: >"$PARTIAL") 2>/dev/null; then
-		PARTIAL=
+		PARTIAL=''
 		finish FAILED "target $BACKUP_DIR not writable by uid $uid"
 	fi
 
@@ -591,16 +598,17 @@ run_backup() {
 		finish FAILED "$CHECK_REASON"
 	fi
 	SIDE_TMP=$BACKUP_DIR/.$final.sha256.partial
-	sum=$(sha_of "$PARTIAL") && [ -n "$sum" ] &&
-		printf '%s  %s\n' "$sum" "$final" >"$SIDE_TMP" 2>"$WORK/side.err" ||
+	sum=$(sha_of "$PARTIAL")
+	if [ -z "$sum" ] || ! printf '%s  %s\n' "$sum" "$final" >"$SIDE_TMP" 2>"$WORK/side.err"; then
 		finish FAILED "cannot write checksum: $(first_error "$WORK/side.err")"
+	fi
 	sync "$PARTIAL" "$SIDE_TMP" 2>/dev/null
 	mv -f "$PARTIAL" "$BACKUP_DIR/$final" 2>"$WORK/mv.err" ||
 		finish FAILED "cannot rename dump: $(first_error "$WORK/mv.err")"
-	PARTIAL=
+	PARTIAL=''
 	mv -f "$SIDE_TMP" "$BACKUP_DIR/$final.sha256" 2>"$WORK/mv.err" ||
 		finish FAILED "cannot rename checksum: $(first_error "$WORK/mv.err")"
-	SIDE_TMP=
+	SIDE_TMP=''
 	OUT_FILE=$final
 	OUT_SIZE=$(stat -c %s "$BACKUP_DIR/$final")
 	prune
@@ -610,7 +618,7 @@ run_backup() {
 # --- the other modes ---------------------------------------------------------------
 
 health() {
-	local line k v result= reason= success= started= t age limit
+	local line k v result='' reason='' success='' started='' t age limit
 	t=$(now)
 	limit=$((MAX_GAP + 600 + MAX_GAP / 10))
 	if [ -f "$STATE_DIR/status" ]; then
@@ -654,11 +662,12 @@ health() {
 }
 
 list() {
-	local n size mtime sum disk
+	local n size mtime sum
 	describe_backups | while read -r n size mtime sum; do
 		[ "$sum" = none ] || sum=sha256
 		printf '%s %s %s %s\n' "$n" "$size" "$mtime" "$sum"
 	done
+	# shellcheck disable=SC2046 # split "total used free"
 	set -- $(disk_usage)
 	echo "# df total_kb=${1:-0} used_kb=${2:-0} free_kb=${3:-0}"
 }
@@ -699,11 +708,12 @@ restore_fail() {
 }
 
 restore() {
-	local file=$1 db=$2 force=$3 up0 exists tables rc err=$WORK/restore.err ver dropopt=
+	local file=$1 db=$2 force=$3 up0 exists tables rc err=$WORK/restore.err ver dropopt=''
 	RS_FILE=$file RS_DB=$db
 	up0=$(uptime_now)
-	pick_backup "$file" >/dev/null && [ -n "$file" ] ||
+	if [ -z "$file" ] || ! pick_backup "$file" >/dev/null; then
 		restore_fail "not a backup of database $DB: $(clean "$file")" 2
+	fi
 	valid_db_name "$db" || restore_fail "invalid database name" 2
 	verify "$file" || restore_fail "verification failed"
 
@@ -788,7 +798,7 @@ fi
 set -o pipefail
 
 # Scratch space for stderr captures, never on the backup target.
-WORK=
+WORK=''
 case $MODE in
 run | --cron | --verify | --restore)
 	for d in "$STATE_DIR" "${TMPDIR:-/tmp}"; do

@@ -10,6 +10,9 @@
 # unhandled signals sent to PID 1, so `docker stop` would wait for SIGKILL and a running
 # backup would die without cleaning up. This shell traps TERM/INT, asks every process to
 # stop, waits briefly for the job's last log lines, then exits.
+#
+# shellcheck shell=dash
+# shellcheck disable=SC2317 # others and shutdown run from traps
 
 CONF=/etc/deeplens/backup.conf
 STATE_DIR=/var/lib/deeplens
@@ -24,6 +27,7 @@ say() {
 	printf '%s\n' "$1" >>"$LOG" 2>/dev/null
 }
 
+# shellcheck source=/dev/null
 if ! . "$CONF"; then
 	echo "ts=$(iso_now) event=start result=FAILED reason=\"cannot read $CONF\""
 	exit 78

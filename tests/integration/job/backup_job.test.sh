@@ -7,6 +7,8 @@
 # Needs tests/env/up.sh to have run (/run/deeplens-test/env). Uses the shared
 # deeplens-postgres when it is running (or tests/env/postgres.sh can start it), else a
 # private server. Everything it creates carries a unique name and is removed on exit.
+
+# shellcheck disable=SC2010 # ls | grep over directories whose names the test made
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -174,8 +176,7 @@ start_container() {
 
 # wait_log NAME REGEX SECONDS
 wait_log() {
-    local i
-    for i in $(seq 1 $(($3 * 5))); do
+    for _ in $(seq 1 $(($3 * 5))); do
         dk logs "$1" 2>&1 | grep -Eq -- "$2" && return 0
         sleep 0.2
     done
@@ -370,7 +371,7 @@ for d in 40 41 42 43 44; do
     gzip -dc "$main_dir/$good" | gzip >"$ret_dir/$n"
     (cd "$ret_dir" && sha256sum "$n" >"$n.sha256")
 done
-foreign=(tenant_other_metadata_$(ts_days_ago 50).sql.gz manual_backup.sql.gz
+foreign=("tenant_other_metadata_$(ts_days_ago 50).sql.gz" manual_backup.sql.gz
     "${db}_$(ts_days_ago 50).sql.gz.bak" "x${db}_$(ts_days_ago 50).sql.gz" notes.txt)
 for n in "${foreign[@]}"; do cp "$ret_dir/${old[0]}" "$ret_dir/$n"; done
 touch -d '-60 days' "$ret_dir"/*
@@ -401,7 +402,7 @@ start_container "$kill_c" || fail "kill container starts"
 job "$kill_c" >"$work/first.out" 2>&1 &
 first=$!
 bg_pids+=("$first")
-dump_pid= partial_size=0
+dump_pid='' partial_size=0
 for _ in $(seq 1 300); do
     p=$(ls -A "$kill_dir" | grep -E "^\.${big}_.*\.sql\.gz\.partial\$" | head -n 1)
     if [ -n "$p" ]; then
@@ -429,7 +430,8 @@ else
 fi
 is "killed pg_dump: no backup-looking file, partial removed" "$(ls -A "$kill_dir" | grep -v '^\.deeplens$' | tr '\n' ' ')" ""
 check "killed pg_dump: lock released" test ! -e "$kill_dir/.deeplens/lock"
-# a lock left by a dead run of this container is broken, a live one is respected
+# a lock left by a dead run of this container is broken (a live one: SKIPPED above)
+# shellcheck disable=SC2016 # expanded by the container's shell
 dk exec -u 999:999 "$kill_c" sh -c 'mkdir /backups/.deeplens/lock && printf "host=%s\npid=99999\nstart=%s\n" "$(cat /proc/sys/kernel/hostname)" "$(date +%s)" > /backups/.deeplens/lock/owner'
 psql_pg -d "$big" -c 'truncate a' >/dev/null
 out=$(job "$kill_c")
