@@ -1,6 +1,7 @@
-/* form_internal.h - what forms.c (keys, layout, curses) and form_kinds.c
- * (fields, validation, previews, summaries, results) share. Private to
- * src/tui/form_*.c, forms.c and the unit tests.
+/* form_internal.h - what the form modules share: forms.c (lifecycle,
+ * focus, keys), form_draw.c (layout, painting), form_kinds.c (fields,
+ * validation, results), form_preview.c (live previews, help text) and
+ * form_summary.c (the confirmation). Private to them and the unit tests.
  *
  * The model is plain data: every field's text lives in uif_field.value and
  * is kept in step with the ncurses FORM after each key, so validation,
@@ -87,7 +88,7 @@ struct ui_form {
     int too_small;
 };
 
-/* ---- form_kinds.c: pure logic -------------------------------------------- */
+/* ---- form_kinds.c, form_preview.c, form_summary.c: pure logic ------------ */
 
 /* Set up the fields of a kind (values prefilled). */
 void uif_init_provision(ui_form *f, const dl_spec *site);
@@ -135,8 +136,20 @@ void uif_estimate(int retention, int compression, long long db_size, int ascii,
 /* "1.5 GB" */
 void uif_bytes(long long bytes, char *buf, size_t n);
 
-/* Index of a field by id, -1 if absent. */
+/* Index of a field by id, -1 if absent; the field of an id its kind has. */
 int uif_find(const ui_form *f, enum uif_id id);
+const uif_field *uif_field_of(const ui_form *f, enum uif_id id);
+/* Retention typed when valid, else dflt. */
+int uif_retention_of(const ui_form *f, int dflt);
+/* The spec a provision form describes (fields assumed valid). */
+void uif_provision_spec(const ui_form *f, dl_spec *s);
+
+/* ---- forms.c, for form_draw.c ------------------------------------------- */
+
+/* The current field's text from the FORM into the model. */
+void uif_sync_current(ui_form *f);
+/* Unpost and free the FORM, its fields and windows. */
+void uif_curses_free(ui_form *f);
 /* The clock for previews. */
 time_t uif_now(const ui_form *f);
 
