@@ -374,7 +374,12 @@ done
 foreign=("tenant_other_metadata_$(ts_days_ago 50).sql.gz" manual_backup.sql.gz
     "${db}_$(ts_days_ago 50).sql.gz.bak" "x${db}_$(ts_days_ago 50).sql.gz" notes.txt)
 for n in "${foreign[@]}"; do cp "$ret_dir/${old[0]}" "$ret_dir/$n"; done
-touch -d '-60 days' "$ret_dir"/*
+# a dead run's temporary, and another tenant's (must stay)
+stale=.${db}_$(ts_days_ago 1).sql.gz.partial
+foreign_tmp=.tenant_other_metadata_$(ts_days_ago 1).sql.gz.partial
+echo junk >"$ret_dir/$stale"
+echo junk >"$ret_dir/$foreign_tmp"
+touch -d '-60 days' "$ret_dir"/* "$ret_dir/$stale" "$ret_dir/$foreign_tmp"
 chown -R 999:999 "$ret_dir"
 start_container "$ret_c" || fail "retention container starts"
 out=$(job "$ret_c")
@@ -388,6 +393,22 @@ missing=
 for n in "${foreign[@]}"; do [ -f "$ret_dir/$n" ] || missing="$missing $n"; done
 is "other tenants', manual and operator files untouched" "$missing" ""
 like "prune lines logged" "$out" "event=prune tenant=$tenant file=${old[4]} age_days=44"
+check "a dead run's partial is swept" test ! -e "$ret_dir/$stale"
+like "sweep logged" "$out" "event=sweep tenant=$tenant file=$stale"
+check "another tenant's partial stays" test -e "$ret_dir/$foreign_tmp"
+
+# a recreated container (same volume, fresh container) knows its last result
+ret_status=$(status_of "$ret_c")
+dk rm -f "$ret_c" >/dev/null
+re_c=$ret_c-re
+containers+=("$re_c")
+dk create --name "$re_c" --network "$net" --mount "type=volume,source=$ret_c,target=/backups" \
+    --label org.deeplens.test=1 --entrypoint /bin/sh "$runner" /usr/local/bin/deeplens-entrypoint.sh >/dev/null
+tar -C "$work/stage-$ret_c" --numeric-owner -cf - . | dk cp - "$re_c:/"
+start_container "$re_c" || fail "recreated container starts"
+is "recreated container: status recovered from the volume" "$(status_of "$re_c")" "$ret_status"
+like "recreated container: health ok" "$(job "$re_c" --health)" '^ok: last good backup'
+dk rm -f "$re_c" >/dev/null
 
 # --- 8. pg_dump killed midway, overlapping runs ----------------------------------------------
 big=${db}_big
