@@ -64,6 +64,8 @@ typedef struct dk_version {
 
 /* Creates a client; does not connect. */
 int dk_client_new(dk_client **out, const dk_endpoint *ep, dl_err *err);
+/* Cancels what is still open (each on_done runs with DL_ECANCEL), then
+ * frees. Not from inside a callback of this client. */
 void dk_client_free(dk_client *c);
 const dk_endpoint *dk_client_endpoint(const dk_client *c);
 
@@ -71,10 +73,12 @@ const dk_endpoint *dk_client_endpoint(const dk_client *c);
  * older than 1.41 or its minimum is newer. Caches the answer. */
 int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err);
 
-/* Drive all transfers. Waits at most timeout_ms for activity on the engine's
- * sockets or on `extra_fd` (-1 = none; e.g. STDIN). Returns 1 if extra_fd
- * became readable, 0 otherwise, -1 on a loop error. Callbacks of requests
- * (below) run from inside this call, never from anywhere else. */
+/* Drive all transfers. Waits at most timeout_ms (< 0: no limit) for activity
+ * on the engine's sockets or on `extra_fd` (-1 = none; e.g. STDIN). Returns
+ * 1 if extra_fd became readable, 0 otherwise, -1 on a loop error (also when
+ * called from inside an on_data). Callbacks of requests (below) run from
+ * inside this call (or a blocking helper, which runs it), never from
+ * anywhere else. */
 int dk_client_poll(dk_client *c, int extra_fd, int timeout_ms);
 /* Make a poll in progress return early (async-signal-unsafe; same thread or
  * other thread). */
@@ -95,10 +99,14 @@ typedef enum dk_body_mode {
 
 /* stream: 0 stdin (treat as stdout), 1 stdout, 2 stderr, 3 engine error.
  * For DK_BODY_RAW / DK_BODY_LINES stream is 1. Return 0 to continue, -1 to
- * cancel the request (it then finishes with DL_ECANCEL). */
+ * cancel the request (it then finishes with DL_ECANCEL). Runs inside
+ * libcurl: it may dk_submit and dk_cancel (any request), but blocking
+ * helpers fail there with DL_EFAIL. Only 2xx answers reach on_data; an
+ * error answer is kept for dk_req_result. */
 typedef int (*dk_data_fn)(void *ud, int stream, const char *p, size_t n);
 /* Called once when the request ends (ok, error or cancelled). `r` is valid
- * during the call and freed right after it returns. */
+ * during the call and freed right after it returns. Runs outside libcurl:
+ * anything goes, blocking helpers included. */
 typedef void (*dk_done_fn)(void *ud, dk_req *r);
 
 typedef struct dk_req_opts {
@@ -118,14 +126,16 @@ typedef struct dk_req_opts {
 
 /* Start a request; returns NULL and fills err if it cannot be started. */
 dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err);
-/* Cancel: safe any time except from inside this request's own on_data
- * (return -1 there instead). on_done still runs, with DL_ECANCEL, before
- * dk_cancel returns. */
+/* Cancel: safe any time, from inside any on_data too (returning -1 from a
+ * request's own on_data does the same). on_done still runs, with
+ * DL_ECANCEL, before dk_cancel returns; after that `r` is gone. No-op
+ * inside the request's own on_done. */
 void dk_cancel(dk_req *r);
 
 /* Accessors valid inside on_done. */
 long dk_req_status(const dk_req *r);            /* HTTP status, 0 if none */
-const char *dk_req_body(const dk_req *r, size_t *len); /* DK_BODY_BUFFER */
+/* DK_BODY_BUFFER body, or a stream's error answer; "" when none. */
+const char *dk_req_body(const dk_req *r, size_t *len);
 const char *dk_req_header(const dk_req *r, const char *name); /* or NULL */
 /* 0 if the request succeeded with a 2xx/304; otherwise -1 with err filled
  * (engine message, transport reason, or cancellation). */
@@ -250,7 +260,9 @@ typedef struct dk_exec_opts {
 } dk_exec_opts;
 
 /* Run a command to completion; output chunks go to on_data (stream 1/2) as
- * they arrive (may be NULL), then the exit code is read. Blocking. */
+ * they arrive (may be NULL), then the exit code is read. Blocking. Failures
+ * after the start (binary not found ...) arrive as output text and an exit
+ * code (126/127), not as an error. */
 int dk_exec_run(dk_client *c, const char *container, const dk_exec_opts *o,
                 dk_data_fn on_data, void *ud, int *exit_code, dl_err *err);
 /* Same, collecting stdout and stderr into malloc'd strings (may be NULL =
@@ -311,13 +323,14 @@ int dk_network_inspect(dk_client *c, const char *name, dk_network *out, dl_err *
 int dk_network_create(dk_client *c, const char *name, const char *driver,
                       const dk_kv *labels, size_t nlabels, char id_out[65],
                       dl_err *err);
+/* 403 "already connected" (running container) is DL_ECONFLICT; a stopped
+ * container may be connected twice without complaint. */
 int dk_network_connect(dk_client *c, const char *network, const char *container,
                        const char *const *aliases, dl_err *err);
-/* 403 "already connected" is reported as DL_ECONFLICT; not connected as
- * DL_ENOTFOUND. */
+/* Not connected is DL_ENOTFOUND. */
 int dk_network_disconnect(dk_client *c, const char *network,
                           const char *container, int force, dl_err *err);
-/* 409 while containers are attached (DL_ECONFLICT). */
+/* Containers still attached: DL_ECONFLICT (the engine says 403). */
 int dk_network_remove(dk_client *c, const char *name, dl_err *err);
 
 /* ---- archive (tar) -------------------------------------------------------- */
@@ -335,7 +348,10 @@ typedef struct dk_tar_entry {
 /* Build a ustar archive in memory (malloc'd, caller frees). */
 int dk_tar_build(const dk_tar_entry *e, size_t n, char **out, size_t *len,
                  dl_err *err);
-/* Walk a tar in memory; cb returns 0 to go on, 1 to stop. */
+/* Walk a tar in memory; cb returns 0 to go on, 1 to stop. mode is the
+ * permission bits | S_IFREG, S_IFDIR or S_IFLNK (no type bits for hard
+ * links and devices); for a symlink `data` is its target. GNU long names
+ * and pax paths are read. */
 typedef int (*dk_tar_fn)(void *ud, const char *name, const char *data,
                          size_t len, unsigned mode, time_t mtime);
 int dk_tar_walk(const char *tar, size_t len, dk_tar_fn cb, void *ud, dl_err *err);
@@ -432,7 +448,7 @@ int dk_linebuf_flush(dk_linebuf *lb, dk_line_fn fn, void *ud);
 void dk_error_from_response(long status, const char *body, size_t len,
                             const char *what, dl_err *err);
 
-/* URL-escape into a malloc'd string. */
+/* URL-escape into a malloc'd string (free with free()). */
 char *dk_escape(const char *s);
 
 #endif

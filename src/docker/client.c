@@ -1,7 +1,7 @@
 /* client.c - the request loop: one libcurl multi handle per dk_client,
  * requests and streams driven from dk_client_poll(), response bodies
- * buffered (capped) or streamed (raw, stdcopy frames, lines), and the
- * mapping of transport and HTTP failures to dl_err.
+ * buffered (capped) or streamed (raw, stdcopy frames, lines). Failures are
+ * worded by errors.c; blocking helpers live in call.c.
  *
  * Owns every CURL handle. Requests live in one list per client; a request
  * cancelled while libcurl is inside a callback becomes a "zombie" that is
@@ -11,7 +11,6 @@
 #include "internal.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -84,199 +83,6 @@ struct dk_client {
  * state is shared, counted under a lock. */
 static pthread_mutex_t curl_lock = PTHREAD_MUTEX_INITIALIZER;
 static int curl_users;
-
-/* ---- allocation -------------------------------------------------------- */
-
-static void oom(void)
-{
-    fputs("deeplens-backup: out of memory\n", stderr);
-    abort();
-}
-
-void *dk_xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        oom();
-    return p;
-}
-
-void *dk_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        oom();
-    return p;
-}
-
-void *dk_xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        oom();
-    return p;
-}
-
-char *dk_xstrdup(const char *s)
-{
-    return dk_xstrndup(s ? s : "", s ? strlen(s) : 0);
-}
-
-char *dk_xstrndup(const char *s, size_t n)
-{
-    char *p = dk_xmalloc(n + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-char *dk_xfmt(const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    char *p;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        oom();
-    p = dk_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return p;
-}
-
-char *dk_escape(const char *s)
-{
-    char *e = curl_easy_escape(NULL, s ? s : "", 0);
-    char *r;
-    if (!e)
-        oom();
-    r = dk_xstrdup(e);
-    curl_free(e);
-    return r;
-}
-
-/* ---- error mapping ----------------------------------------------------- */
-
-static const char *reason(long status)
-{
-    switch (status) {
-    case 400: return "bad request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not found";
-    case 409: return "conflict";
-    case 500: return "internal server error";
-    case 501: return "not implemented";
-    case 503: return "service unavailable";
-    default: return "unexpected answer";
-    }
-}
-
-void dk_error_from_response(long status, const char *body, size_t len,
-                            const char *what, dl_err *err)
-{
-    char msg[400] = "";
-    dl_errkind kind = status == 404 ? DL_ENOTFOUND
-                    : status == 409 ? DL_ECONFLICT
-                    : DL_EHTTP;
-    cJSON *o = NULL;
-
-    if (body && len) {
-        o = cJSON_ParseWithLength(body, len);
-        if (o && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "message")))
-            snprintf(msg, sizeof msg, "%s", dkj_str(o, "message"));
-        else {  /* plain text: first line, trimmed */
-            size_t n = 0;
-            while (n < len && n < sizeof msg - 1 && body[n] != '\n' && body[n] != '\r')
-                n++;
-            memcpy(msg, body, n);
-            msg[n] = '\0';
-        }
-        cJSON_Delete(o);
-    }
-    if (!msg[0])
-        snprintf(msg, sizeof msg, "engine answered %ld %s", status, reason(status));
-    /* "No such container: x" -> "no such container: x"; keep "API ..." */
-    if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
-        msg[0] = (char)(msg[0] - 'A' + 'a');
-    if (what && *what)
-        dl_err_set(err, kind, "%s: %s", what, msg);
-    else
-        dl_err_set(err, kind, "%s", msg);
-    if (err)
-        err->http_status = status;
-}
-
-void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
-                        const char *curl_msg, long timeout_ms, dl_err *err)
-{
-    const char *where = ep->display;
-    const char *detail = curl_msg && *curl_msg ? curl_msg : curl_easy_strerror(curl_code);
-
-    switch (curl_code) {
-    case CURLE_COULDNT_CONNECT:
-        if (ep->transport == DK_UNIX && os_errno == EACCES)
-            dl_err_set(err, DL_ECONN,
-                       "permission denied on %s (add the user to the docker group)",
-                       ep->socket_path);
-        else if (ep->transport == DK_UNIX && os_errno == ENOENT)
-            dl_err_set(err, DL_ECONN,
-                       "cannot reach the docker engine at %s: no such socket (is dockerd running?)",
-                       where);
-        else if (os_errno == ECONNREFUSED)
-            dl_err_set(err, DL_ECONN,
-                       "cannot reach the docker engine at %s: connection refused (is dockerd running?)",
-                       where);
-        else if (os_errno)
-            dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: %s",
-                       where, strerror((int)os_errno));
-        else
-            dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: %s",
-                       where, detail);
-        break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-        dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: unknown host '%s'",
-                   where, ep->host);
-        break;
-    case CURLE_OPERATION_TIMEDOUT:
-        if (timeout_ms > 0)
-            dl_err_set(err, DL_ECONN,
-                       "the docker engine at %s did not answer within %ld s", where,
-                       (timeout_ms + 999) / 1000);
-        else
-            dl_err_set(err, DL_ECONN, "connecting to the docker engine at %s timed out", where);
-        break;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_CRL_BADFILE:
-        dl_err_set(err, DL_ECONN, "tls with the docker engine at %s failed: %s", where, detail);
-        break;
-    case CURLE_GOT_NOTHING:
-        dl_err_set(err, DL_ECONN,
-                   "the docker engine at %s closed the connection without answering "
-                   "(is it a docker engine? does it expect tls?)", where);
-        break;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_WEIRD_SERVER_REPLY:
-        dl_err_set(err, DL_ECONN,
-                   "the docker engine at %s answered something that is not http "
-                   "(does it expect tls?): %s", where, detail);
-        break;
-    default:
-        dl_err_set(err, DL_ECONN, "connection to the docker engine at %s failed: %s",
-                   where, detail);
-        break;
-    }
-    if (err)
-        err->http_status = 0;
-}
 
 /* ---- callbacks (run inside curl_multi_perform) -------------------------- */
 
@@ -562,7 +368,7 @@ int dk_client_new(dk_client **out, const dk_endpoint *ep, dl_err *err)
     c->ep = *ep;
     c->multi = curl_multi_init();
     if (!c->multi)
-        oom();
+        dk_oom();
     if (ep->transport == DK_UNIX)
         snprintf(c->base, sizeof c->base, "http://localhost");
     else if (strchr(ep->host, ':'))
@@ -662,7 +468,7 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
     r->ud = o->ud;
     dk_demux_init(&r->dmx);
     if (r->mode == DK_BODY_LINES && dk_linebuf_init(&r->lb, LINE_CAP) != 0)
-        oom();
+        dk_oom();
 
     url = o->unversioned ? dk_xfmt("%s%s", c->base, o->path)
                          : dk_xfmt("%s/v" DK_API_VERSION "%s", c->base, o->path);
@@ -704,7 +510,7 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
         r->headers = curl_slist_append(r->headers, "Content-Type:");
     }
     if (!r->headers)
-        oom();
+        dk_oom();
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 
     if (!strcmp(method, "HEAD")) {
@@ -755,15 +561,21 @@ void dk_req_set_context(dk_req *r, const char *what, const char *container)
     r->container = container ? dk_xstrdup(container) : NULL;
 }
 
-int dk_container_error(long status, const char *body, size_t len,
-                       const char *what, const char *name, dl_err *err)
+
+int dk_client_in_callback(const dk_client *c)
 {
-    dk_error_from_response(status, body, len, what, err);
-    if (status == 404 && (!body || !len || strstr(body, "No such container")))
-        dl_err_set(err, DL_ENOTFOUND, "no such container '%s'", name);
-    if (err)
-        err->http_status = status;
-    return -1;
+    return c->in_curl;
+}
+
+char *dk_req_take_body(dk_req *r, size_t *len)
+{
+    char *b = r->len ? r->buf : NULL;
+    *len = b ? r->len : 0;
+    if (b) {
+        r->buf = NULL;
+        r->len = r->cap = 0;
+    }
+    return b;
 }
 
 long dk_req_status(const dk_req *r)
@@ -795,189 +607,7 @@ int dk_req_result(const dk_req *r, dl_err *err)
     return -1;
 }
 
-/* ---- blocking helpers --------------------------------------------------- */
-
-int dk_status_ok(long status)
-{
-    return (status >= 200 && status < 300) || status == 304;
-}
-
-int dk_wait_flag(dk_client *c, const int *flag, dl_err *err)
-{
-    if (c->in_curl && !*flag)
-        return dl_err_set(err, DL_EFAIL,
-                          "a blocking docker call cannot run inside a stream callback");
-    while (!*flag)
-        if (dk_client_poll(c, -1, 1000) < 0)
-            return dl_err_set(err, DL_ESYS, "the docker request loop failed");
-    return 0;
-}
-
-typedef struct sync_ctx {
-    int done;
-    dk_resp *resp;
-    dl_err err;
-} sync_ctx;
-
-static void sync_done(void *ud, dk_req *r)
-{
-    sync_ctx *s = ud;
-    const char *st;
-    s->done = 1;
-    s->resp->status = r->status;
-    /* an HTTP error answer is returned to the caller to word; anything
-     * else that failed (transport, cancel, protocol) is the result */
-    if (r->err.kind != DL_OK &&
-        (r->status == 0 || dk_status_ok(r->status) || r->err.kind == DL_ECANCEL ||
-         r->err.kind == DL_ECONN || r->err.kind == DL_EPROTO)) {
-        s->err = r->err;
-        return;
-    }
-    if (r->buf && r->len) {
-        s->resp->body = r->buf;  /* steal the buffer */
-        s->resp->len = r->len;
-        r->buf = NULL;
-        r->len = r->cap = 0;
-    }
-    st = dk_req_header(r, "X-Docker-Container-Path-Stat");
-    if (st)
-        s->resp->path_stat = dk_xstrdup(st);
-}
-
-void dk_resp_free(dk_resp *r)
-{
-    free(r->body);
-    free(r->path_stat);
-    memset(r, 0, sizeof *r);
-}
-
-int dk_do(dk_client *c, const char *method, const char *path,
-          const char *body, size_t body_len, const char *content_type,
-          long timeout_ms, size_t max_body, dk_resp *resp, dl_err *err)
-{
-    dk_req_opts o;
-    memset(&o, 0, sizeof o);
-    o.method = method;
-    o.path = path;
-    o.body = body;
-    o.body_len = body && !body_len && (!content_type || strstr(content_type, "json"))
-                 ? strlen(body) : body_len;
-    o.content_type = content_type;
-    o.mode = DK_BODY_BUFFER;
-    o.timeout_ms = timeout_ms;
-    o.max_body = max_body;
-    return dk_do_opts(c, &o, resp, err);
-}
-
-int dk_do_opts(dk_client *c, const dk_req_opts *opts, dk_resp *resp, dl_err *err)
-{
-    sync_ctx s;
-    dk_req_opts o = *opts;
-    memset(&s, 0, sizeof s);
-    memset(resp, 0, sizeof *resp);
-    s.resp = resp;
-    o.mode = DK_BODY_BUFFER;
-    o.on_data = NULL;
-    o.on_done = sync_done;
-    o.ud = &s;
-    if (c->in_curl)
-        return dl_err_set(err, DL_EFAIL,
-                          "a blocking docker call cannot run inside a stream callback");
-    if (!dk_submit(c, &o, err))
-        return -1;
-    if (dk_wait_flag(c, &s.done, err))
-        return -1;
-    if (s.err.kind != DL_OK) {
-        if (err)
-            *err = s.err;
-        dk_resp_free(resp);
-        return -1;
-    }
-    return 0;
-}
-
-int dk_call(dk_client *c, const char *method, const char *path,
-            const char *json_body, long timeout_ms, char **body, long *status,
-            dl_err *err)
-{
-    dk_resp r;
-    if (body)
-        *body = NULL;
-    if (status)
-        *status = 0;
-    if (dk_do(c, method, path, json_body, json_body ? strlen(json_body) : 0, NULL,
-              timeout_ms, 0, &r, err))
-        return -1;
-    if (status)
-        *status = r.status;
-    if (!dk_status_ok(r.status)) {
-        char *what = dk_xfmt("%s %s", method, path);
-        dk_error_from_response(r.status, r.body, r.len, what, err);
-        free(what);
-        dk_resp_free(&r);
-        return -1;
-    }
-    if (body) {
-        *body = r.body ? r.body : dk_xstrdup("");
-        r.body = NULL;
-    }
-    dk_resp_free(&r);
-    return 0;
-}
-
 /* ---- version ------------------------------------------------------------ */
-
-/* "1.41" -> 141-ish comparable number; -1 if unparsable. */
-static long api_num(const char *v)
-{
-    char *end;
-    long major = strtol(v, &end, 10), minor = 0;
-    if (end == v)
-        return -1;
-    if (*end == '.')
-        minor = strtol(end + 1, NULL, 10);
-    return major * 1000 + minor;
-}
-
-/* Parse and check; `where` is " at unix:///..." or "". */
-static int version_check(const char *body, size_t len, const char *where,
-                         dk_version *v, dl_err *err)
-{
-    long want = api_num(DK_API_VERSION);
-    cJSON *o = dkj_parse(body, len, "the engine version", err);
-    memset(v, 0, sizeof *v);
-    if (!o)
-        return -1;
-    snprintf(v->version, sizeof v->version, "%s", dkj_str(o, "Version"));
-    snprintf(v->api_version, sizeof v->api_version, "%s", dkj_str(o, "ApiVersion"));
-    snprintf(v->min_api_version, sizeof v->min_api_version, "%s", dkj_str(o, "MinAPIVersion"));
-    snprintf(v->os, sizeof v->os, "%s", dkj_str(o, "Os"));
-    snprintf(v->arch, sizeof v->arch, "%s", dkj_str(o, "Arch"));
-    snprintf(v->kernel, sizeof v->kernel, "%s", dkj_str(o, "KernelVersion"));
-    cJSON_Delete(o);
-    if (api_num(v->api_version) < want)
-        return dl_err_set(err, DL_EPROTO,
-                          "the docker engine%s (version %s) speaks api %s at most; "
-                          "deeplens-backup needs api " DK_API_VERSION " (docker 20.10 or newer)",
-                          where, v->version[0] ? v->version : "unknown",
-                          v->api_version[0] ? v->api_version : "unknown");
-    if (v->min_api_version[0] && api_num(v->min_api_version) > want)
-        return dl_err_set(err, DL_EPROTO,
-                          "the docker engine%s (version %s) requires api %s or newer; "
-                          "deeplens-backup speaks api " DK_API_VERSION
-                          " (start dockerd with DOCKER_MIN_API_VERSION=" DK_API_VERSION ")",
-                          where, v->version, v->min_api_version);
-    return 0;
-}
-
-int dk_version_parse(const char *json, size_t len, dk_version *out, dl_err *err)
-{
-    dk_version v;
-    int rc = version_check(json, len, "", &v, err);
-    if (out)
-        *out = v;
-    return rc;
-}
 
 int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
 {
@@ -1008,7 +638,7 @@ int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
         return -1;
     }
     where = dk_xfmt(" at %s", c->ep.display);
-    rc = version_check(r.body, r.len, where, &v, err);
+    rc = dk_version_check(r.body, r.len, where, &v, err);
     free(where);
     dk_resp_free(&r);
     if (out)

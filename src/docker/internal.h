@@ -23,6 +23,7 @@
 
 /* ---- allocation (abort on OOM only) ------------------------------------ */
 
+void dk_oom(void) __attribute__((noreturn));
 void *dk_xmalloc(size_t n);
 void *dk_xcalloc(size_t n, size_t size);
 void *dk_xrealloc(void *p, size_t n);
@@ -58,6 +59,16 @@ void dk_req_set_context(dk_req *r, const char *what, const char *container);
 /* Word a 404 from /containers/{name}... ; returns -1. */
 int dk_container_error(long status, const char *body, size_t len,
                        const char *what, const char *name, dl_err *err);
+
+/* 1 while libcurl runs this client's callbacks (blocking calls refused). */
+int dk_client_in_callback(const dk_client *c);
+/* Take a finished request's buffered body (malloc'd, NUL terminated; NULL
+ * when empty). Only from on_done. */
+char *dk_req_take_body(dk_req *r, size_t *len);
+/* Parse GET /version and apply the rule; `where` (" at unix://...", or "")
+ * goes into the message after "the docker engine". */
+int dk_version_check(const char *body, size_t len, const char *where,
+                     dk_version *v, dl_err *err);
 
 /* 1 if the status is a success (2xx or 304). */
 int dk_status_ok(long status);
