@@ -400,13 +400,18 @@ break_lock() {
 	return 0
 }
 
-# lock_acquire: 0 taken, 1 held by another run, 2 cannot be created (target not writable)
+# lock_acquire: 0 taken, 1 held by another run, 2 cannot be created or its owner file
+# not written (a lock without owner would outlive us); the error is in $WORK/target.err
 lock_acquire() {
 	local try
 	for try in 1 2; do
-		if mkdir "$LOCK" 2>/dev/null; then
+		if mkdir "$LOCK" 2>"$WORK/target.err"; then
+			if ! printf 'host=%s\npid=%s\nstart=%s\n' "$HOST" "$$" "$RUN_START" \
+				>"$LOCK/owner" 2>"$WORK/target.err"; then
+				rm -rf "$LOCK"
+				return 2
+			fi
 			LOCKED=1
-			printf 'host=%s\npid=%s\nstart=%s\n' "$HOST" "$$" "$RUN_START" >"$LOCK/owner"
 			return 0
 		fi
 		[ -d "$LOCK" ] || return 2
@@ -438,6 +443,7 @@ cleanup() {
 
 # finish RESULT REASON: status file, result line, exit
 finish() {
+	trap '' TERM INT HUP
 	RESULT=$1 REASON=$2
 	RUN_END=$(now)
 	DURATION=$(elapsed "$UP_START" "$(uptime_now)")
@@ -459,7 +465,6 @@ finish() {
 }
 
 on_signal() {
-	trap '' TERM INT HUP
 	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
 	finish FAILED "interrupted by SIG$1"
 }
@@ -516,14 +521,22 @@ prune() {
 	done
 }
 
+# target_failed ERRFILE: finish with the operator-level cause of a failed write to the target
+target_failed() {
+	case $(cat "$1" 2>/dev/null) in
+	*"No space left"* | *"Disk quota"*) finish FAILED "no space left on device" ;;
+	*"Read-only file system"*) finish FAILED "target $BACKUP_DIR is read-only" ;;
+	*) finish FAILED "target $BACKUP_DIR not writable by uid $(id -u)" ;;
+	esac
+}
+
 run_backup() {
-	local ts ext gz final rc dump_rc err reason uid try sum
+	local ts ext gz final rc dump_rc err reason try sum
 	RUN_START=$(now) UP_START=$(uptime_now)
 	HOST=$(hostname_now)
 	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON=''
 	PARTIAL='' SIDE_TMP='' LOCKED=0
 	LOCK=$BACKUP_DIR/.deeplens/lock
-	uid=$(id -u)
 	load_previous
 	trap cleanup EXIT
 	trap 'on_signal TERM' TERM
@@ -531,8 +544,8 @@ run_backup() {
 	trap 'on_signal HUP' HUP
 
 	[ -d "$BACKUP_DIR" ] || finish FAILED "target $BACKUP_DIR does not exist"
-	if [ ! -d "$BACKUP_DIR/.deeplens" ] && ! mkdir "$BACKUP_DIR/.deeplens" 2>/dev/null; then
-		finish FAILED "target $BACKUP_DIR not writable by uid $uid"
+	if [ ! -d "$BACKUP_DIR/.deeplens" ] && ! mkdir "$BACKUP_DIR/.deeplens" 2>"$WORK/target.err"; then
+		target_failed "$WORK/target.err"
 	fi
 	lock_acquire
 	case $? in
@@ -542,7 +555,7 @@ run_backup() {
 		rm -rf "$WORK"
 		exit 75
 		;;
-	2) finish FAILED "target $BACKUP_DIR not writable by uid $uid" ;;
+	2) target_failed "$WORK/target.err" ;;
 	esac
 	sweep
 
@@ -555,9 +568,9 @@ run_backup() {
 		sleep 1
 	done
 	PARTIAL=$BACKUP_DIR/.$final.partial
-	if ! (: >"$PARTIAL") 2>/dev/null; then
+	if ! (: >"$PARTIAL") 2>"$WORK/target.err"; then
 		PARTIAL=''
-		finish FAILED "target $BACKUP_DIR not writable by uid $uid"
+		target_failed "$WORK/target.err"
 	fi
 
 	err=$WORK/dump.err
