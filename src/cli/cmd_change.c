@@ -31,7 +31,6 @@ int cli_cmd_reschedule(cli_run *r)
     const cli_args *a = r->a;
     const char *tenant, *sched = a->val[OPT_SCHEDULE];
     int days = 0;
-    char words[96];
     dl_err err;
 
     dl_err_clear(&err);
@@ -48,11 +47,6 @@ int cli_cmd_reschedule(cli_run *r)
     cli_signals_blocking_step();
     if (dl_reschedule(&r->ctx, tenant, sched, days, cli_progress, &r->out, &err) < 0)
         return cli_fail(&err);
-    if (sched)
-        printf("Schedule of %s: %s (%s, UTC)\n", tenant, sched,
-               *cli_schedule_words(sched, words, sizeof words) ? words : "custom");
-    if (days)
-        printf("Retention of %s: %d days\n", tenant, days);
     return 0;
 }
 

@@ -107,7 +107,7 @@ int cli_cmd_files(cli_run *r)
 
 struct logs_state {
     cli_out out, errout;
-    int follow, done;
+    int follow, done, last_stream;
     dl_err err;
 };
 
@@ -115,6 +115,10 @@ static int log_line(void *ud, const char *line, size_t n, int continued, int str
 {
     struct logs_state *s = ud;
     const cli_out *o = stream == 2 ? &s->errout : &s->out;
+    if (stream != s->last_stream) {   /* keep the order when both go to one place */
+        fflush(stdout);
+        s->last_stream = stream;
+    }
     cli_write_foreign(o, line, n);
     if (!continued)
         fputc('\n', o->f);
@@ -175,8 +179,11 @@ int cli_cmd_logs(cli_run *r)
         }
     }
     fflush(stdout);
-    if (cancelled)
+    if (cancelled) {
+        if (s.errout.tty)
+            fputc('\n', stderr);   /* the shell's prompt after the ^C, not on it */
         return dl_errkind_exit_code(DL_ECANCEL);
+    }
     if (s.err.kind != DL_OK)
         return cli_fail(&s.err);
     return 0;

@@ -284,7 +284,7 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
     else
         row(o, "Database:", "%s on %s:%d", dl_spec_database(s, db, sizeof db), s->pg_host, s->pg_port);
     cli_schedule_words(s->schedule, words, sizeof words);
-    row(o, "Schedule:", "%s%s%s%s (UTC)", s->schedule, *words ? " (" : "", words, *words ? ")" : "");
+    row(o, "Schedule:", "%s (%s%sUTC)", s->schedule, words, *words ? " " : "");
     row(o, "Retention:", "%d days, at least %d kept; compression %s", s->retention_days, s->keep_min,
         s->compression ? "gzip" : "off");
     if (!st->have_job_status) {
@@ -422,7 +422,7 @@ void cli_print_provisioned(const cli_out *o, const dl_spec *s, const char *hint)
     fprintf(o->f, "%s\n", s->nfs_path);
     ITEM("⏰", "Schedule: ");
     cli_schedule_words(s->schedule, words, sizeof words);
-    fprintf(o->f, "%s%s%s%s (UTC)\n", s->schedule, *words ? " (" : "", words, *words ? ")" : "");
+    fprintf(o->f, "%s (%s%sUTC)\n", s->schedule, words, *words ? " " : "");
     ITEM("📅", "Retention: ");
     fprintf(o->f, "%d days (at least %d kept)\n", s->retention_days, s->keep_min);
     ITEM("🗜️ ", "Compression: ");

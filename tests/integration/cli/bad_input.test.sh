@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# tests/integration/cli/bad_input.test.sh - every bad input to `provision` is
+# rejected before the engine is asked anything: exit 2, a message naming the
+# field, and no container, volume or file created (checked with the docker
+# CLI against the test engine). Needs tests/env/up.sh. Prints TAP.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "${DL_TAP:-$root/tests/lib/tap.sh}"
+
+env_file=/run/deeplens-test/env
+if [ ! -r "$env_file" ]; then
+    echo "1..0 # SKIP test bed not up (run tests/env/up.sh)"
+    exit 0
+fi
+# shellcheck source=/dev/null
+. "$env_file"
+bin=${DL_BIN:-$root/deeplens-backup}
+[ -x "$bin" ] || bail "no program at $bin (run make)"
+docker=${DL_TEST_DOCKER:-docker}
+"$docker" version > /dev/null 2>&1 || bail "engine not answering on $DOCKER_HOST"
+
+work=$(mktemp -d /tmp/dl-cli-bad.XXXXXX)
+chown 999:999 "$work"
+canary=$work/pwned
+trap 'rm -rf "$work"' EXIT
+tenant=clibad$$
+export DEEPLENS_BACKUP_CONFIG=/dev/null       # no site config
+export DEEPLENS_PG_PASSWORD=not-used          # valid input would get past the password
+
+# Other suites share the engine: look only for names carrying this run's token.
+engine_state() {
+    {
+        "$docker" ps -a --format '{{.Names}}'
+        "$docker" volume ls -q
+    } | grep -i -- "$tenant" | sort
+}
+before=$(engine_state)
+
+# reject FIELD_REGEX ARGS...: provision with ARGS exits 2 naming the field
+reject() {
+    local want=$1 out rc
+    shift
+    out=$("$bin" provision --image "${DL_TEST_RUNNER_IMAGE:-deeplens/backup-runner:15}" \
+        --no-initial-backup "$@" 2>&1 < /dev/null)
+    rc=$?
+    local label
+    label=$(printf '%q ' "$@")
+    if [ "$rc" = 2 ] && printf '%s\n' "$out" | grep -Eq -- "^deeplens-backup: $want"; then
+        pass "rejected: $label"
+    else
+        fail "rejected: $label" "want exit 2 and /$want/, got exit $rc:" "$out"
+    fi
+}
+
+nfs=local:$work
+
+# the control: the same command with good input gets past validation (and
+# then fails only for want of an engine)
+out=$("$bin" -H "unix://$work/no-engine.sock" provision --image "${DL_TEST_RUNNER_IMAGE:-deeplens/backup-runner:15}" \
+    --no-initial-backup --schedule "0 */6 * * *" --retention 60 --nfs-options rw,sync,nolock \
+    --uid-gid 999:999 --keep-min 2 --nfs-path "$nfs" "$tenant" 2>&1 < /dev/null)
+rc=$?
+if [ "$rc" = 3 ]; then pass "good input passes validation"; else fail "good input passes validation" "exit $rc: $out"; fi
+
+# --- tenant names -----------------------------------------------------------------------
+long=$tenant$(printf 'a%.0s' {1..48})
+for t in "$tenant corp" "$tenant;id" "$tenant\$(touch $canary)" "\$(touch $canary)" "$tenant/x" \
+    ".." "../$tenant" "${tenant^}" "1$tenant" "-$tenant" "" "$tenant\`touch $canary\`" "${long:0:48}"; do
+    reject "invalid tenant name" --nfs-path "$nfs" -- "$t"
+done
+# a dash-led tenant without "--" is an option the parser does not know: still exit 2
+out=$("$bin" provision "-$tenant" --nfs-path "$nfs" 2>&1)
+is "'-$tenant' without -- exits 2" "$?" 2
+
+# --- NFS paths --------------------------------------------------------------------------
+for p in "nfs-server/exports/x" "nfs-server:exports/x" "local:relative/dir" \
+    "nfs-server:/exports/a b" "nfs-server:/exports/a,b" $'nfs-server:/exports/a\nb' \
+    "nfs-server:/exports/x,addr=10.0.0.9" "nfs server:/exports/x" ""; do
+    reject "invalid NFS path" "$tenant" --nfs-path "$p"
+done
+
+# --- NFS options ------------------------------------------------------------------------
+for o in "rw,suid" "rw,sync,fsc" "rw,addr=10.0.0.9" "rw sync" "rw;reboot" "ro" ""; do
+    reject "invalid NFS options" "$tenant" --nfs-path "$nfs" --nfs-options "$o"
+done
+
+# --- schedules --------------------------------------------------------------------------
+for s in "0 2 * *" "0 2 * * * *" "61 2 * * *" "0 24 * * *" "0 2 32 * *" "0 2 * 13 *" \
+    "0 2 * * 8" "*/0 * * * *" $'0 2 * * *\n* * * * * touch '"$canary" "@fortnightly" "" \
+    "0 2 * * * ; touch $canary"; do
+    reject "invalid schedule" "$tenant" --nfs-path "$nfs" --schedule "$s"
+done
+
+# --- retention --------------------------------------------------------------------------
+for r in 0 -1 abc 1.5 "" 3651 99999999999999999999 " 30"; do
+    reject "invalid retention" "$tenant" --nfs-path "$nfs" --retention "$r"
+done
+
+# --- uid:gid ----------------------------------------------------------------------------
+for u in "a:b" "999" "999:" ":999" "-1:999" "999:x" "root:root"; do
+    reject "invalid uid:gid" "$tenant" --nfs-path "$nfs" --uid-gid "$u"
+done
+
+# --- the rest of provision's inputs -----------------------------------------------------
+reject "invalid keep minimum" "$tenant" --nfs-path "$nfs" --keep-min 0
+reject "invalid image" "$tenant" --nfs-path "$nfs" --image "bad image"
+reject "invalid database name" "$tenant" --nfs-path "$nfs" --database "db;drop"
+reject "invalid tenant id" "$tenant" --nfs-path "$nfs" --tenant-id "a b"
+reject "invalid postgres port" "$tenant" --nfs-path "$nfs" --postgres-port 0
+reject "invalid container name prefix" "$tenant" --nfs-path "$nfs" --prefix "../x"
+reject "unknown option '--password'" "$tenant" --nfs-path "$nfs" --password secret
+reject "missing --nfs-path" "$tenant"
+reject "unknown option '--frobnicate'" "$tenant" --nfs-path "$nfs" --frobnicate
+
+# --- nothing happened ----------------------------------------------------------------------
+is "no container or volume was created" "$(engine_state)" "$before"
+is "none carries the token at all" "$before" ""
+[ ! -e "$canary" ]
+is "no shell text ran" "$?" 0
+is "the target directory is untouched" "$(ls -A "$work")" ""
+
+done_testing

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# tests/integration/cli/errors.test.sh - the CLI's error paths against the
+# real engine: an unreachable engine (exit 3, fast, in operator words), an
+# unknown tenant (exit 4 from every tenant command), usage errors (exit 2),
+# and `remove --delete-backups` without a terminal and without --yes (exit 2,
+# nothing removed, files kept - on a real tenant when deeplens-postgres is
+# up). Needs tests/env/up.sh. Prints TAP.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "${DL_TAP:-$root/tests/lib/tap.sh}"
+
+env_file=/run/deeplens-test/env
+if [ ! -r "$env_file" ]; then
+    echo "1..0 # SKIP test bed not up (run tests/env/up.sh)"
+    exit 0
+fi
+# shellcheck source=/dev/null
+. "$env_file"
+bin=${DL_BIN:-$root/deeplens-backup}
+[ -x "$bin" ] || bail "no program at $bin (run make)"
+docker=${DL_TEST_DOCKER:-docker}
+"$docker" version > /dev/null 2>&1 || bail "engine not answering on $DOCKER_HOST"
+export DEEPLENS_BACKUP_CONFIG=/dev/null
+
+work=$(mktemp -d /tmp/dl-cli-err.XXXXXX)
+tenant=clierr$$
+cleanup() {
+    if [ -n "${provisioned:-}" ]; then
+        "$bin" remove "$tenant" --delete-backups --yes > /dev/null 2>&1 < /dev/null
+        "$docker" rm -f "deeplens-backup-$tenant" > /dev/null 2>&1
+        "$docker" volume rm -f "tenant_${tenant}_pgbackup" > /dev/null 2>&1
+    fi
+    if [ -n "${own_pg:-}" ]; then
+        "$docker" rm -f -v "$own_pg" > /dev/null 2>&1
+    elif [ -n "${made_db:-}" ]; then
+        "$docker" exec "$pg" dropdb -U "${DL_TEST_PG_USER:-deeplens}" --if-exists \
+            "tenant_${tenant}_metadata" > /dev/null 2>&1
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# run ARGS...: sets out (stdout+stderr) and rc; no terminal on any side
+run() {
+    out=$("$bin" "$@" 2>&1 < /dev/null)
+    rc=$?
+}
+# expect NAME RC REGEX
+expect() {
+    if [ "$rc" = "$2" ] && printf '%s\n' "$out" | grep -Eq -- "$3"; then
+        pass "$1"
+    else
+        fail "$1" "want exit $2 and /$3/, got exit $rc:" "$out"
+    fi
+}
+
+# --- the engine is not there ---------------------------------------------------------------
+for cmd in status list "files x" "logs x" metrics "restart x"; do
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086 # split the command words
+    run -H "unix://$work/no-engine.sock" $cmd
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    expect "-H to a missing socket: $cmd exits 3" 3 "^deeplens-backup: cannot reach the docker engine at unix://$work/no-engine.sock"
+    if [ "$ms" -lt 3000 ]; then pass "... within 3 s ($ms ms)"; else fail "... within 3 s" "took $ms ms"; fi
+done
+DOCKER_HOST=tcp://127.0.0.1:1 run list
+expect "DOCKER_HOST with nothing listening exits 3" 3 "cannot reach the docker engine at tcp://127.0.0.1:1"
+run -H "unix://$work/no-engine.sock" status
+is "the message is one line on stderr" "$(wc -l <<< "$out" | tr -d ' ')" 1
+run -H "bogus://x" list
+expect "a malformed -H is invalid input" 2 "^deeplens-backup: .*bogus://x"
+
+# --- an unknown tenant -----------------------------------------------------------------------
+nobody=clinobody$$
+for cmd in status files logs backup-now verify restart remove "reschedule --retention 9" \
+    "restore f.sql.gz"; do
+    set -- $cmd
+    first=$1
+    shift
+    run "$first" "$nobody" "$@"
+    expect "$first of an unknown tenant exits 4" 4 "^deeplens-backup: .*'$nobody'"
+done
+run status --json "$nobody"
+expect "status --json of an unknown tenant exits 4" 4 "'$nobody'"
+
+# --- usage --------------------------------------------------------------------------------------
+run
+expect "no command and no terminal: usage, exit 2" 2 "^Usage: deeplens-backup"
+run status --frobnicate
+expect "unknown option named, exit 2" 2 "unknown option '--frobnicate'"
+run files
+expect "missing TENANT named, exit 2" 2 "missing TENANT for 'files'"
+run frobnicate
+expect "unknown command named, exit 2" 2 "unknown command 'frobnicate'"
+run status "Bad Name"
+expect "a bad tenant name is rejected before the engine" 2 "invalid tenant name 'Bad Name'"
+run reschedule "$nobody"
+expect "reschedule with nothing to change exits 2" 2 "needs --schedule or --retention"
+run logs "$nobody" --tail many
+expect "a bad --tail is named" 2 "invalid tail 'many'"
+
+# --- remove --delete-backups needs to be asked twice ------------------------------------------
+run remove "$nobody" --delete-backups
+expect "remove --delete-backups without a terminal or --yes exits 2" 2 "add --yes"
+
+# PostgreSQL: the shared deeplens-postgres, else a private one on the network
+pg=${DL_TEST_PG_CONTAINER:-deeplens-postgres}
+pg_user=${DL_TEST_PG_USER:-deeplens}
+pw_file=$work/pg-password
+cat "${DL_TEST_PG_PASSWORD_FILE:-/nonexistent}" > "$pw_file" 2> /dev/null || echo deeplens-dev > "$pw_file"
+if [ "$("$docker" inspect -f '{{.State.Running}}' "$pg" 2> /dev/null)" != true ] &&
+    [ -x "$root/tests/env/postgres.sh" ]; then
+    "$root/tests/env/postgres.sh" > /dev/null 2>&1
+fi
+if [ "$("$docker" inspect -f '{{.State.Running}}' "$pg" 2> /dev/null)" != true ]; then
+    pg=dl-$tenant-pg own_pg=$pg
+    "$docker" run -d --name "$pg" --network "${DL_TEST_NETWORK:-deeplens-network}" \
+        -e POSTGRES_USER="$pg_user" -e POSTGRES_PASSWORD="$(cat "$pw_file")" \
+        "${DL_TEST_PG_IMAGE:-deeplens/postgres:15}" > /dev/null || bail "cannot start a private PostgreSQL"
+fi
+pg_login() {
+    "$docker" exec -e PGPASSWORD="$(cat "$pw_file")" "$pg" psql -X -h 127.0.0.1 -U "$pg_user" \
+        -d postgres -Atc 'select 1' > /dev/null 2>&1
+}
+for _ in $(seq 1 120); do
+    pg_login && break
+    sleep 0.5
+done
+pg_login || bail "PostgreSQL $pg does not accept the test password for $pg_user"
+
+"$docker" exec "$pg" createdb -U "$pg_user" "tenant_${tenant}_metadata" && made_db=1
+target=$work/target
+mkdir -p "$target"
+chown 999:999 "$target"
+run provision "$tenant" --nfs-path "local:$target" --no-initial-backup \
+    --image "${DL_TEST_RUNNER_IMAGE:-deeplens/backup-runner:15}" \
+    --postgres-host "$pg" --postgres-user "$pg_user" \
+    --network "${DL_TEST_NETWORK:-deeplens-network}" --password-file "$pw_file"
+if [ "$rc" != 0 ]; then
+    fail "provision a tenant for the remove checks" "exit $rc:" "$out"
+    done_testing
+    exit $?
+fi
+provisioned=1
+pass "provision a tenant for the remove checks"
+like "provision ends with the summary and our commands" "$out" "deeplens-backup logs $tenant"
+# a backup file as the job names them (what --delete-backups would delete)
+bfile=tenant_${tenant}_metadata_20250101_020000.sql.gz
+printf 'x' | gzip > "$target/$bfile"
+chown 999:999 "$target/$bfile"
+
+run remove "$tenant" --delete-backups
+expect "remove --delete-backups of a real tenant without --yes exits 2" 2 "without confirmation"
+[ -f "$target/$bfile" ]
+is "... and the backup file is kept" "$?" 0
+"$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
+is "... and the container is still there" "$?" 0
+
+run remove "$tenant"
+expect "remove without --delete-backups succeeds" 0 "backup files kept"
+[ -f "$target/$bfile" ]
+is "... and keeps the backup file" "$?" 0
+"$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
+is "... and the container is gone" "$?" 1
+run status "$tenant"
+expect "... and the tenant is unknown now" 4 "no backup configured for tenant '$tenant'"
+
+done_testing
