@@ -125,8 +125,12 @@ static void draw_header(ui_app *a)
         snprintf(right, sizeof right, "%zu: %d ok %d overdue %d failing %d stopped ",
                  total, l->counts[DL_HEALTH_OK], l->counts[DL_HEALTH_OVERDUE],
                  l->counts[DL_HEALTH_FAILING], l->counts[DL_HEALTH_STOPPED]);
+    if (COLS < 80)      /* the health symbols: + ok ! overdue x failing - stopped */
+        snprintf(right, sizeof right, "%zu: +%d !%d x%d -%d ", total, l->counts[DL_HEALTH_OK],
+                 l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
+                 l->counts[DL_HEALTH_STOPPED]);
     int rw = ui_str_width(right);
-    if (rw > COLS / 2) rw = 0;
+    if (rw > COLS - 20) rw = 0;
     int lw = COLS - rw - 2;     /* a gap between the two halves */
     char left[512];
     const dk_version *v = dl_fleet_engine(a->fleet);

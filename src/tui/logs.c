@@ -17,7 +17,7 @@
 
 #define LOG_TAIL 500
 #define LOG_MAX_LINES 10000
-#define LOG_MAX_BYTES (4u << 20)
+#define LOG_MAX_BYTES (2u << 20)
 
 void ui_logs_init(ui_logs *l)
 {
