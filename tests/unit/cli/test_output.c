@@ -121,7 +121,7 @@ static void test_status_block(void **state)
     assert_non_null(strstr(text, "tenant_vayyari_pgbackup"));
     assert_non_null(strstr(text, "nfs-server.company.com:/exports/vayyari/backups"));
     assert_non_null(strstr(text, "tenant_vayyari_metadata"));
-    assert_non_null(strstr(text, "0 2 * * * (daily 02:00)"));
+    assert_non_null(strstr(text, "0 2 * * * (daily 02:00 UTC)"));
     assert_non_null(strstr(text, "30 days"));
     assert_non_null(strstr(text, "30, 3.0 GiB"));
     assert_non_null(strstr(text, "2025-12-16 02:00:01 UTC (1h 0m ago)"));
