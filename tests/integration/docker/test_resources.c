@@ -337,6 +337,17 @@ static void test_archive(void **state)
     free(tar);
 }
 
+static int teardown(void **state)
+{
+    char dir[128], file[160];
+    snprintf(dir, sizeof dir, "/tmp/dl-it-%ld-voldir", (long)getpid());
+    snprintf(file, sizeof file, "%s/hello", dir);
+    it_teardown(state);  /* containers and volumes first */
+    unlink(file);
+    rmdir(dir);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,5 +355,5 @@ int main(void)
         cmocka_unit_test(test_networks),
         cmocka_unit_test(test_archive),
     };
-    return cmocka_run_group_tests(tests, it_setup, it_teardown);
+    return cmocka_run_group_tests(tests, it_setup, teardown);
 }

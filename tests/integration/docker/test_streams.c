@@ -174,6 +174,19 @@ static void test_exec_async_and_caps(void **state)
     free(out);
 }
 
+static long rss_kib(void)
+{
+    char line[256];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
 /* An endless stream, cancelled from inside on_data and from outside. */
 static void test_stream_cancel(void **state)
 {
@@ -184,15 +197,17 @@ static void test_stream_cancel(void **state)
     dk_req *r;
     dl_err err;
     dk_version v;
+    long rss0;
     (void)state;
     it_name(name, sizeof name, "cancel");
     IT_RUN(name, "trap 'exit 0' TERM; while :; do sleep 1; done");
     memset(&x, 0, sizeof x);
     x.cmd = spam;
 
-    /* inside: on_data returns -1 after 8 MiB */
+    /* inside: on_data returns -1 after 32 MiB, memory stays flat */
     memset(&k, 0, sizeof k);
-    k.stop_after = 8u << 20;
+    k.stop_after = 32u << 20;
+    rss0 = rss_kib();
     r = dk_exec_start_async(it.c, name, &x, count_data, count_done, &k, k.exec_id, &err);
     assert_non_null(r);
     poll_until(&k.done, 60, "the cancelled exec");
@@ -200,6 +215,8 @@ static void test_stream_cancel(void **state)
     assert_true(k.bytes[1] > k.stop_after);
     assert_true(k.biggest <= 16384 + 8);  /* never buffered whole */
     assert_int_equal(dk_client_pending(it.c), 0);
+    if (rss_kib() - rss0 > 8 * 1024)
+        fail_msg("memory grew by %ld KiB while streaming 32 MiB", rss_kib() - rss0);
 
     /* outside: dk_cancel after 1 MiB; on_done runs before it returns */
     memset(&k, 0, sizeof k);
