@@ -633,7 +633,8 @@ int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
     if (dk_do_opts(c, &o, &r, err))
         return -1;
     if (!dk_status_ok(r.status)) {
-        dk_error_from_response(r.status, r.body, r.len, "asking the docker engine its version", err);
+        dk_error_from_response(r.status, r.body, r.len, "asking the docker engine its version",
+                               err);
         dk_resp_free(&r);
         return -1;
     }

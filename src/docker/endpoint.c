@@ -197,7 +197,8 @@ int dk_endpoint_parse(dk_endpoint *ep, const char *docker_host,
                               "(DOCKER_HOST '%s'): use unix:// or tcp://", buf);
         } else {
             return dl_err_set(err, DL_EINVAL,
-                              "unsupported scheme '%.*s' in DOCKER_HOST '%s': use unix:// or tcp://",
+                              "unsupported scheme '%.*s' in DOCKER_HOST '%s': "
+                              "use unix:// or tcp://",
                               (int)sl, buf, buf);
         }
     }

@@ -77,7 +77,8 @@ void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
                        where);
         else if (os_errno == ECONNREFUSED)
             dl_err_set(err, DL_ECONN,
-                       "cannot reach the docker engine at %s: connection refused (is dockerd running?)",
+                       "cannot reach the docker engine at %s: connection refused "
+                       "(is dockerd running?)",
                        where);
         else if (os_errno)
             dl_err_set(err, DL_ECONN, "cannot reach the docker engine at %s: %s",

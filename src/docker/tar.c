@@ -197,7 +197,8 @@ int dk_tar_walk(const char *tar, size_t len, dk_tar_fn cb, void *ud, dl_err *err
         if (type == 'K' || type == 'g')
             continue;
 
-        if (!memcmp(h + T_MAGIC, "ustar\0", 6) && h[T_PREFIX])  /* POSIX only: GNU keeps times there */
+        /* the prefix field is POSIX only: old GNU keeps times there */
+        if (!memcmp(h + T_MAGIC, "ustar\0", 6) && h[T_PREFIX])
             snprintf(name, sizeof name, "%.*s/%.*s",
                      (int)strnlen((const char *)h + T_PREFIX, 155), (const char *)h + T_PREFIX,
                      (int)strnlen((const char *)h + T_NAME, 100), (const char *)h + T_NAME);
