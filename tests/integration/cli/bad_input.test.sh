@@ -8,19 +8,16 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
-. "${DL_TAP:-$root/tests/lib/tap.sh}"
+. "$root/tests/lib/tap.sh"
 
 env_file=/run/deeplens-test/env
-if [ ! -r "$env_file" ]; then
-    echo "1..0 # SKIP test bed not up (run tests/env/up.sh)"
-    exit 0
-fi
+[ -r "$env_file" ] || skip_all "test bed not up (run tests/env/up.sh)"
 # shellcheck source=/dev/null
 . "$env_file"
 bin=${DL_BIN:-$root/deeplens-backup}
-[ -x "$bin" ] || bail "no program at $bin (run make)"
+[ -x "$bin" ] || bail_out "no program at $bin (run make)"
 docker=${DL_TEST_DOCKER:-docker}
-"$docker" version > /dev/null 2>&1 || bail "engine not answering on $DOCKER_HOST"
+"$docker" version > /dev/null 2>&1 || bail_out "engine not answering on $DOCKER_HOST"
 
 work=$(mktemp -d /tmp/dl-cli-bad.XXXXXX)
 chown 999:999 "$work"
@@ -49,9 +46,9 @@ reject() {
     local label
     label=$(printf '%q ' "$@")
     if [ "$rc" = 2 ] && printf '%s\n' "$out" | grep -Eq -- "^deeplens-backup: $want"; then
-        pass "rejected: $label"
+        ok "rejected: $label"
     else
-        fail "rejected: $label" "want exit 2 and /$want/, got exit $rc:" "$out"
+        not_ok "rejected: $label" "want exit 2 and /$want/, got exit $rc:" "$out"
     fi
 }
 
@@ -63,7 +60,7 @@ out=$("$bin" -H "unix://$work/no-engine.sock" provision --image "${DL_TEST_RUNNE
     --no-initial-backup --schedule "0 */6 * * *" --retention 60 --nfs-options rw,sync,nolock \
     --uid-gid 999:999 --keep-min 2 --nfs-path "$nfs" "$tenant" 2>&1 < /dev/null)
 rc=$?
-if [ "$rc" = 3 ]; then pass "good input passes validation"; else fail "good input passes validation" "exit $rc: $out"; fi
+if [ "$rc" = 3 ]; then ok "good input passes validation"; else not_ok "good input passes validation" "exit $rc: $out"; fi
 
 # --- tenant names -----------------------------------------------------------------------
 long=$tenant$(printf 'a%.0s' {1..48})
@@ -73,7 +70,7 @@ for t in "$tenant corp" "$tenant;id" "$tenant\$(touch $canary)" "\$(touch $canar
 done
 # a dash-led tenant without "--" is an option the parser does not know: still exit 2
 out=$("$bin" provision "-$tenant" --nfs-path "$nfs" 2>&1)
-is "'-$tenant' without -- exits 2" "$?" 2
+is "$?" 2 "'-$tenant' without -- exits 2"
 
 # --- NFS paths --------------------------------------------------------------------------
 for p in "nfs-server/exports/x" "nfs-server:exports/x" "local:relative/dir" \
@@ -116,10 +113,10 @@ reject "missing --nfs-path" "$tenant"
 reject "unknown option '--frobnicate'" "$tenant" --nfs-path "$nfs" --frobnicate
 
 # --- nothing happened ----------------------------------------------------------------------
-is "no container or volume was created" "$(engine_state)" "$before"
-is "none carries the token at all" "$before" ""
+is "$(engine_state)" "$before" "no container or volume was created"
+is "$before" "" "none carries the token at all"
 [ ! -e "$canary" ]
-is "no shell text ran" "$?" 0
-is "the target directory is untouched" "$(ls -A "$work")" ""
+is "$?" 0 "no shell text ran"
+is "$(ls -A "$work")" "" "the target directory is untouched"
 
 done_testing

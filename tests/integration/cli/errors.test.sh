@@ -10,23 +10,21 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
-. "${DL_TAP:-$root/tests/lib/tap.sh}"
+. "$root/tests/lib/tap.sh"
 
 env_file=/run/deeplens-test/env
-if [ ! -r "$env_file" ]; then
-    echo "1..0 # SKIP test bed not up (run tests/env/up.sh)"
-    exit 0
-fi
+[ -r "$env_file" ] || skip_all "test bed not up (run tests/env/up.sh)"
 # shellcheck source=/dev/null
 . "$env_file"
 bin=${DL_BIN:-$root/deeplens-backup}
-[ -x "$bin" ] || bail "no program at $bin (run make)"
+[ -x "$bin" ] || bail_out "no program at $bin (run make)"
 docker=${DL_TEST_DOCKER:-docker}
-"$docker" version > /dev/null 2>&1 || bail "engine not answering on $DOCKER_HOST"
+"$docker" version > /dev/null 2>&1 || bail_out "engine not answering on $DOCKER_HOST"
 export DEEPLENS_BACKUP_CONFIG=/dev/null
 
 work=$(mktemp -d /tmp/dl-cli-err.XXXXXX)
 tenant=clierr$$
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     if [ -n "${provisioned:-}" ]; then
         "$bin" remove "$tenant" --delete-backups --yes > /dev/null 2>&1 < /dev/null
@@ -52,9 +50,9 @@ run() {
 # expect NAME RC REGEX
 expect() {
     if [ "$rc" = "$2" ] && printf '%s\n' "$out" | grep -Eq -- "$3"; then
-        pass "$1"
+        ok "$1"
     else
-        fail "$1" "want exit $2 and /$3/, got exit $rc:" "$out"
+        not_ok "$1" "want exit $2 and /$3/, got exit $rc:" "$out"
     fi
 }
 
@@ -65,12 +63,12 @@ for cmd in status list "files x" "logs x" metrics "restart x"; do
     run -H "unix://$work/no-engine.sock" $cmd
     ms=$((($(date +%s%N) - t0) / 1000000))
     expect "-H to a missing socket: $cmd exits 3" 3 "^deeplens-backup: cannot reach the docker engine at unix://$work/no-engine.sock"
-    if [ "$ms" -lt 3000 ]; then pass "... within 3 s ($ms ms)"; else fail "... within 3 s" "took $ms ms"; fi
+    if [ "$ms" -lt 3000 ]; then ok "... within 3 s ($ms ms)"; else not_ok "... within 3 s" "took $ms ms"; fi
 done
 DOCKER_HOST=tcp://127.0.0.1:1 run list
 expect "DOCKER_HOST with nothing listening exits 3" 3 "cannot reach the docker engine at tcp://127.0.0.1:1"
 run -H "unix://$work/no-engine.sock" status
-is "the message is one line on stderr" "$(wc -l <<< "$out" | tr -d ' ')" 1
+is "$(wc -l <<< "$out" | tr -d ' ')" 1 "the message is one line on stderr"
 run -H "bogus://x" list
 expect "a malformed -H is invalid input" 2 "^deeplens-backup: .*bogus://x"
 
@@ -78,6 +76,7 @@ expect "a malformed -H is invalid input" 2 "^deeplens-backup: .*bogus://x"
 nobody=clinobody$$
 for cmd in status files logs backup-now verify restart remove "reschedule --retention 9" \
     "restore f.sql.gz"; do
+    # shellcheck disable=SC2086 # split the command words
     set -- $cmd
     first=$1
     shift
@@ -120,7 +119,7 @@ if [ "$("$docker" inspect -f '{{.State.Running}}' "$pg" 2> /dev/null)" != true ]
     pg=dl-$tenant-pg own_pg=$pg
     "$docker" run -d --name "$pg" --network "${DL_TEST_NETWORK:-deeplens-network}" \
         -e POSTGRES_USER="$pg_user" -e POSTGRES_PASSWORD="$(cat "$pw_file")" \
-        "${DL_TEST_PG_IMAGE:-deeplens/postgres:15}" > /dev/null || bail "cannot start a private PostgreSQL"
+        "${DL_TEST_PG_IMAGE:-deeplens/postgres:15}" > /dev/null || bail_out "cannot start a private PostgreSQL"
 fi
 pg_login() {
     "$docker" exec -e PGPASSWORD="$(cat "$pw_file")" "$pg" psql -X -h 127.0.0.1 -U "$pg_user" \
@@ -130,7 +129,7 @@ for _ in $(seq 1 120); do
     pg_login && break
     sleep 0.5
 done
-pg_login || bail "PostgreSQL $pg does not accept the test password for $pg_user"
+pg_login || bail_out "PostgreSQL $pg does not accept the test password for $pg_user"
 
 "$docker" exec "$pg" createdb -U "$pg_user" "tenant_${tenant}_metadata" && made_db=1
 target=$work/target
@@ -141,13 +140,13 @@ run provision "$tenant" --nfs-path "local:$target" --no-initial-backup \
     --postgres-host "$pg" --postgres-user "$pg_user" \
     --network "${DL_TEST_NETWORK:-deeplens-network}" --password-file "$pw_file"
 if [ "$rc" != 0 ]; then
-    fail "provision a tenant for the remove checks" "exit $rc:" "$out"
+    not_ok "provision a tenant for the remove checks" "exit $rc:" "$out"
     done_testing
     exit $?
 fi
 provisioned=1
-pass "provision a tenant for the remove checks"
-like "provision ends with the summary and our commands" "$out" "deeplens-backup logs $tenant"
+ok "provision a tenant for the remove checks"
+like "$out" "deeplens-backup logs $tenant" "provision ends with the summary and our commands"
 # a backup file as the job names them (what --delete-backups would delete)
 bfile=tenant_${tenant}_metadata_20250101_020000.sql.gz
 printf 'x' | gzip > "$target/$bfile"
@@ -156,16 +155,16 @@ chown 999:999 "$target/$bfile"
 run remove "$tenant" --delete-backups
 expect "remove --delete-backups of a real tenant without --yes exits 2" 2 "without confirmation"
 [ -f "$target/$bfile" ]
-is "... and the backup file is kept" "$?" 0
+is "$?" 0 "... and the backup file is kept"
 "$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
-is "... and the container is still there" "$?" 0
+is "$?" 0 "... and the container is still there"
 
 run remove "$tenant"
 expect "remove without --delete-backups succeeds" 0 "backup files kept"
 [ -f "$target/$bfile" ]
-is "... and keeps the backup file" "$?" 0
+is "$?" 0 "... and keeps the backup file"
 "$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
-is "... and the container is gone" "$?" 1
+is "$?" 1 "... and the container is gone"
 run status "$tenant"
 expect "... and the tenant is unknown now" 4 "no backup configured for tenant '$tenant'"
 

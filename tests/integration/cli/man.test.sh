@@ -10,12 +10,12 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
-. "${DL_TAP:-$root/tests/lib/tap.sh}"
+. "$root/tests/lib/tap.sh"
 
 bin=${DL_BIN:-$root/deeplens-backup}
 man=$root/man/deeplens-backup.1
-[ -x "$bin" ] || bail "no program at $bin (run make)"
-[ -r "$man" ] || bail "no man page at $man"
+[ -x "$bin" ] || bail_out "no program at $bin (run make)"
+[ -r "$man" ] || bail_out "no man page at $man"
 
 help=$("$bin" --help)
 keys=$("$bin" keys)
@@ -32,77 +32,77 @@ help_section() {
 # --- lint ------------------------------------------------------------------------
 if command -v mandoc > /dev/null; then
     out=$(mandoc -Tlint -W warning "$man" 2>&1)
-    is "mandoc -Tlint -W warning is clean" "$out" ""
+    is "$out" "" "mandoc -Tlint -W warning is clean"
 else
     diag "mandoc not installed: lint skipped"
 fi
 if command -v groff > /dev/null; then
     out=$(groff -ww -mandoc -z "$man" 2>&1)
-    is "groff -ww is clean" "$out" ""
+    is "$out" "" "groff -ww is clean"
 fi
 
 # --- commands ----------------------------------------------------------------------
 commands=$(help_section "Commands:" | awk '/^  [a-z]/ { print $1 }')
-[ -n "$commands" ] || bail "no commands found in --help"
+[ -n "$commands" ] || bail_out "no commands found in --help"
 man_commands=$(man_section COMMANDS | awk '$1 == ".It" && $2 == "Cm" { print $3 }')
 for c in $commands; do
     if grep -qx -- "$c" <<< "$man_commands"; then
-        pass "command '$c' is in COMMANDS"
+        ok "command '$c' is in COMMANDS"
     else
-        fail "command '$c' is in COMMANDS" "no '.It Cm $c' line"
+        not_ok "command '$c' is in COMMANDS" "no '.It Cm $c' line"
     fi
     "$bin" help "$c" > /dev/null 2>&1
-    is "help $c exits 0" "$?" 0
+    is "$?" 0 "help $c exits 0"
 done
 for c in $man_commands; do
-    grep -qx -- "$c" <<< "$commands" || fail "man command '$c' exists" "not in --help"
+    grep -qx -- "$c" <<< "$commands" || not_ok "man command '$c' exists" "not in --help"
 done
 
 # --- options --------------------------------------------------------------------------
 options=$(grep -Eo '^ +(-[A-Za-z], )?--[a-z-]+' <<< "$help" | sed 's/.*--//' | sort -u)
-[ -n "$options" ] || bail "no options found in --help"
+[ -n "$options" ] || bail_out "no options found in --help"
 man_options=$(man_section OPTIONS | awk '$1 == ".It" && $2 == "Fl" {
         for (i = 3; i <= NF; i++) if ($i ~ /^-[a-z]/) { print substr($i, 2); break } }' | sort -u)
 for o in $options; do
     if grep -qx -- "$o" <<< "$man_options"; then
-        pass "option --$o is in OPTIONS"
+        ok "option --$o is in OPTIONS"
     else
-        fail "option --$o is in OPTIONS" "no '.It Fl -$o' line"
+        not_ok "option --$o is in OPTIONS" "no '.It Fl -$o' line"
     fi
 done
 for o in $man_options; do
-    grep -qx -- "$o" <<< "$options" || fail "man option --$o exists" "not in --help"
+    grep -qx -- "$o" <<< "$options" || not_ok "man option --$o exists" "not in --help"
 done
 # short forms agree
 while read -r short long; do
     short=${short#-} short=${short%,} long=${long#--}
     if man_section OPTIONS | grep -Eq "^\.It Fl $short , Fl -$long( |\$)"; then
-        pass "-$short is --$long in the man page"
+        ok "-$short is --$long in the man page"
     else
-        fail "-$short is --$long in the man page"
+        not_ok "-$short is --$long in the man page"
     fi
 done < <(grep -Eo '^  -[A-Za-z], --[a-z-]+' <<< "$help")
 
 # --- exit status ----------------------------------------------------------------------------
 codes=$(help_section "Exit status:" | awk '{ print $1 }')
-[ -n "$codes" ] || bail "no exit status table in --help"
+[ -n "$codes" ] || bail_out "no exit status table in --help"
 man_codes=$(man_section "EXIT STATUS" | awk '$1 == ".It" { print $2 }')
-is "EXIT STATUS lists the codes of --help" "$(echo $man_codes)" "$(echo $codes)"
+is "$(paste -sd' ' <<< "$man_codes")" "$(paste -sd' ' <<< "$codes")" "EXIT STATUS lists the codes of --help"
 
 # --- console keys ---------------------------------------------------------------------------
-[ -n "$keys" ] || bail "'keys' printed nothing"
+[ -n "$keys" ] || bail_out "'keys' printed nothing"
 man_keys=$(man_section "CONSOLE KEYS" | sed 's/\\&//g')
 nkeys=0
 while IFS=$'\t' read -r k action _; do
     nkeys=$((nkeys + 1))
     if grep -Fxq -- ".It Sy $action Pq Li $k" <<< "$man_keys"; then
-        pass "key action '$action' ($k) is in CONSOLE KEYS"
+        ok "key action '$action' ($k) is in CONSOLE KEYS"
     else
-        fail "key action '$action' ($k) is in CONSOLE KEYS" "no '.It Sy $action Pq Li $k' line"
+        not_ok "key action '$action' ($k) is in CONSOLE KEYS" "no '.It Sy $action Pq Li $k' line"
     fi
 done <<< "$keys"
 man_actions=$(awk '$1 == ".It" && $2 == "Sy" { print $3 }' <<< "$man_keys")
-is "CONSOLE KEYS has one entry per action" "$(wc -l <<< "$man_actions" | tr -d ' ')" "$nkeys"
+is "$(wc -l <<< "$man_actions" | tr -d ' ')" "$nkeys" "CONSOLE KEYS has one entry per action"
 
 # --- examples --------------------------------------------------------------------------------
 # Each "$ deeplens-backup ..." line (joined over "\e" continuations, up to a
@@ -115,7 +115,7 @@ examples=$(man_section EXAMPLES | awk '
     /^\$ deeplens-backup / || cont { line = line (cont ? " " : "") $0; cont = 0 }
     /\\e$/ { sub(/ *\\e$/, "", line); cont = 1; next }
     line != "" { print line; line = "" }')
-[ -n "$examples" ] || bail "no examples found in EXAMPLES"
+[ -n "$examples" ] || bail_out "no examples found in EXAMPLES"
 while IFS= read -r ex; do
     cmd=${ex#\$ deeplens-backup }
     cmd=${cmd%% | *}
@@ -125,9 +125,9 @@ while IFS= read -r ex; do
     out=$(eval "DEEPLENS_BACKUP_CONFIG=/dev/null DEEPLENS_PG_PASSWORD=x \"$bin\" -H unix://$work/no-engine.sock $cmd" 2>&1 < /dev/null)
     rc=$?
     if [ "$rc" = 3 ]; then
-        pass "example is accepted: $cmd"
+        ok "example is accepted: $cmd"
     else
-        fail "example is accepted: $cmd" "exit $rc (want 3, engine unreachable):" "$out"
+        not_ok "example is accepted: $cmd" "exit $rc (want 3, engine unreachable):" "$out"
     fi
 done <<< "$examples"
 
