@@ -37,8 +37,8 @@ else
     diag "mandoc not installed: lint skipped"
 fi
 if command -v groff > /dev/null; then
-    out=$(groff -ww -mandoc -z "$man" 2>&1)
-    is "$out" "" "groff -ww is clean"
+    out=$(groff -ww -man -z "$man" 2>&1)
+    is "$out" "" "groff -ww -man -z is clean"
 fi
 
 # --- commands ----------------------------------------------------------------------
