@@ -113,7 +113,8 @@ static void signals_install(const char *msg)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (!msg)   /* a stream stops cleanly on TERM too; a blocking step is Ctrl-C's only */
+        sigaction(SIGTERM, &sa, NULL);
 }
 
 void cli_signals_install(void)
