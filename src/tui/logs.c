@@ -61,8 +61,10 @@ static void on_done(void *ud, dk_req *r)
         snprintf(l->end_msg, sizeof l->end_msg, "log stream ended (container stopped?)");
 }
 
-int ui_logs_open(ui_app *a, ui_logs *l, const char *tenant)
+int ui_logs_open(ui_app *a, ui_logs *l, const char *name)
 {
+    char tenant[DL_TENANT_MAX + 1];   /* name may be l->tenant itself */
+    snprintf(tenant, sizeof tenant, "%s", name);
     ui_logs_close(l);
     if (!l->buf) l->buf = ui_logbuf_new(LOG_MAX_LINES, LOG_MAX_BYTES);
     if (!l->buf) {

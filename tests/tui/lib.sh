@@ -59,7 +59,7 @@ tui_start() {
     tmx kill-server 2>/dev/null || true
     : > "$TUI_TMP/exit"
     local cmd
-    cmd="cd $(printf %q "$TUI_TOP") && env TERM=xterm-256color LANG=C.UTF-8 DOCKER_HOST=$(printf %q "$DOCKER_HOST")"
+    cmd="cd $(printf %q "$TUI_TOP") && env LANG=C.UTF-8 DOCKER_HOST=$(printf %q "$DOCKER_HOST")"
     local e
     for e in "${envs[@]+"${envs[@]}"}"; do cmd+=" $(printf %q "$e")"; done
     cmd+=" $(printf %q "$TUI_BIN") --config $(printf %q "$TUI_TMP/config")"
@@ -77,7 +77,7 @@ tui_pid() { tmx list-panes -F '#{pane_pid}' | head -n1; }
 tui_wait() {
     local text=$1 secs=${2:-10} i
     for ((i = 0; i < secs * 20; i++)); do
-        tui_screen | grep -qF -- "$text" && return 0
+        tui_screen | grep -aqF -- "$text" && return 0
         sleep 0.05
     done
     return 1
@@ -86,7 +86,7 @@ tui_wait() {
 tui_wait_gone() {
     local text=$1 secs=${2:-10} i
     for ((i = 0; i < secs * 20; i++)); do
-        tui_screen | grep -qF -- "$text" || return 0
+        tui_screen | grep -aqF -- "$text" || return 0
         sleep 0.05
     done
     return 1
