@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# unreachable.test.sh - the engine goes away and comes back: the console
+# shows a clear, retrying screen and recovers by itself. The shared test
+# engine is never touched: the console talks to it through a small socket
+# proxy (tests/tui/sockproxy.py) that this test stops and starts.
+. "$(dirname "$0")/lib.sh"
+tui_setup
+command -v python3 >/dev/null || skip_all "python3 is needed for the socket proxy"
+
+t=$(tui_name u)
+tui_tenant "$t"; ok $? "provisioned $t"
+
+real=${DOCKER_HOST#unix://}
+proxy=$TUI_TMP/engine.sock
+proxy_pid=""
+proxy_start() {
+    python3 "$TUI_TOP/tests/tui/sockproxy.py" "$proxy" "$real" &
+    proxy_pid=$!
+    for i in $(seq 50); do [ -S "$proxy" ] && return 0; sleep 0.1; done
+    return 1
+}
+proxy_stop() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null; proxy_pid=""; }
+trap 'proxy_stop; tui_cleanup' EXIT
+
+proxy_start; ok $? "the proxy is up"
+DOCKER_HOST=unix://$proxy tui_start
+tui_wait "$t" 10; ok $? "through the proxy the list shows $t"
+
+proxy_stop
+tui_wait "Docker engine unreachable" 10; ok $? "killing the engine's socket shows the unreachable screen"
+tui_screen | grep -q "retrying by itself"; ok $? "it says it retries by itself"
+tui_screen | grep -q "$t"; ok $? "the last known rows stay visible"
+pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)
+kill -0 "$pid" 2>/dev/null; ok $? "the console did not exit"
+tui_keys '?'
+tui_wait "Help: keys" 5; ok $? "keys still work while unreachable"
+tui_keys q
+
+proxy_start
+tui_wait_gone "Docker engine unreachable" 30; ok $? "the console recovers when the engine is back"
+tui_wait "$t" 10; ok $? "and shows the list again"
+tui_screen | head -n1 | grep -q "docker "; ok $? "the header shows the engine again"
+tui_keys q
+is "$(tui_exit_code)" "0" "q quits"
+done_testing
