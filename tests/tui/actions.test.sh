@@ -6,41 +6,41 @@
 tui_setup
 
 t=$(tui_name x)
-tui_tenant "$t"; ok $? "provisioned $t"
+tui_tenant "$t"; t_ok $? "provisioned $t"
 count_files() { tui_screen | grep -c "tenant_${t}_metadata_.*sql.gz" || true; }
 
 tui_start
 tui_wait "$t"
 tui_filter "$t"
 tui_keys f
-tui_wait "TIME (UTC)"; ok $? "f opens the Files tab"
-tui_wait "sorted by time" 10; ok $? "the listing from the container arrives"
+tui_wait "TIME (UTC)"; t_ok $? "f opens the Files tab"
+tui_wait "sorted by time" 10; t_ok $? "the listing from the container arrives"
 before=$(count_files)
-[ "$before" -ge 1 ]; ok $? "the initial backup is listed ($before)"
-tui_screen | grep -q "Storage .*estimate"; ok $? "the storage line compares with the estimate"
+[ "$before" -ge 1 ]; t_ok $? "the initial backup is listed ($before)"
+tui_screen | grep -q "Storage .*estimate"; t_ok $? "the storage line compares with the estimate"
 
 sleep 1   # backup file names carry the second
 tui_keys b
-tui_wait "Backing up" 5; ok $? "b shows the backup's progress"
-tui_wait "press Enter to close" 60; ok $? "the backup finishes"
-tui_screen | grep -q "result=ok"; ok $? "the job's own output line is shown"
+tui_wait "Backing up" 5; t_ok $? "b shows the backup's progress"
+tui_wait "press Enter to close" 60; t_ok $? "the backup finishes"
+tui_screen | grep -q "result=ok"; t_ok $? "the job's own output line is shown"
 tui_keys Enter
 for i in $(seq 100); do [ "$(count_files)" -gt "$before" ] && break; sleep 0.1; done
 after=$(count_files)
-[ "$after" -gt "$before" ]; ok $? "the Files tab shows the fresh backup ($before -> $after)"
+[ "$after" -gt "$before" ]; t_ok $? "the Files tab shows the fresh backup ($before -> $after)"
 
 tui_keys v
-tui_wait "Verifying" 5; ok $? "v verifies the selected file"
-tui_wait "press Enter to close" 60; ok $? "the verification finishes"
-tui_screen | grep -q "done"; ok $? "and reports success"
+tui_wait "Verifying" 5; t_ok $? "v verifies the selected file"
+tui_wait "press Enter to close" 60; t_ok $? "the verification finishes"
+tui_screen | grep -q "done"; t_ok $? "and reports success"
 tui_keys Enter
 
 tui_keys r
-tui_wait "Restarting" 5; ok $? "r restarts the container with progress"
-tui_wait "press Enter to close" 60; ok $? "the restart finishes"
+tui_wait "Restarting" 5; t_ok $? "r restarts the container with progress"
+tui_wait "press Enter to close" 60; t_ok $? "the restart finishes"
 tui_keys Enter
 tui_keys q
-tui_wait "TENANT"; ok $? "q goes back to the list"
+tui_wait "TENANT"; t_ok $? "q goes back to the list"
 tui_keys q
 is "$(tui_exit_code)" "0" "q quits"
 
@@ -60,12 +60,12 @@ tui_type "local:$TUI_TMP/target/$p"
 tui_keys F2
 tui_wait "y/Enter" 5
 tui_keys y
-tui_wait "Database password" 5; ok $? "with no password source the console asks for it"
+tui_wait "Database password" 5; t_ok $? "with no password source the console asks for it"
 tui_type "$(cat "$TUI_PW_FILE")"
-tui_wait "************" 5; ok $? "the password is masked"
-tui_screen | grep -qF "$(cat "$TUI_PW_FILE")"; [ $? != 0 ]; ok $? "the password itself never shows"
+tui_wait "************" 5; t_ok $? "the password is masked"
+tui_screen | grep -qF "$(cat "$TUI_PW_FILE")"; [ $? != 0 ]; t_ok $? "the password itself never shows"
 tui_keys Enter
-tui_wait "press Enter to close" 90; ok $? "the provision with the typed password finishes"
-tui_screen | grep -q "$p: done"; ok $? "successfully"
+tui_wait "press Enter to close" 90; t_ok $? "the provision with the typed password finishes"
+tui_screen | grep -q "$p: done"; t_ok $? "successfully"
 tui_keys Enter Q
 done_testing

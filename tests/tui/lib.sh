@@ -9,40 +9,30 @@
 #   tui_screen                the pane's text
 #   tui_wait TEXT [SECS]      poll until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS] poll until it does not
-#   ok / is / like / diag / skip_all / done_testing   TAP
+#   t_ok STATUS NAME          a TAP line from an exit status (tests/lib/tap.sh
+#                             gives is, like, diag, skip_all, done_testing)
 #
 # Everything created here (tenants, databases, directories, the tmux server,
 # a throwaway PostgreSQL) is removed by the EXIT trap.
 set -u
 
 TUI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-TUI_BIN=${TUI_BIN:-$TUI_TOP/deeplens-backup}
+TUI_BIN=${DL_BIN:-$TUI_TOP/deeplens-backup}
 TUI_TMP=$(mktemp -d /tmp/dl-tui.XXXXXX)
-TUI_SOCK="dl-tui-$$"
+TUI_SOCK="dl-tui-$$-0"
+TUI_STARTS=0
 TUI_TENANTS=()
-TUI_NUM=0
-TUI_FAILED=0
 TUI_PG_OWN=""
 
-# ---- TAP ------------------------------------------------------------------
-ok() {
-    local cond=$1; shift
-    TUI_NUM=$((TUI_NUM + 1))
-    if [ "$cond" = 0 ]; then
-        echo "ok $TUI_NUM - $*"
-    else
-        echo "not ok $TUI_NUM - $*"
-        TUI_FAILED=$((TUI_FAILED + 1))
-        tui_screen 2>/dev/null | sed 's/^/#   | /' || true
-    fi
+# ---- TAP (tests/lib/tap.sh) plus one helper -----------------------------------
+# shellcheck source=tests/lib/tap.sh
+. "${DL_TAP_SH:-$TUI_TOP/tests/lib/tap.sh}"
+
+# t_ok STATUS NAME: pass when STATUS is 0; a failure shows the screen.
+t_ok() {
+    local rc=$1; shift
+    if [ "$rc" = 0 ]; then ok "$*"; else not_ok "$*" "$(tui_screen 2>/dev/null | sed 's/^/| /')"; fi
 }
-is() {
-    local got=$1 want=$2; shift 2
-    if [ "$got" = "$want" ]; then ok 0 "$*"; else ok 1 "$*"; diag "got '$got', want '$want'"; fi
-}
-diag() { echo "# $*"; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-done_testing() { echo "1..$TUI_NUM"; [ "$TUI_FAILED" = 0 ]; }
 
 # ---- the console in tmux ----------------------------------------------------
 tmx() { tmux -L "$TUI_SOCK" "$@"; }
@@ -56,7 +46,10 @@ tui_start() {
             *) args+=("$1"); shift ;;
         esac
     done
-    tmx kill-server 2>/dev/null || true
+    tui_stop
+    # a fresh tmux server per console: a dying one cannot take the new session
+    TUI_STARTS=$((TUI_STARTS + 1))
+    TUI_SOCK="dl-tui-$$-$TUI_STARTS"
     : > "$TUI_TMP/exit"
     local cmd
     cmd="cd $(printf %q "$TUI_TOP") && env LANG=C.UTF-8 DOCKER_HOST=$(printf %q "$DOCKER_HOST")"
@@ -127,16 +120,18 @@ tui_setup() {
 
     TUI_PW_FILE=$TUI_TMP/pg-password
     echo "deeplens-dev" > "$TUI_PW_FILE"
-    TUI_PG=""
-    if [ -x "$TUI_TOP/tests/env/postgres.sh" ] && "$TUI_TOP/tests/env/postgres.sh" >/dev/null 2>&1; then
-        TUI_PG=${DL_TEST_PG_CONTAINER:-deeplens-postgres}
-        [ -n "${DL_TEST_PG_PASSWORD_FILE:-}" ] && cp "$DL_TEST_PG_PASSWORD_FILE" "$TUI_PW_FILE"
-    else
+    # the shared deeplens-postgres (tests/env/postgres.sh), else one of our own
+    TUI_PG=${DL_TEST_PG_CONTAINER:-deeplens-postgres}
+    if [ "$(dk inspect -f '{{.State.Running}}' "$TUI_PG" 2>/dev/null)" != true ] &&
+        ! { [ -x "$TUI_TOP/tests/env/postgres.sh" ] &&
+            "$TUI_TOP/tests/env/postgres.sh" >/dev/null 2>&1; }; then
         TUI_PG="dl-tui-pg-$$"
         TUI_PG_OWN=$TUI_PG
         dk run -d --name "$TUI_PG" --network deeplens-network \
             -e POSTGRES_PASSWORD=deeplens-dev -e POSTGRES_USER=deeplens \
             deeplens/postgres:15 >/dev/null || skip_all "cannot start PostgreSQL"
+    elif [ -r "${DL_TEST_PG_PASSWORD_FILE:-/run/deeplens-test/pg-password}" ]; then
+        cp "${DL_TEST_PG_PASSWORD_FILE:-/run/deeplens-test/pg-password}" "$TUI_PW_FILE"
     fi
     local i
     for ((i = 0; i < 200; i++)); do

@@ -8,7 +8,7 @@ tui_setup
 command -v python3 >/dev/null || skip_all "python3 is needed for the socket proxy"
 
 t=$(tui_name u)
-tui_tenant "$t"; ok $? "provisioned $t"
+tui_tenant "$t"; t_ok $? "provisioned $t"
 
 real=${DOCKER_HOST#unix://}
 proxy=$TUI_TMP/engine.sock
@@ -22,24 +22,24 @@ proxy_start() {
 proxy_stop() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null; proxy_pid=""; }
 trap 'proxy_stop; tui_cleanup' EXIT
 
-proxy_start; ok $? "the proxy is up"
+proxy_start; t_ok $? "the proxy is up"
 DOCKER_HOST=unix://$proxy tui_start
-tui_wait "$t" 10; ok $? "through the proxy the list shows $t"
+tui_wait "$t" 10; t_ok $? "through the proxy the list shows $t"
 
 proxy_stop
-tui_wait "Docker engine unreachable" 10; ok $? "killing the engine's socket shows the unreachable screen"
-tui_screen | grep -q "retrying by itself"; ok $? "it says it retries by itself"
-tui_screen | grep -q "$t"; ok $? "the last known rows stay visible"
+tui_wait "Docker engine unreachable" 10; t_ok $? "killing the engine's socket shows the unreachable screen"
+tui_screen | grep -q "retrying by itself"; t_ok $? "it says it retries by itself"
+tui_screen | grep -q "$t"; t_ok $? "the last known rows stay visible"
 pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)
-kill -0 "$pid" 2>/dev/null; ok $? "the console did not exit"
+kill -0 "$pid" 2>/dev/null; t_ok $? "the console did not exit"
 tui_keys '?'
-tui_wait "Help: keys" 5; ok $? "keys still work while unreachable"
+tui_wait "Help: keys" 5; t_ok $? "keys still work while unreachable"
 tui_keys q
 
 proxy_start
-tui_wait_gone "Docker engine unreachable" 30; ok $? "the console recovers when the engine is back"
-tui_wait "$t" 10; ok $? "and shows the list again"
-tui_screen | head -n1 | grep -q "docker "; ok $? "the header shows the engine again"
+tui_wait_gone "Docker engine unreachable" 30; t_ok $? "the console recovers when the engine is back"
+tui_wait "$t" 10; t_ok $? "and shows the list again"
+tui_screen | head -n1 | grep -q "docker "; t_ok $? "the header shows the engine again"
 tui_keys q
 is "$(tui_exit_code)" "0" "q quits"
 done_testing
