@@ -20,6 +20,13 @@ DL_PG_VOLUME=deeplens-postgres-data
 DL_PG_USER=deeplens
 DL_PG_DEV_PASSWORD=deeplens-dev
 
+# The demo tenants: postgres.sh --seed makes tenant_<name>_metadata for each,
+# demo.sh provisions their backups, down.sh removes them.
+DL_DEMO_TENANTS=(vayyari acmecorp techsolutions)
+DL_DEMO_DIR=/var/lib/deeplens-demo
+DL_DEMO_CONFIG=$DL_DEMO_DIR/config
+DL_DEMO_PREFIX=deeplens-backup-
+
 # The Debian client (docker.io 20.10) talks to the test engine only: a
 # /usr/local/bin/docker or a system engine on /var/run/docker.sock is never used.
 DL_DOCKER_BIN=/usr/bin/docker

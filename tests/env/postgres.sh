@@ -113,19 +113,21 @@ wait_ready() {
     fi
 }
 
-# tenant users images: sizes differ so that the tenants' backups differ.
-readonly tenants=(
-    "vayyari 60 3000"
-    "acmecorp 25 1200"
-    "techsolutions 8 400"
-)
+# Users and images per tenant: sizes differ so that the backups differ.
+tenant_size() {
+    case "$1" in
+        vayyari) echo "60 3000" ;;
+        acmecorp) echo "25 1200" ;;
+        *) echo "8 400" ;;
+    esac
+}
 seed_version() { sha256sum "$here/seed-tenant.sql" | cut -c1-8 | { read -r h; echo $((16#$h % 1000000)); }; }
 
 seed_tenants() {
-    local version row tenant users images db have
+    local version tenant users images db have
     version=$(seed_version)
-    for row in "${tenants[@]}"; do
-        read -r tenant users images <<< "$row"
+    for tenant in "${DL_DEMO_TENANTS[@]}"; do
+        read -r users images <<< "$(tenant_size "$tenant")"
         db=tenant_${tenant}_metadata
         have=$(psql_local -d postgres -Atc "select 1 from pg_database where datname = '$db'")
         if [ "$reseed" = 0 ] && [ "$have" = 1 ]; then
@@ -135,7 +137,7 @@ seed_tenants() {
         fi
         dl_log "seeding $db ($users users, $images images)"
         {
-            printf '\\set ON_ERROR_STOP on\n'
+            printf '\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n'
             printf 'DROP DATABASE IF EXISTS %s WITH (FORCE);\n' "$db"
             printf 'CREATE DATABASE %s;\n' "$db"
             printf '\\connect %s\n' "$db"
