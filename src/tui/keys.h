@@ -33,7 +33,7 @@
     X(UI_ACT_QUIT, "quit", "q", UI_CX_ALL, "Quit",                                       \
       "close the view; quit from the tenant list")                                       \
     X(UI_ACT_QUIT_NOW, "quit-now", "Q", UI_CX_ALL, NULL, "quit the console at once")     \
-    X(UI_ACT_BACK, "back", "Esc Backspace Left", UI_CX_DETAIL | UI_CX_HELP, "Back",           \
+    X(UI_ACT_BACK, "back", "Esc Backspace", UI_CX_DETAIL | UI_CX_HELP, "Back",           \
       "back to the previous view")                                                       \
     X(UI_ACT_UP, "up", "Up k", UI_CX_ALL, NULL, "move the selection up / scroll up")     \
     X(UI_ACT_DOWN, "down", "Down j", UI_CX_ALL, NULL,                                    \

@@ -1,0 +1,141 @@
+/* test_keys.c - the action table (src/tui/keys.h) and everything derived
+ * from it: key names, the key map with config binds, the keys listing used
+ * by --help and the man page. Fails when the table and its uses drift. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deeplens/tui.h"
+#include "../../../src/tui/keys.h"
+
+static const char *const default_keys[UI_ACT_COUNT] = {
+#define X_KEYS(e, name, keys, cx, label, help) [e] = keys,
+    UI_ACTIONS(X_KEYS)
+#undef X_KEYS
+};
+
+static void test_table_complete(void **state)
+{
+    (void)state;
+    for (int a = 0; a < UI_ACT_COUNT; a++) {
+        assert_true(strlen(ui_action_name((ui_action)a)) > 0);
+        assert_true(strlen(ui_action_help((ui_action)a)) > 0);
+        assert_true(ui_action_contexts((ui_action)a) != 0);
+        for (int b = a + 1; b < UI_ACT_COUNT; b++)
+            assert_string_not_equal(ui_action_name((ui_action)a), ui_action_name((ui_action)b));
+    }
+}
+
+/* Every default key parses, prints back to its name, and no two actions
+ * claim the same key where their contexts overlap. */
+static void test_default_keys(void **state)
+{
+    (void)state;
+    int keys[UI_ACT_COUNT][8], nkeys[UI_ACT_COUNT];
+    for (int a = 0; a < UI_ACT_COUNT; a++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", default_keys[a]);
+        nkeys[a] = 0;
+        for (char *k = strtok(buf, " "); k; k = strtok(NULL, " ")) {
+            int key = ui_key_parse(k);
+            if (key < 0) fail_msg("action %s: key '%s' does not parse", ui_action_name((ui_action)a), k);
+            char name[32];
+            ui_key_name(key, name, sizeof name);
+            assert_string_equal(name, k);
+            keys[a][nkeys[a]++] = key;
+        }
+        assert_true(nkeys[a] > 0);
+    }
+    for (int a = 0; a < UI_ACT_COUNT; a++)
+        for (int b = a + 1; b < UI_ACT_COUNT; b++) {
+            if (!(ui_action_contexts((ui_action)a) & ui_action_contexts((ui_action)b))) continue;
+            for (int i = 0; i < nkeys[a]; i++)
+                for (int j = 0; j < nkeys[b]; j++)
+                    if (keys[a][i] == keys[b][j])
+                        fail_msg("actions %s and %s share a key", ui_action_name((ui_action)a),
+                                 ui_action_name((ui_action)b));
+        }
+    /* so every default key reaches its action */
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+    for (int a = 0; a < UI_ACT_COUNT; a++) {
+        char got[64];
+        ui_action_keys((ui_action)a, ui_action_contexts((ui_action)a), got, sizeof got);
+        assert_string_equal(got, default_keys[a]);
+    }
+}
+
+static void test_binds(void **state)
+{
+    (void)state;
+    dl_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.path, sizeof cfg.path, "test.conf");
+    snprintf(cfg.binds[0].key, sizeof cfg.binds[0].key, "F9");
+    snprintf(cfg.binds[0].action, sizeof cfg.binds[0].action, "backup-now");
+    snprintf(cfg.binds[1].key, sizeof cfg.binds[1].key, "b");
+    snprintf(cfg.binds[1].action, sizeof cfg.binds[1].action, "refresh");
+    cfg.nbinds = 2;
+    dl_err err;
+    dl_err_clear(&err);
+    assert_int_equal(ui_keys_init(&cfg, &err), 0);
+    assert_int_equal(ui_keys_lookup(ui_key_parse("F9"), UI_CX_LIST), UI_ACT_BACKUP_NOW);
+    assert_int_equal(ui_keys_lookup('b', UI_CX_LIST), UI_ACT_REFRESH);
+    char got[64];
+    ui_action_keys(UI_ACT_BACKUP_NOW, UI_CX_LIST, got, sizeof got);
+    assert_string_equal(got, "F9");       /* b now refreshes */
+
+    snprintf(cfg.binds[1].action, sizeof cfg.binds[1].action, "bakup");
+    assert_int_equal(ui_keys_init(&cfg, &err), -1);
+    assert_int_equal(err.kind, DL_EINVAL);
+    assert_non_null(strstr(err.msg, "unknown action 'bakup'"));
+    snprintf(cfg.binds[1].action, sizeof cfg.binds[1].action, "refresh");
+    snprintf(cfg.binds[1].key, sizeof cfg.binds[1].key, "Hyper-X");
+    assert_int_equal(ui_keys_init(&cfg, &err), -1);
+    assert_non_null(strstr(err.msg, "unknown key 'Hyper-X'"));
+    ui_keys_init(NULL, NULL);
+}
+
+static void test_print_keys(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    dl_tui_print_keys(f);
+    fclose(f);
+    int lines = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *t1 = strchr(line, '\t');
+        assert_non_null(t1);
+        char *t2 = strchr(t1 + 1, '\t');
+        assert_non_null(t2);
+        *t1 = *t2 = '\0';
+        assert_true(lines < UI_ACT_COUNT);
+        assert_string_equal(line, default_keys[lines]);
+        assert_string_equal(t1 + 1, ui_action_name((ui_action)lines));
+        assert_string_equal(t2 + 1, ui_action_help((ui_action)lines));
+        lines++;
+    }
+    assert_int_equal(lines, UI_ACT_COUNT);
+    free(text);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_complete),
+        cmocka_unit_test(test_default_keys),
+        cmocka_unit_test(test_binds),
+        cmocka_unit_test(test_print_keys),
+    };
+    return cmocka_run_group_tests_name("tui keys", tests, NULL, NULL);
+}
