@@ -35,6 +35,22 @@ tui_wait "press Enter to close" 60; t_ok $? "the verification finishes"
 tui_screen | grep -q "done"; t_ok $? "and reports success"
 tui_keys Enter
 
+# restore the selected file into a new database
+tui_keys Enter
+tui_wait "Restore a backup of '$t'" 5; t_ok $? "Enter on a file opens the restore form"
+tui_wait "tenant_${t}_metadata_restore" 5; t_ok $? "it proposes a new database"
+tui_keys F2
+tui_wait "y/Enter" 5
+tui_keys y
+tui_wait "press Enter to close" 90; t_ok $? "the restore finishes"
+tui_screen | grep -q "done"; t_ok $? "and reports success"
+tui_keys Enter
+n=$(dk exec "$TUI_PG" psql -tA -U deeplens -d "tenant_${t}_metadata_restore" \
+    -c "select count(*) from information_schema.tables where table_schema = 'public'" 2>/dev/null)
+[ -n "$n" ]; t_ok $? "the restored database exists ($n tables)"
+dk exec "$TUI_PG" psql -q -U deeplens -d postgres \
+    -c "drop database if exists tenant_${t}_metadata_restore" >/dev/null 2>&1
+
 tui_keys r
 tui_wait "Restarting" 5; t_ok $? "r restarts the container with progress"
 tui_wait "press Enter to close" 60; t_ok $? "the restart finishes"
