@@ -83,6 +83,8 @@ start_engine() {
     else
         dl_log "starting the test engine on $DL_SOCK (log: $DL_ENGINE_LOG)"
         mkdir -p "$DL_STATE_DIR/exec" "$DL_DATA_ROOT"
+        # dockerd refuses a pidfile naming any live process, even a reused pid
+        rm -f "$pidfile"
         # fd 9 (the lock) must not be inherited: the engine would hold it forever
         setsid -f /usr/sbin/dockerd --data-root "$DL_DATA_ROOT" \
             --exec-root "$DL_STATE_DIR/exec" --pidfile "$pidfile" \
