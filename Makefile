@@ -101,6 +101,7 @@ tui: all
 	tests/run.sh --tui $(B)
 
 check:
+	tests/env/up.sh
 	$(MAKE) --no-print-directory WERROR=1 all integ-bin
 	$(MAKE) --no-print-directory B=build/asan SAN=1 WERROR=1 unit-bin
 	tests/run.sh --all $(B) build/asan
@@ -108,7 +109,9 @@ check:
 bench: all
 	tests/bench/run.sh
 
-demo: all
+demo:
+	tests/env/up.sh
+	$(MAKE) --no-print-directory all
 	tests/env/demo.sh
 
 lint-man:

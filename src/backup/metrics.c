@@ -83,7 +83,7 @@ int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err)
             int ok = 0;
             double v = metrics[m].value(&st[i], &ok);
             if (ok)
-                fprintf(out, "%s{tenant=\"%s\"} %.17g\n", metrics[m].name,
+                fprintf(out, "%s{tenant=\"%s\"} %.15g\n", metrics[m].name,
                         st[i].spec.tenant, v);
         }
     }

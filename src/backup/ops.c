@@ -322,7 +322,7 @@ static const char delete_script[] =
     "  rm -f -- \"$f\" && n=$((n+1))\n"
     "done\n"
     "rm -rf .deeplens\n"
-    "echo \"deleted=$n\"\n";
+    "echo \"result=ok deleted=$n\"\n";
 
 int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
               dl_progress_fn progress, void *ud, dl_err *err)
@@ -359,8 +359,10 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
             say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
             return -1;
         }
-        say(progress, ud, DL_STEP_OK, "Deleted %s files",
-            out[0] ? out + strlen("deleted=") : "the");
+        char count[32];
+        if (dl_logfmt_get(out, "deleted", count, sizeof count) < 0)
+            snprintf(count, sizeof count, "the");
+        say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
     }
     dk_container_clear(&ct);
     say(progress, ud, DL_STEP_BEGIN, "Removing container %s", name);

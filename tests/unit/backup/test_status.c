@@ -1,0 +1,205 @@
+/* Status model: the job's status file, the health rule, the storage
+ * estimate and logfmt parsing - no engine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../../src/backup/internal.h"
+#include "deeplens/backup.h"
+
+/* as the job writes it (recorded from a real run, trimmed) */
+static const char job_status[] =
+    "version=1\n"
+    "tenant=vayyari\n"
+    "database=tenant_vayyari_metadata\n"
+    "last_run_start=1764036001\n"
+    "last_run_end=1764036003\n"
+    "last_result=ok\n"
+    "last_reason=\n"
+    "last_file=tenant_vayyari_metadata_20251125_020001.sql.gz\n"
+    "last_size=48213\n"
+    "last_duration=2\n"
+    "last_success=1764036003\n"
+    "last_success_file=tenant_vayyari_metadata_20251125_020001.sql.gz\n"
+    "last_success_size=48213\n"
+    "last_success_duration=2.5\n"
+    "db_size_bytes=8053251\n"
+    "disk_total_kb=1000000\n"
+    "disk_free_kb=250000\n"
+    "file_count=2\n"
+    "total_bytes=96000\n"
+    "file=tenant_vayyari_metadata_20251125_020001.sql.gz 48213 1764036003 sha256\n"
+    "file=tenant_vayyari_metadata_20251124_020001.sql.gz 47787 1763949603 none\n"
+    "garbage line without equals\n";
+
+static void running(dl_status *st)
+{
+    memset(st, 0, sizeof *st);
+    dl_spec_defaults(&st->spec);
+    snprintf(st->spec.tenant, sizeof st->spec.tenant, "vayyari");
+    snprintf(st->state, sizeof st->state, "running");
+    st->started_at = 1764000000;
+}
+
+static void test_parse_job(void **state)
+{
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    assert_int_equal(dl_status_parse_job(&st, job_status, strlen(job_status), &err), 0);
+    assert_true(st.have_job_status);
+    assert_string_equal(st.last_result, "ok");
+    assert_int_equal(st.last_success, 1764036003);
+    assert_int_equal(st.last_success_size, 48213);
+    assert_true(st.last_success_duration > 2.4 && st.last_success_duration < 2.6);
+    assert_int_equal(st.db_size_bytes, 8053251);
+    assert_int_equal(st.disk_free_kb, 250000);
+    assert_int_equal(st.file_count, 2);
+    assert_int_equal(st.nfiles, 2);
+    assert_string_equal(st.files[0].name, "tenant_vayyari_metadata_20251125_020001.sql.gz");
+    assert_true(st.files[0].has_checksum);
+    assert_false(st.files[1].has_checksum);
+    assert_int_equal(st.files[1].size, 47787);
+    /* parsing again replaces, not appends */
+    assert_int_equal(dl_status_parse_job(&st, job_status, strlen(job_status), &err), 0);
+    assert_int_equal(st.nfiles, 2);
+    dl_status_clear(&st);
+}
+
+static void test_health_ok_and_next_run(void **state)
+{
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    dl_status_parse_job(&st, job_status, strlen(job_status), &err);
+    /* 2025-11-25 10:00 UTC: last good backup 8 h ago, daily schedule */
+    dl_health_eval(&st, 1764064800);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    assert_int_equal(st.max_gap, 86400);
+    assert_int_equal(st.next_run, 1764122400); /* 2025-11-26 02:00 */
+    dl_status_clear(&st);
+}
+
+static void test_health_overdue(void **state)
+{
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    dl_status_parse_job(&st, job_status, strlen(job_status), &err);
+    /* one day + grace (600 + 8640 s) is still ok, a bit later is overdue */
+    dl_health_eval(&st, 1764036003 + 86400 + 9240 - 1);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    dl_health_eval(&st, 1764036003 + 86400 + 9240 + 60);
+    assert_int_equal(st.health, DL_HEALTH_OVERDUE);
+    assert_non_null(strstr(st.health_reason, "last good backup"));
+    dl_status_clear(&st);
+}
+
+static void test_health_failing_and_stopped(void **state)
+{
+    static const char failed[] =
+        "last_result=FAILED\nlast_reason=pg_dump: error: password authentication failed\n"
+        "last_success=1764036003\n";
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    dl_status_parse_job(&st, failed, strlen(failed), &err);
+    dl_health_eval(&st, 1764036003 + 60);
+    assert_int_equal(st.health, DL_HEALTH_FAILING);
+    assert_non_null(strstr(st.health_reason, "password authentication failed"));
+    snprintf(st.state, sizeof st.state, "exited");
+    dl_health_eval(&st, 1764036003 + 60);
+    assert_int_equal(st.health, DL_HEALTH_STOPPED);
+    assert_string_equal(dl_health_word(st.health), "stopped");
+    dl_status_clear(&st);
+}
+
+static void test_health_without_job_status(void **state)
+{
+    dl_status st;
+    (void)state;
+    running(&st);
+    dl_health_eval(&st, 1764036003);
+    assert_int_equal(st.health, DL_HEALTH_UNKNOWN);
+    snprintf(st.engine_health, sizeof st.engine_health, "unhealthy");
+    dl_health_eval(&st, 1764036003);
+    assert_int_equal(st.health, DL_HEALTH_FAILING);
+    snprintf(st.engine_health, sizeof st.engine_health, "healthy");
+    dl_health_eval(&st, 1764036003);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+}
+
+static void test_never_succeeded_counts_from_start(void **state)
+{
+    static const char never[] = "last_result=\n";
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    dl_status_parse_job(&st, never, strlen(never), &err);
+    dl_health_eval(&st, st.started_at + 3600);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    dl_health_eval(&st, st.started_at + 3 * 86400);
+    assert_int_equal(st.health, DL_HEALTH_OVERDUE);
+    assert_non_null(strstr(st.health_reason, "no good backup"));
+    dl_status_clear(&st);
+}
+
+static void test_storage_estimate(void **state)
+{
+    (void)state;
+    /* the document's example: 5 GB x 30 x 0.3 x 1.2 = 54 GB */
+    assert_int_equal(dl_storage_estimate(5000000000LL, 30, 1), 54000000000LL);
+    assert_int_equal(dl_storage_estimate(1000, 10, 0), 12000);
+}
+
+static void test_logfmt(void **state)
+{
+    char v[128];
+    const char *line = "ts=2026-11-25T02:00:01Z event=backup result=FAILED "
+                       "reason=\"pg_dump: error: \\\"x\\\" failed\" size=0";
+    (void)state;
+    assert_int_equal(dl_logfmt_get(line, "result", v, sizeof v), 0);
+    assert_string_equal(v, "FAILED");
+    assert_int_equal(dl_logfmt_get(line, "reason", v, sizeof v), 0);
+    assert_string_equal(v, "pg_dump: error: \"x\" failed");
+    assert_int_equal(dl_logfmt_get(line, "size", v, sizeof v), 0);
+    assert_string_equal(v, "0");
+    assert_int_equal(dl_logfmt_get(line, "file", v, sizeof v), -1);
+    /* a key that is the tail of another key is not matched */
+    assert_int_equal(dl_logfmt_get("xresult=1", "result", v, sizeof v), -1);
+}
+
+static void test_health_words(void **state)
+{
+    (void)state;
+    assert_string_equal(dl_health_word(DL_HEALTH_OK), "ok");
+    assert_string_equal(dl_health_word(DL_HEALTH_OVERDUE), "overdue");
+    assert_string_equal(dl_health_word(DL_HEALTH_FAILING), "failing");
+    assert_string_equal(dl_health_symbol(DL_HEALTH_FAILING), "x");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_job),
+        cmocka_unit_test(test_health_ok_and_next_run),
+        cmocka_unit_test(test_health_overdue),
+        cmocka_unit_test(test_health_failing_and_stopped),
+        cmocka_unit_test(test_health_without_job_status),
+        cmocka_unit_test(test_never_succeeded_counts_from_start),
+        cmocka_unit_test(test_storage_estimate),
+        cmocka_unit_test(test_logfmt),
+        cmocka_unit_test(test_health_words),
+    };
+    return cmocka_run_group_tests_name("backup/status", tests, NULL, NULL);
+}
