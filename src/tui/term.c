@@ -113,6 +113,16 @@ int ui_term_open(int force_ascii, dl_err *err)
     set_term(T.screen);
     T.open = 1;
     cbreak();
+    {
+        /* ^S / ^Q belong to the console (forms submit with ^S), not to
+         * terminal flow control; endwin restores the operator's modes */
+        struct termios tio;
+        if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+            tio.c_iflag &= ~(tcflag_t)IXON;
+            tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+            def_prog_mode();
+        }
+    }
     noecho();
     nonl();
     keypad(stdscr, TRUE);
