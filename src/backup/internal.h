@@ -63,6 +63,10 @@ typedef void (*dl_status_read_fn)(void *ud, const char *container, int ok,
 dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
                              dl_status_read_fn done, void *ud, dl_err *err);
 
+/* Report one progress line (printf-style); fn may be NULL. */
+void dl_say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Steps shared by provision and reschedule (provision.c). */
 /* Create the tenant's volume unless it exists with the same options. */
 int dl_volume_ensure(dl_ctx *ctx, const dl_spec *s, int *created, dl_err *err);

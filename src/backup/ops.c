@@ -14,20 +14,6 @@
 
 #include "internal.h"
 
-static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    if (!fn)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    fn(ud, k, buf);
-}
-
 /* Tenant container + its spec. */
 static int load(dl_ctx *ctx, const char *tenant, char *name, size_t n,
                 dl_spec *spec, dk_container *ct, dl_err *err)
@@ -128,30 +114,30 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
     /* leftovers of an interrupted reschedule */
     dk_container_remove(ctx->dk, next, 1, 0, &e2);
 
-    say(progress, ud, DL_STEP_BEGIN, "Creating the new container beside the old one");
+    dl_say(progress, ud, DL_STEP_BEGIN, "Creating the new container beside the old one");
     if (dl_container_make(ctx, &spec, next, pw, err) < 0) {
         memset(pw, 0, sizeof pw);
-        say(progress, ud, DL_STEP_FAIL, "%s (the old container keeps running)", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s (the old container keeps running)", err->msg);
         return -1;
     }
     memset(pw, 0, sizeof pw);
-    say(progress, ud, DL_STEP_OK, "New container ready: schedule '%s', retention %d days",
+    dl_say(progress, ud, DL_STEP_OK, "New container ready: schedule '%s', retention %d days",
         spec.schedule, spec.retention_days);
 
-    say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
+    dl_say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
     dk_container_remove(ctx->dk, prev, 1, 0, &e2);
     if (dk_container_stop(ctx->dk, name, 30, NULL, err) < 0 ||
         dk_container_rename(ctx->dk, name, prev, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
-        say(progress, ud, DL_STEP_ROLLBACK, "Removing the new container; restarting the old one");
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Removing the new container; restarting the old one");
         dk_container_remove(ctx->dk, next, 1, 0, &e2);
         dk_container_start(ctx->dk, name, NULL, &e2);
         return -1;
     }
     if (dk_container_rename(ctx->dk, next, name, err) < 0 ||
         dk_container_start(ctx->dk, name, NULL, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
-        say(progress, ud, DL_STEP_ROLLBACK, "Putting the old container back");
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Putting the old container back");
         dk_container_remove(ctx->dk, name, 1, 0, &e2);
         dk_container_remove(ctx->dk, next, 1, 0, &e2);
         dk_container_rename(ctx->dk, prev, name, &e2);
@@ -159,8 +145,8 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
         return -1;
     }
     if (dk_container_remove(ctx->dk, prev, 1, 0, &e2) < 0)
-        say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", prev, e2.msg);
-    say(progress, ud, DL_STEP_OK, "Rescheduled: %s, retention %d days (volume and files kept)",
+        dl_say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", prev, e2.msg);
+    dl_say(progress, ud, DL_STEP_OK, "Rescheduled: %s, retention %d days (volume and files kept)",
         spec.schedule, spec.retention_days);
     return 0;
 }
@@ -181,12 +167,12 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
     dk_container_clear(&ct);
     if (rc < 0)
         return -1;
-    say(progress, ud, DL_STEP_BEGIN, "Running backup of %s in %s", tenant, name);
+    dl_say(progress, ud, DL_STEP_BEGIN, "Running backup of %s in %s", tenant, name);
     if (dl_run_job(ctx, name, progress, ud, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    say(progress, ud, DL_STEP_OK, "Backup completed");
+    dl_say(progress, ud, DL_STEP_OK, "Backup completed");
     return 0;
 }
 
@@ -244,12 +230,12 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
     dk_container_clear(&ct);
     if (rc < 0 || (file && valid_backup_name(&spec, file, err) < 0))
         return -1;
-    say(progress, ud, DL_STEP_BEGIN, "Verifying %s", file ? file : "the newest backup");
+    dl_say(progress, ud, DL_STEP_BEGIN, "Verifying %s", file ? file : "the newest backup");
     if (run_mode(ctx, name, cmd, "verify", progress, ud, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    say(progress, ud, DL_STEP_OK, "Backup verified: compressed stream intact, dump "
+    dl_say(progress, ud, DL_STEP_OK, "Backup verified: compressed stream intact, dump "
                                   "complete, checksum matches");
     return 0;
 }
@@ -277,13 +263,13 @@ int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
         return dl_err_set(err, DL_EINVAL,
                           "refusing to restore over the live database '%s' "
                           "without --force", database);
-    say(progress, ud, DL_STEP_BEGIN, "Restoring %s into database %s%s", file,
+    dl_say(progress, ud, DL_STEP_BEGIN, "Restoring %s into database %s%s", file,
         database, force ? " (replacing it)" : "");
     if (run_mode(ctx, name, cmd, "restore", progress, ud, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    say(progress, ud, DL_STEP_OK, "Restored %s into %s", file, database);
+    dl_say(progress, ud, DL_STEP_OK, "Restored %s into %s", file, database);
     return 0;
 }
 
@@ -297,14 +283,14 @@ int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dk_container_clear(&ct);
-    say(progress, ud, DL_STEP_BEGIN, "Restarting %s", name);
+    dl_say(progress, ud, DL_STEP_BEGIN, "Restarting %s", name);
     if (dk_container_restart(ctx->dk, name, 10, err) < 0) {
         if (strstr(err->msg, "mount"))
             dl_err_prefix(err, "cannot mount the backup target %s", spec.nfs_path);
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    say(progress, ud, DL_STEP_OK, "Container %s restarted", name);
+    dl_say(progress, ud, DL_STEP_OK, "Container %s restarted", name);
     return 0;
 }
 
@@ -340,13 +326,13 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
         const char *cmd[] = {"/bin/sh", "-c", delete_script, "sh", db,
                              DL_JOB_BACKUP_DIR, NULL};
         int code = -1;
-        say(progress, ud, DL_STEP_BEGIN, "Deleting the backup files of %s on %s",
+        dl_say(progress, ud, DL_STEP_BEGIN, "Deleting the backup files of %s on %s",
             tenant, spec.nfs_path);
         if (!ct.state || strcmp(ct.state, "running")) {
             if (dk_container_start(ctx->dk, name, NULL, err) < 0) {
                 dk_container_clear(&ct);
                 dl_err_prefix(err, "starting '%s' to delete its files", name);
-                say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
+                dl_say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
                 return -1;
             }
         }
@@ -356,27 +342,27 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
             if (code > 0)
                 dl_err_set(err, DL_EFAIL, "deleting backup files failed (exit %d)", code);
             dk_container_clear(&ct);
-            say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
+            dl_say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
             return -1;
         }
         char count[32];
         if (dl_logfmt_get(out, "deleted", count, sizeof count) < 0)
             snprintf(count, sizeof count, "the");
-        say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
+        dl_say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
     }
     dk_container_clear(&ct);
-    say(progress, ud, DL_STEP_BEGIN, "Removing container %s", name);
+    dl_say(progress, ud, DL_STEP_BEGIN, "Removing container %s", name);
     if (dk_container_remove(ctx->dk, name, 1, 0, err) < 0) {
-        say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    say(progress, ud, DL_STEP_OK, "Container removed");
-    say(progress, ud, DL_STEP_BEGIN, "Removing volume %s", vol);
+    dl_say(progress, ud, DL_STEP_OK, "Container removed");
+    dl_say(progress, ud, DL_STEP_BEGIN, "Removing volume %s", vol);
     if (dk_volume_remove(ctx->dk, vol, 0, &e2) < 0 && e2.kind != DL_ENOTFOUND)
-        say(progress, ud, DL_STEP_FAIL, "volume kept: %s", e2.msg);
+        dl_say(progress, ud, DL_STEP_FAIL, "volume kept: %s", e2.msg);
     else
-        say(progress, ud, DL_STEP_OK, "Volume definition removed");
+        dl_say(progress, ud, DL_STEP_OK, "Volume definition removed");
     if (!delete_backups)
-        say(progress, ud, DL_STEP_INFO, "Backup files kept on %s", spec.nfs_path);
+        dl_say(progress, ud, DL_STEP_INFO, "Backup files kept on %s", spec.nfs_path);
     return 0;
 }

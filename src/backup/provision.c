@@ -19,9 +19,7 @@ static const char job_preflight_sh[] =
 #include "job_preflight.inc"
     ;
 
-static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
+void dl_say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
@@ -296,7 +294,7 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
         return -1;
     dl_spec_container_name(spec, name, sizeof name);
     dl_spec_volume_name(spec, vol, sizeof vol);
-    say(progress, ud, DL_STEP_BEGIN, "Setting up PostgreSQL backup for tenant: %s",
+    dl_say(progress, ud, DL_STEP_BEGIN, "Setting up PostgreSQL backup for tenant: %s",
         spec->tenant);
 
     if (dk_container_inspect(ctx->dk, name, &ct, &e2) == 0) {
@@ -324,70 +322,70 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
         dk_network_clear(&net);
     }
 
-    say(progress, ud, DL_STEP_BEGIN, "Creating %s volume: %s",
+    dl_say(progress, ud, DL_STEP_BEGIN, "Creating %s volume: %s",
         spec->target.kind == DL_TARGET_NFS ? "NFS" : "local", vol);
     if (dl_volume_ensure(ctx, spec, &vol_created, err) < 0)
         goto fail;
-    say(progress, ud, DL_STEP_OK, vol_created ? "Volume created: %s -> %s"
+    dl_say(progress, ud, DL_STEP_OK, vol_created ? "Volume created: %s -> %s"
                                              : "Volume exists, reused: %s -> %s",
         vol, spec->nfs_path);
 
-    say(progress, ud, DL_STEP_BEGIN,
+    dl_say(progress, ud, DL_STEP_BEGIN,
         "Preflight: target writable by %u:%u, database reachable, pg_dump version",
         spec->uid, spec->gid);
     if (dl_preflight(ctx, spec, o->password, &db_size, err) < 0)
         goto fail;
-    say(progress, ud, DL_STEP_OK, "Preflight passed (database size %lld bytes)",
+    dl_say(progress, ud, DL_STEP_OK, "Preflight passed (database size %lld bytes)",
         db_size);
 
     if (have_old) {
         snprintf(old, sizeof old, "%s-replaced-%ld", name, (long)getpid());
-        say(progress, ud, DL_STEP_BEGIN, "Setting the old container aside: %s", old);
+        dl_say(progress, ud, DL_STEP_BEGIN, "Setting the old container aside: %s", old);
         if (dk_container_rename(ctx->dk, name, old, err) < 0)
             goto fail;
     }
-    say(progress, ud, DL_STEP_BEGIN, "Creating backup container: %s", name);
+    dl_say(progress, ud, DL_STEP_BEGIN, "Creating backup container: %s", name);
     if (dl_container_make(ctx, spec, name, o->password, err) < 0)
         goto fail;
     made = 1;
-    say(progress, ud, DL_STEP_OK, "Backup container created and configured");
+    dl_say(progress, ud, DL_STEP_OK, "Backup container created and configured");
     if (dk_container_start(ctx->dk, name, NULL, err) < 0) {
         if (strstr(err->msg, "mount"))
             mount_error(spec, err);
         goto fail;
     }
-    say(progress, ud, DL_STEP_OK, "Container started");
+    dl_say(progress, ud, DL_STEP_OK, "Container started");
 
     if (!o->skip_initial_backup) {
-        say(progress, ud, DL_STEP_BEGIN, "Running initial backup...");
+        dl_say(progress, ud, DL_STEP_BEGIN, "Running initial backup...");
         if (dl_run_job(ctx, name, progress, ud, err) < 0)
             goto fail;
-        say(progress, ud, DL_STEP_OK, "Initial backup completed");
+        dl_say(progress, ud, DL_STEP_OK, "Initial backup completed");
     }
     if (have_old) {
-        say(progress, ud, DL_STEP_BEGIN, "Removing the replaced container %s", old);
+        dl_say(progress, ud, DL_STEP_BEGIN, "Removing the replaced container %s", old);
         if (dk_container_remove(ctx->dk, old, 1, 0, &e2) < 0)
-            say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", old, e2.msg);
+            dl_say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", old, e2.msg);
     }
     return 0;
 
 fail:
-    say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+    dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
     if (made) {
-        say(progress, ud, DL_STEP_ROLLBACK, "Removing container %s", name);
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Removing container %s", name);
         if (dk_container_remove(ctx->dk, name, 1, 0, &e2) < 0)
-            say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
+            dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
     }
     if (have_old && dk_container_inspect(ctx->dk, old, &ct, &e2) == 0) {
         dk_container_clear(&ct);
-        say(progress, ud, DL_STEP_ROLLBACK, "Restoring the old container %s", name);
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Restoring the old container %s", name);
         if (dk_container_rename(ctx->dk, old, name, &e2) < 0)
-            say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
+            dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
     }
     if (vol_created) {
-        say(progress, ud, DL_STEP_ROLLBACK, "Removing volume %s", vol);
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Removing volume %s", vol);
         if (dk_volume_remove(ctx->dk, vol, 0, &e2) < 0)
-            say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
+            dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
     }
     return -1;
 }
