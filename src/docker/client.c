@@ -208,6 +208,17 @@ static size_t on_read(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* libcurl rewinds the body when it resends a request on a fresh connection
+ * (a reused keep-alive connection that the engine had just closed) */
+static int on_seek(void *ud, curl_off_t off, int origin)
+{
+    dk_req *r = ud;
+    if (origin != SEEK_SET || off < 0 || (size_t)off > r->upload_len)
+        return CURL_SEEKFUNC_CANTSEEK;
+    r->upload_off = (size_t)off;
+    return CURL_SEEKFUNC_OK;
+}
+
 /* ---- request lifecycle -------------------------------------------------- */
 
 static void list_unlink(dk_req *r)
@@ -527,6 +538,8 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
         curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(e, CURLOPT_READDATA, r);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, r);
         curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->upload_len);
     } else if (strcmp(method, "GET")) {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);

@@ -32,7 +32,9 @@ typedef struct route {
     size_t len;             /* 0 = strlen(resp) */
     size_t piece;           /* send in pieces of this size (0 = at once) */
     int delay_ms;           /* between pieces */
-    int hold;               /* keep the connection open until the client leaves */
+    int hold;               /* 1: keep the connection open until the client leaves;
+                               2: keep it open, then drop the next request unanswered
+                               (an engine closing an idle keep-alive connection) */
 } route;
 
 static struct {
@@ -109,16 +111,37 @@ static void *serve(void *arg)
     }
     {
         size_t len = r.len ? r.len : strlen(r.resp), off = 0;
+        const char *resp = r.resp;
+        char *own = NULL;
+        const char *eol = memchr(resp, '\n', len);
+        /* this fake answers one request per connection: it says so, as an
+         * engine would, so the client never reuses a connection it closes */
+        if (!r.hold && eol && !strcasestr(resp, "\r\nConnection: close\r\n") &&
+            (own = malloc(len + 20)) != NULL) {
+            size_t head = (size_t)(eol + 1 - resp);
+            memcpy(own, resp, head);
+            memcpy(own + head, "Connection: close\r\n", 19);
+            memcpy(own + head + 19, resp + head, len - head);
+            len += 19;
+            resp = own;
+        }
         while (off < len) {
             size_t k = r.piece && r.piece < len - off ? r.piece : len - off;
-            if (write_all(fd, r.resp + off, k))
+            if (write_all(fd, resp + off, k))
                 break;
             off += k;
             if (r.delay_ms && off < len)
                 sleep_ms(r.delay_ms);
         }
+        free(own);
     }
-    if (r.hold) {  /* until the client closes (at most 20 s) */
+    if (r.hold == 2) {  /* the next request on this connection dies unanswered */
+        char b[4096];
+        struct pollfd p = {fd, POLLIN, 0};
+        int timeout = 20000;
+        while (poll(&p, 1, timeout) > 0 && recv(fd, b, sizeof b, 0) > 0)
+            timeout = 200;   /* all of it read: then close without a word */
+    } else if (r.hold) {  /* until the client closes (at most 20 s) */
         char b[256];
         struct pollfd p = {fd, POLLIN, 0};
         pthread_mutex_lock(&fake.lock);
@@ -385,6 +408,33 @@ static void test_request_shape(void **state)
     last_request(0, req, sizeof req);
     assert_non_null(strstr(req, "DELETE /v1.41/volumes/v?force=0 HTTP/1.1"));
     assert_non_null(strstr(req, "User-Agent: deeplens-backup/"));
+}
+
+/* A PUT sent on a reused connection that the engine closes unanswered is
+ * sent again, whole, on a fresh connection (libcurl rewinds the body). */
+static void test_upload_resent(void **state)
+{
+    static const route rt[] = {
+        {"POST /v1.41/containers/x/start", "HTTP/1.1 204 No Content\r\n\r\n", 0, 0, 0, 2},
+        {"PUT /v1.41/containers/x/archive", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0,
+         0, 0, 0},
+    };
+    dk_tar_entry e = {.name = "f", .data = "resent", .len = 6, .mode = 0644};
+    char req[4096], *tar;
+    size_t len;
+    dl_err err;
+    int changed = -1;
+    (void)state;
+    routes(rt, 2);
+    assert_int_equal(dk_container_start(cl, "x", &changed, &err), 0);
+    assert_int_equal(dk_tar_build(&e, 1, &tar, &len, &err), 0);
+    int rc = dk_archive_put(cl, "x", "/d", tar, len, &err);
+    free(tar);
+    if (rc != 0)
+        fail_msg("the PUT was not resent: %s", err.msg);
+    last_request(0, req, sizeof req);
+    assert_non_null(strstr(req, "PUT /v1.41/containers/x/archive?path=%2Fd"));
+    assert_non_null(strstr(req, "Content-Length: 2048\r\n"));
 }
 
 static void test_status_mapping(void **state)
@@ -735,6 +785,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_request_shape),
+        cmocka_unit_test(test_upload_resent),
         cmocka_unit_test(test_status_mapping),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test(test_mux_modes),
