@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef DL_VERSION
 #define DL_VERSION "dev"
@@ -41,6 +44,8 @@ struct dk_req {
 
     dk_body_mode mode;
     char *what, *container;  /* error wording context */
+    char *trace;             /* "GET /path" when DEEPLENS_TRACE is set */
+    long long t0_ms;
     size_t max_body;
     long timeout_ms;
     dk_data_fn on_data;
@@ -83,6 +88,54 @@ struct dk_client {
  * state is shared, counted under a lock. */
 static pthread_mutex_t curl_lock = PTHREAD_MUTEX_INITIALIZER;
 static int curl_users;
+
+/* ---- request trace ---------------------------------------------------------
+ * DEEPLENS_TRACE=FILE appends one line per request start and end (time,
+ * method, path, status, result, duration): what the tool asked of the engine,
+ * for operators and for tests. Bodies and headers are never written. */
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *trace_file;
+static int trace_checked;
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int trace_on(void)
+{
+    pthread_mutex_lock(&trace_lock);
+    if (!trace_checked) {
+        const char *path = getenv("DEEPLENS_TRACE");
+        trace_checked = 1;
+        if (path && *path)
+            trace_file = fopen(path, "ae");
+    }
+    pthread_mutex_unlock(&trace_lock);
+    return trace_file != NULL;
+}
+
+static void trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trace_line(const char *fmt, ...)
+{
+    struct timespec ts;
+    struct tm tm;
+    char when[32];
+    va_list ap;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
+    strftime(when, sizeof when, "%H:%M:%S", &tm);
+    pthread_mutex_lock(&trace_lock);
+    fprintf(trace_file, "%s.%03ld [%d] ", when, ts.tv_nsec / 1000000, (int)getpid());
+    va_start(ap, fmt);
+    vfprintf(trace_file, fmt, ap);
+    va_end(ap);
+    fputc('\n', trace_file);
+    fflush(trace_file);
+    pthread_mutex_unlock(&trace_lock);
+}
 
 /* ---- callbacks (run inside curl_multi_perform) -------------------------- */
 
@@ -246,6 +299,7 @@ static void req_free(dk_req *r)
     free(r->upload);
     free(r->what);
     free(r->container);
+    free(r->trace);
     dk_linebuf_free(&r->lb);
     free(r);
 }
@@ -258,6 +312,9 @@ static void req_finish(dk_req *r)
         curl_multi_remove_handle(c->multi, r->easy);
     list_unlink(r);
     r->state = RS_FINISHING;
+    if (r->trace)
+        trace_line("done   %s -> %ld %s (%lld ms)", r->trace, r->status,
+                   r->err.kind == DL_OK ? "ok" : r->err.msg, mono_ms() - r->t0_ms);
     if (r->on_done)
         r->on_done(r->ud, r);
     req_free(r);
@@ -485,6 +542,11 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
                          : dk_xfmt("%s/v" DK_API_VERSION "%s", c->base, o->path);
     curl_easy_setopt(e, CURLOPT_URL, url);
     free(url);
+    if (trace_on()) {
+        r->trace = dk_xfmt("%s %s", method, o->path);
+        r->t0_ms = mono_ms();
+        trace_line("submit %s", r->trace);
+    }
     curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);

@@ -23,11 +23,25 @@ proxy_stop() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; wait "$prox
 trap 'proxy_stop; tui_cleanup' EXIT
 
 proxy_start; t_ok $? "the proxy is up"
-DOCKER_HOST=unix://$proxy tui_start
+DOCKER_HOST=unix://$proxy tui_start DEEPLENS_TRACE="$TUI_TMP/trace"
 tui_wait "$t" 10; t_ok $? "through the proxy the list shows $t"
 
+# what the console asked of the engine and where it waits, when a check fails
+why() {
+    local pid
+    pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)
+    diag "proxy: $( [ -S "$proxy" ] && echo "socket still there" || echo "socket gone")"
+    [ -n "$pid" ] && diag "console $pid waits in $(cat "/proc/$pid/wchan" 2>/dev/null)," \
+        "sockets: $(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c socket)"
+    diag "request trace (DEEPLENS_TRACE), last lines:"
+    tail -n 15 "$TUI_TMP/trace" 2>/dev/null | sed 's/^/    /' | while IFS= read -r l; do diag "$l"; done
+}
+
 proxy_stop
-tui_wait "Docker engine unreachable" 10; t_ok $? "killing the engine's socket shows the unreachable screen"
+tui_wait "Docker engine unreachable" 20
+rc=$?
+t_ok $rc "killing the engine's socket shows the unreachable screen"
+[ "$rc" = 0 ] || why
 tui_screen | grep -q "retrying by itself"; t_ok $? "it says it retries by itself"
 tui_screen | grep -q "$t"; t_ok $? "the last known rows stay visible"
 pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)

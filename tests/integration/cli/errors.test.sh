@@ -72,6 +72,16 @@ is "$(wc -l <<< "$out" | tr -d ' ')" 1 "the message is one line on stderr"
 run -H "bogus://x" list
 expect "a malformed -H is invalid input" 2 "^deeplens-backup: .*bogus://x"
 
+# --- DEEPLENS_TRACE: one line per request start and end, nothing secret ----------------------
+DEEPLENS_TRACE=$work/trace run list
+expect "list with DEEPLENS_TRACE still works" 0 ""
+like "$(cat "$work/trace" 2>/dev/null)" "submit GET /containers/json" "the trace names the request"
+like "$(cat "$work/trace" 2>/dev/null)" "done   GET /containers/json.* -> 200 ok \\([0-9]+ ms\\)" \
+    "... and its status, result and duration"
+DEEPLENS_TRACE=$work/trace2 run -H "unix://$work/no-engine.sock" list
+like "$(cat "$work/trace2" 2>/dev/null)" "-> 0 cannot reach the docker engine" \
+    "a failed request is traced with the operator's words"
+
 # --- an unknown tenant -----------------------------------------------------------------------
 nobody=clinobody$$
 for cmd in status files logs backup-now verify restart remove "reschedule --retention 9" \
