@@ -112,4 +112,10 @@ int dl_spec_from_labels(dl_spec *s, const dk_kv *labels, size_t n, dl_err *err);
  * length (like snprintf). The only way text reaches a shell. */
 size_t dl_shell_quote(const char *s, char *buf, size_t n);
 
+/* Text made inert for a message: control and non-ASCII bytes escaped
+ * (\n, \t, \r, \xNN), at most len bytes (stops at a NUL), cut with "..."
+ * when it does not fit in buf (size n). Returns buf. Every validator quotes
+ * the operator's value through this. */
+const char *dl_inert(const char *s, size_t len, char *buf, size_t n);
+
 #endif

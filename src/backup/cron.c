@@ -16,6 +16,7 @@
  * three letters, numbers out of range.
  */
 #include "deeplens/cron.h"
+#include "deeplens/spec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -67,43 +68,6 @@ static int is_digit(int ch) { return ch >= '0' && ch <= '9'; }
 static int is_alpha(int ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
 static int lower(int ch) { return (ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch; }
 
-/* Text made inert for a message: control and non-ASCII bytes escaped,
- * long text cut with "...". */
-static const char *inert(const char *s, size_t len, char *buf, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0, i;
-    for (i = 0; i < len && s[i]; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (o + 8 >= n)
-            break;
-        if (ch == '\n') {
-            buf[o++] = '\\';
-            buf[o++] = 'n';
-        } else if (ch == '\t') {
-            buf[o++] = '\\';
-            buf[o++] = 't';
-        } else if (ch == '\r') {
-            buf[o++] = '\\';
-            buf[o++] = 'r';
-        } else if (ch < 0x20 || ch >= 0x7f) {
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[ch >> 4];
-            buf[o++] = hex[ch & 15];
-        } else {
-            buf[o++] = (char)ch;
-        }
-    }
-    if (i < len && s[i]) {
-        buf[o++] = '.';
-        buf[o++] = '.';
-        buf[o++] = '.';
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 static int cron_fail(dl_err *err, const char *text, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int cron_fail(dl_err *err, const char *text, const char *fmt, ...)
@@ -114,7 +78,7 @@ static int cron_fail(dl_err *err, const char *text, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     return dl_err_set(err, DL_EINVAL, "invalid schedule '%s': %s",
-                      inert(text, (size_t)-1, q, sizeof q), why);
+                      dl_inert(text, (size_t)-1, q, sizeof q), why);
 }
 
 static int test_bit(uint64_t mask, int bit) { return (int)((mask >> bit) & 1u); }
@@ -222,7 +186,7 @@ static int read_value(const struct field_def *f, const char *text, const char *s
     if (j == start)
         j = start + 1;
     return cron_fail(err, text, "%s must be %s, not '%s'", f->name, f->range,
-                     inert(s + start, j - start, q, sizeof q));
+                     dl_inert(s + start, j - start, q, sizeof q));
 }
 
 static int read_step(const struct field_def *f, const char *text, const char *s, size_t *i,
@@ -307,13 +271,13 @@ static int parse_field(enum field_id id, const char *text, const char *s, size_t
                 i++;
                 if (i >= len || s[i] == ',' || s[i] == '/')
                     return cron_fail(err, text, "%s range '%s' has no end", f->name,
-                                     inert(s + start, i - start, q, sizeof q));
+                                     dl_inert(s + start, i - start, q, sizeof q));
                 if (read_value(f, text, s, &i, &b, err) < 0)
                     return -1;
                 ranged = 1;
                 if (b < a)
                     return cron_fail(err, text, "%s range '%s' is reversed", f->name,
-                                     inert(s + start, i - start, q, sizeof q));
+                                     dl_inert(s + start, i - start, q, sizeof q));
             }
         }
         if (i < len && s[i] == '/') {
@@ -322,8 +286,8 @@ static int parse_field(enum field_id id, const char *text, const char *s, size_t
                 while (e < len && is_digit(s[e]))
                     e++;
                 return cron_fail(err, text, "%s '%s': a step needs a range or '*', e.g. %d-%d%s",
-                                 f->name, inert(s + start, e - start, q, sizeof q), a,
-                                 id == F_WDAY ? 6 : f->hi, inert(s + i, e - i, item, sizeof item));
+                                 f->name, dl_inert(s + start, e - start, q, sizeof q), a,
+                                 id == F_WDAY ? 6 : f->hi, dl_inert(s + i, e - i, item, sizeof item));
             }
             i++;
             if (read_step(f, text, s, &i, &step, err) < 0)
@@ -334,8 +298,8 @@ static int parse_field(enum field_id id, const char *text, const char *s, size_t
             while (e < len && s[e] != ',')
                 e++;
             return cron_fail(err, text, "%s has unexpected '%s' in '%s'", f->name,
-                             inert(s + i, e - i, item, sizeof item),
-                             inert(s + start, e - start, q, sizeof q));
+                             dl_inert(s + i, e - i, item, sizeof item),
+                             dl_inert(s + start, e - start, q, sizeof q));
         }
 
         for (int v = a; v <= b; v += step) {
@@ -438,7 +402,7 @@ int dl_cron_parse(dl_cron *c, const char *text, dl_err *err)
                 return -1; /* cannot happen: the table is valid */
             return 0;
         }
-        inert(tok[0], toklen[0], q, sizeof q);
+        dl_inert(tok[0], toklen[0], q, sizeof q);
         for (char *p = q; *p; p++)
             *p = (char)lower(*p);
         if (!strcmp(q, "@reboot"))

@@ -25,9 +25,7 @@ static int is_alnum(int ch) { return is_alpha(ch) || is_digit(ch); }
 static int is_hex(int ch) { return is_digit(ch) || (ch >= 'a' && ch <= 'f'); }
 static int is_ctl(int ch) { return (unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f; }
 
-/* Text made inert for a message: control and non-ASCII bytes escaped
- * (\n, \t, \xNN), long text cut with "...". */
-static const char *inert(const char *s, size_t len, char *buf, size_t n)
+const char *dl_inert(const char *s, size_t len, char *buf, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0, i;
@@ -67,11 +65,11 @@ static int fail(dl_err *err, const char *what, const char *value, const char *fm
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     return dl_err_set(err, DL_EINVAL, "invalid %s '%s': %s", what,
-                      inert(value, (size_t)-1, q, sizeof q), why);
+                      dl_inert(value, (size_t)-1, q, sizeof q), why);
 }
 
 /* One character shown inert in a message, e.g. ' ' or '\n'. */
-static const char *show_char(char ch, char *buf, size_t n) { return inert(&ch, 1, buf, n); }
+static const char *show_char(char ch, char *buf, size_t n) { return dl_inert(&ch, 1, buf, n); }
 
 /* ---- numbers ------------------------------------------------------------ */
 
