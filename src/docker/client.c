@@ -558,6 +558,14 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, DK_CONNECT_TIMEOUT_MS);
     if (o->timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    if (c->ep.transport != DK_UNIX) {
+        /* a remote engine that vanishes (network gone, host down) sends no
+         * FIN: probes find it within about a minute, also on a silent
+         * events stream */
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 10L);
+    }
     if (c->ep.transport == DK_UNIX) {
         curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->ep.socket_path);
     } else if (c->ep.tls) {
