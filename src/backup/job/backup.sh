@@ -819,6 +819,26 @@ boot() {
 	return 0
 }
 
+# boot_id: PID 1's start time, which tells one start of the container from the next
+boot_id() { awk '{ print $22 }' /proc/1/stat 2>/dev/null; }
+
+# wait_ready: a run exec'd right after the container (re)started must not race the
+# entrypoint's preparation, which clears .work.* and the locks of the previous start and
+# recovers the status: wait, at most 15 s, until the entrypoint has marked this start
+# ready. Only when PID 1 is our entrypoint (nothing else writes the mark).
+wait_ready() {
+	local boot i=0
+	case $(tr '\000' ' ' </proc/1/cmdline 2>/dev/null) in
+	*deeplens-entrypoint*) ;;
+	*) return 0 ;;
+	esac
+	boot=$(boot_id)
+	while [ "$(cat "$STATE_DIR/ready" 2>/dev/null)" != "$boot" ] && [ "$i" -lt 150 ]; do
+		sleep 0.1 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+}
+
 # --- main ----------------------------------------------------------------------------
 
 case $MODE in
@@ -840,6 +860,10 @@ if ! (set -o pipefail) 2>/dev/null; then
 	exit 1
 fi
 set -o pipefail
+
+case $MODE in
+run | --cron | --verify | --restore | --list) wait_ready ;;
+esac
 
 # Scratch space for stderr captures, never on the backup target.
 WORK=''
