@@ -8,6 +8,7 @@
 # leaves the target database as it was (absent, or unchanged with --force) and
 # no scratch database behind. Prints TAP.
 set -u
+# shellcheck source=tests/integration/lifecycle/lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 lc_setup f
 

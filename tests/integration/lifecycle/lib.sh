@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2034 # the names are used by the suites sourcing it
+# shellcheck shell=bash disable=SC2034,SC2010 # names used by the suites; ls | grep over names the tests made
 # tests/integration/lifecycle/lib.sh - shared by the lifecycle suites, which drive
 # the CLI through a tenant's whole life on the real engine and PostgreSQL. Every
 # container, volume, database, role, image tag and directory a suite makes
@@ -18,6 +18,7 @@
 #   lc_json ARGS              run ARGS (a --json command), print its stdout
 #   lc_gone T                 the names of containers and volumes left for tenant T
 
+# shellcheck source=tests/lib/cli.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)/cli.sh"
 
 lc_setup() {

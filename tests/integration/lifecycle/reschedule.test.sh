@@ -9,7 +9,9 @@
 # was, running. `remove --delete-backups --yes` deletes this tenant's backups only:
 # another tenant's similar names, an operator's files and another's temporary stay.
 # Prints TAP.
+# shellcheck disable=SC2010,SC2012 # ls over directories whose names the test made
 set -u
+# shellcheck source=tests/integration/lifecycle/lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 lc_setup s
 

@@ -7,7 +7,9 @@
 # operator words, and leave no container (preflight ones included) and no volume.
 # `provision --replace` that fails keeps the old container, same id, running and
 # still able to back up. Prints TAP.
+# shellcheck disable=SC2010,SC2012 # ls over directories whose names the test made
 set -u
+# shellcheck source=tests/integration/lifecycle/lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 lc_setup r
 

@@ -7,7 +7,9 @@
 # table's rows, sequences, a view) -> a second restore into the same or any
 # existing database is refused without --force (exit 5), --force replaces it ->
 # backup-now streams its output while pg_dump waits -> metrics. Prints TAP.
+# shellcheck disable=SC2010,SC2012 # ls over directories whose names the test made
 set -u
+# shellcheck source=tests/integration/lifecycle/lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 lc_setup w
 
