@@ -38,13 +38,14 @@ lc_sweep() {
     for c in $("$docker" ps -aq --filter "name=$id"); do "$docker" rm -f -v "$c"; done
     for v in $("$docker" volume ls -q --filter "name=$id"); do "$docker" volume rm -f "$v"; done
     "$docker" images --format '{{.Repository}}:{{.Tag}}' | grep -F -- "$id" | xargs -r "$docker" rmi
+    # (psql_pg reads stdin: each drop gets /dev/null, not the rest of the list)
     psql_pg postgres -At -c "select datname from pg_database where datname like '%$id%'" |
         while read -r d; do
-            psql_pg postgres -c "drop database if exists \"$d\" with (force)"
+            psql_pg postgres -c "drop database if exists \"$d\" with (force)" < /dev/null
         done
     psql_pg postgres -At -c "select rolname from pg_roles where rolname like '%$id%'" |
         while read -r r; do
-            psql_pg postgres -c "drop role if exists \"$r\""
+            psql_pg postgres -c "drop role if exists \"$r\"" < /dev/null
         done
 }
 
