@@ -178,8 +178,11 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
 /* file NULL = newest. */
 int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
               dl_progress_fn progress, void *ud, dl_err *err);
-/* Restore into `database` (created if missing); an existing non-empty
- * database needs force. Verifies first. */
+/* Verify `file`, then restore it into `database`, which must not exist:
+ * an existing one (empty or not, the tenant's live database included) is
+ * refused with DL_ECONFLICT unless `force`, which drops and replaces it.
+ * The job restores into a scratch database and renames it, so a failed
+ * restore leaves `database` as it was. */
 int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
                const char *database, int force, dl_progress_fn progress,
                void *ud, dl_err *err);

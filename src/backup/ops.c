@@ -212,7 +212,10 @@ static int run_mode(dl_ctx *ctx, const char *name, const char *const *cmd,
         return 0;
     if (dl_logfmt_get(last, "reason", reason, sizeof reason) < 0)
         snprintf(reason, sizeof reason, "exit status %d", code);
-    return dl_err_set(err, DL_EFAIL, "%s failed: %s", what, reason);
+    /* the job's exit codes: 2 bad arguments, 3 refused (the restore target exists) */
+    if (code == 3)
+        return dl_err_set(err, DL_ECONFLICT, "%s refused: %s", what, reason);
+    return dl_err_set(err, code == 2 ? DL_EINVAL : DL_EFAIL, "%s failed: %s", what, reason);
 }
 
 int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
@@ -260,9 +263,10 @@ int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
         return -1;
     dl_spec_database(&spec, db, sizeof db);
     if (!strcmp(db, database) && !force)
-        return dl_err_set(err, DL_EINVAL,
-                          "refusing to restore over the live database '%s' "
-                          "without --force", database);
+        return dl_err_set(err, DL_ECONFLICT,
+                          "restore refused: '%s' is the live database of tenant '%s'; "
+                          "--force drops it and replaces it with the backup", database,
+                          tenant);
     dl_say(progress, ud, DL_STEP_BEGIN, "Restoring %s into database %s%s", file,
         database, force ? " (replacing it)" : "");
     if (run_mode(ctx, name, cmd, "restore", progress, ud, err) < 0) {

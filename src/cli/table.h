@@ -50,7 +50,7 @@
     X(OPT_TAIL, "tail", 0, "N", 0, "only the last N lines (all)")                          \
     X(OPT_TIMESTAMPS, "timestamps", 't', NULL, 0, "prefix lines with the engine's time")  \
     X(OPT_TO, "to", 0, "DATABASE", 0, "restore into this database (DATABASE_restore)")    \
-    X(OPT_FORCE, "force", 0, NULL, 0, "restore into a database that is not empty")        \
+    X(OPT_FORCE, "force", 0, NULL, 0, "replace the database restored into if it exists")        \
     X(OPT_DELETE_BACKUPS, "delete-backups", 0, NULL, 0, "also delete the backup files")   \
     X(OPT_YES, "yes", 0, NULL, 0, "confirm --delete-backups without a terminal")          \
     X(OPT_CHECK, "check", 0, NULL, 0, "check theme files (all shipped themes if none given)")

@@ -201,7 +201,7 @@ void uif_hint(const ui_form *f, int i, char *buf, size_t n)
         h = "created if missing, on the tenant's PostgreSQL server";
         break;
     case UIF_FORCE:
-        h = "Space toggles; only matters if the database exists and is not empty";
+        h = "Space toggles; needed if the database exists (it is replaced)";
         break;
     }
     snprintf(buf, n, "%s", h);

@@ -157,8 +157,8 @@ static void summary_restore(ui_form *f)
         sum_add(f, UI_ERROR, "Existing", "if %s exists it will be REPLACED: its "
                 "current content is lost", db->value);
     } else {
-        sum_add(f, UI_NORMAL, "Existing", "created if missing; if it exists and is "
-                "not empty the restore stops");
+        sum_add(f, UI_NORMAL, "Existing", "created if missing; if it exists the restore "
+                "stops (Force replaces it)");
     }
 }
 

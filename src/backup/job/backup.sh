@@ -720,9 +720,22 @@ restore_fail() {
 	exit "${2:-1}"
 }
 
+# drop_scratch: remove the scratch database of a restore that did not finish
+drop_scratch() {
+	[ -n "$RS_SCRATCH" ] || return 0
+	psql_base -d postgres -c "drop database if exists \"$RS_SCRATCH\"$RS_DROPOPT" >/dev/null 2>&1
+	RS_SCRATCH=''
+}
+
+# restore FILE DATABASE FORCE: verify FILE, then load it into a scratch database of its own
+# (one transaction, first error stops it) and only when that worked give it DATABASE's
+# name. An existing DATABASE - empty or not, the tenant's live one included - is never
+# written into: without FORCE the restore is refused (exit 3) before anything changes;
+# with FORCE it is dropped just before the rename. A failed restore leaves DATABASE as it
+# was and no scratch database behind.
 restore() {
-	local file=$1 db=$2 force=$3 up0 exists tables rc err=$WORK/restore.err ver dropopt=''
-	RS_FILE=$file RS_DB=$db
+	local file=$1 db=$2 force=$3 up0 exists tables rc err=$WORK/restore.err ver what
+	RS_FILE=$file RS_DB=$db RS_SCRATCH='' RS_DROPOPT=''
 	up0=$(uptime_now)
 	if [ -z "$file" ] || ! pick_backup "$file" >/dev/null; then
 		restore_fail "not a backup of database $DB: $(clean "$file")" 2
@@ -732,32 +745,50 @@ restore() {
 
 	exists=$(psql_base -At -d postgres -c "select 1 from pg_database where datname = '$db'" 2>"$err") ||
 		restore_fail "$(first_error "$err")"
-	if [ "$exists" = 1 ]; then
-		tables=$(psql_base -At -d "$db" -c "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'" 2>"$err") ||
-			restore_fail "$(first_error "$err")"
-		if [ "${tables:-0}" != 0 ] && [ "$force" != 1 ]; then
-			restore_fail "database $db exists and has $tables tables; use --force to drop and replace it" 3
-		fi
-		if [ "$force" = 1 ]; then
-			ver=$(psql_base -At -d postgres -c 'show server_version_num' 2>/dev/null)
-			[ "${ver:-0}" -ge 130000 ] 2>/dev/null && dropopt=' with (force)'
-			psql_base -d postgres -c "drop database \"$db\"$dropopt" >/dev/null 2>"$err" ||
-				restore_fail "$(first_error "$err")"
-			exists=
-			emit "ts=$(iso_now) event=restore tenant=$TENANT action=dropped database=$db"
-		fi
+	if [ "$exists" = 1 ] && [ "$force" != 1 ]; then
+		tables=$(psql_base -At -d "$db" -c "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'" 2>/dev/null)
+		case $tables in
+		'' | *[!0-9]*) what='' ;;
+		0) what=' (no tables)' ;;
+		1) what=' (1 table)' ;;
+		*) what=" ($tables tables)" ;;
+		esac
+		restore_fail "database '$db' already exists$what: restore writes only into a new database; --force drops '$db' and replaces it with the backup" 3
 	fi
-	if [ "$exists" != 1 ]; then
-		psql_base -d postgres -c "create database \"$db\"" >/dev/null 2>"$err" ||
-			restore_fail "$(first_error "$err")"
-	fi
+	ver=$(psql_base -At -d postgres -c 'show server_version_num' 2>/dev/null)
+	[ "${ver:-0}" -ge 130000 ] 2>/dev/null && RS_DROPOPT=' with (force)'
 
+	RS_SCRATCH=dl_restore_$(now)_$$
+	trap 'drop_scratch; restore_fail "interrupted by SIGTERM"' TERM
+	trap 'drop_scratch; restore_fail "interrupted by SIGINT"' INT
+	trap 'drop_scratch; restore_fail "interrupted by SIGHUP"' HUP
+	if ! psql_base -d postgres -c "create database \"$RS_SCRATCH\"" >/dev/null 2>"$err"; then
+		RS_SCRATCH=''
+		restore_fail "$(first_error "$err")"
+	fi
 	case $file in
-	*.gz) gzip -dc "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$db" >/dev/null 2>"$err" ;;
-	*) psql_base -v ON_ERROR_STOP=1 -1 -d "$db" <"$BACKUP_DIR/$file" >/dev/null 2>"$err" ;;
+	*.gz) gzip -dc "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" >/dev/null 2>"$err" ;;
+	*) psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" <"$BACKUP_DIR/$file" >/dev/null 2>"$err" ;;
 	esac
 	rc=$?
-	[ "$rc" = 0 ] || restore_fail "$(first_error "$err")${rc:+ (exit $rc)}"
+	if [ "$rc" != 0 ]; then
+		drop_scratch
+		what="database $db not created"
+		[ "$exists" = 1 ] && what="database $db left as it was"
+		restore_fail "$(first_error "$err") (exit $rc); $what"
+	fi
+	if [ "$exists" = 1 ]; then
+		if ! psql_base -d postgres -c "drop database if exists \"$db\"$RS_DROPOPT" >/dev/null 2>"$err"; then
+			drop_scratch
+			restore_fail "cannot drop database $db: $(first_error "$err"); database $db left as it was"
+		fi
+		emit "ts=$(iso_now) event=restore tenant=$TENANT action=dropped database=$db"
+	fi
+	if ! psql_base -d postgres -c "alter database \"$RS_SCRATCH\" rename to \"$db\"" >/dev/null 2>"$err"; then
+		restore_fail "restored into database $RS_SCRATCH but cannot rename it to $db: $(first_error "$err")"
+	fi
+	RS_SCRATCH=''
+	trap - TERM INT HUP
 	emit "ts=$(iso_now) event=restore tenant=$TENANT result=ok file=$file database=$db duration=$(elapsed "$up0" "$(uptime_now)")"
 	exit 0
 }
@@ -788,6 +819,26 @@ boot() {
 	return 0
 }
 
+# boot_id: PID 1's start time, which tells one start of the container from the next
+boot_id() { awk '{ print $22 }' /proc/1/stat 2>/dev/null; }
+
+# wait_ready: a run exec'd right after the container (re)started must not race the
+# entrypoint's preparation, which clears .work.* and the locks of the previous start and
+# recovers the status: wait, at most 15 s, until the entrypoint has marked this start
+# ready. Only when PID 1 is our entrypoint (nothing else writes the mark).
+wait_ready() {
+	local boot i=0
+	case $(tr '\000' ' ' </proc/1/cmdline 2>/dev/null) in
+	*deeplens-entrypoint*) ;;
+	*) return 0 ;;
+	esac
+	boot=$(boot_id)
+	while [ "$(cat "$STATE_DIR/ready" 2>/dev/null)" != "$boot" ] && [ "$i" -lt 150 ]; do
+		sleep 0.1 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+}
+
 # --- main ----------------------------------------------------------------------------
 
 case $MODE in
@@ -809,6 +860,10 @@ if ! (set -o pipefail) 2>/dev/null; then
 	exit 1
 fi
 set -o pipefail
+
+case $MODE in
+run | --cron | --verify | --restore | --list) wait_ready ;;
+esac
 
 # Scratch space for stderr captures, never on the backup target.
 WORK=''

@@ -3,7 +3,8 @@
 #
 # Prepares the job's state (/var/log/backup.log, /var/lib/deeplens owned by the backup uid),
 # lets backup.sh --boot recover the last status from the volume and clear a lock this
-# container left behind, prints one start line, forwards every job line from the log to
+# container left behind, marks the start ready for runs that were exec'd meanwhile
+# (/var/lib/deeplens/ready), prints one start line, forwards every job line from the log to
 # docker logs, and supervises busybox crond (root, crontabs in /etc/crontabs).
 #
 # Why not `exec crond`: busybox crond installs no SIGTERM handler, and the kernel drops
@@ -47,6 +48,9 @@ date -u +%s >"$STATE_DIR/started"
 rm -rf "$STATE_DIR"/.work.* "$STATE_DIR"/.status.*
 
 /bin/sh "$JOB" --boot
+# Runs exec'd since the start (provision's initial backup comes at once) wait for this
+# mark: PID 1's start time, so a mark left by the previous start does not count.
+awk '{ print $22 }' /proc/1/stat >"$STATE_DIR/ready.$$" && mv -f "$STATE_DIR/ready.$$" "$STATE_DIR/ready"
 
 say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"${SCHEDULE:-?}\" retention_days=${RETENTION_DAYS:-?} keep_min=${KEEP_MIN:-?} compression=$COMP uid=${BACKUP_UID:-?} gid=${BACKUP_GID:-?} target=$BACKUP_DIR"
 

@@ -5,26 +5,12 @@
 # CLI against the test engine). Needs tests/env/up.sh. Prints TAP.
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-# shellcheck source=tests/lib/tap.sh
-. "$root/tests/lib/tap.sh"
-
-env_file=/run/deeplens-test/env
-[ -r "$env_file" ] || skip_all "test bed not up (run tests/env/up.sh)"
-# shellcheck source=/dev/null
-. "$env_file"
-bin=${DL_BIN:-$root/deeplens-backup}
-[ -x "$bin" ] || bail_out "no program at $bin (run make)"
-docker=${DL_TEST_DOCKER:-docker}
-"$docker" version > /dev/null 2>&1 || bail_out "engine not answering on $DOCKER_HOST"
-
-work=$(mktemp -d /tmp/dl-cli-bad.XXXXXX)
+# shellcheck source=tests/lib/cli.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)/cli.sh"
+cli_setup cli-bad
 chown 999:999 "$work"
 canary=$work/pwned
-trap 'rm -rf "$work"' EXIT
 tenant=clibad$$
-export DEEPLENS_BACKUP_CONFIG=/dev/null       # no site config
 export DEEPLENS_PG_PASSWORD=not-used          # valid input would get past the password
 
 # Other suites share the engine: look only for names carrying this run's token.

@@ -7,54 +7,10 @@
 # up). Needs tests/env/up.sh. Prints TAP.
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-# shellcheck source=tests/lib/tap.sh
-. "$root/tests/lib/tap.sh"
-
-env_file=/run/deeplens-test/env
-[ -r "$env_file" ] || skip_all "test bed not up (run tests/env/up.sh)"
-# shellcheck source=/dev/null
-. "$env_file"
-bin=${DL_BIN:-$root/deeplens-backup}
-[ -x "$bin" ] || bail_out "no program at $bin (run make)"
-docker=${DL_TEST_DOCKER:-docker}
-"$docker" version > /dev/null 2>&1 || bail_out "engine not answering on $DOCKER_HOST"
-export DEEPLENS_BACKUP_CONFIG=/dev/null
-
-work=$(mktemp -d /tmp/dl-cli-err.XXXXXX)
+# shellcheck source=tests/lib/cli.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)/cli.sh"
+cli_setup cli-err
 tenant=clierr$$
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-    if [ -n "${provisioned:-}" ]; then
-        "$bin" remove "$tenant" --delete-backups --yes > /dev/null 2>&1 < /dev/null
-        "$docker" rm -f "deeplens-backup-$tenant" > /dev/null 2>&1
-        "$docker" volume rm -f "tenant_${tenant}_pgbackup" > /dev/null 2>&1
-    fi
-    if [ -n "${own_pg:-}" ]; then
-        "$docker" rm -f -v "$own_pg" > /dev/null 2>&1
-    elif [ -n "${made_db:-}" ]; then
-        "$docker" exec "$pg" dropdb -U "${DL_TEST_PG_USER:-deeplens}" --if-exists \
-            "tenant_${tenant}_metadata" > /dev/null 2>&1
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# run ARGS...: sets out (stdout+stderr) and rc; no terminal on any side
-run() {
-    out=$("$bin" "$@" 2>&1 < /dev/null)
-    rc=$?
-}
-# expect NAME RC REGEX
-expect() {
-    if [ "$rc" = "$2" ] && printf '%s\n' "$out" | grep -Eq -- "$3"; then
-        ok "$1"
-    else
-        not_ok "$1" "want exit $2 and /$3/, got exit $rc:" "$out"
-    fi
-}
 
 # --- the engine is not there ---------------------------------------------------------------
 for cmd in status list "files x" "logs x" metrics "restart x"; do
@@ -116,32 +72,10 @@ expect "a bad --tail is named" 2 "invalid tail 'many'"
 run remove "$nobody" --delete-backups
 expect "remove --delete-backups without a terminal or --yes exits 2" 2 "add --yes"
 
-# PostgreSQL: the shared deeplens-postgres, else a private one on the network
-pg=${DL_TEST_PG_CONTAINER:-deeplens-postgres}
-pg_user=${DL_TEST_PG_USER:-deeplens}
-pw_file=$work/pg-password
-cat "${DL_TEST_PG_PASSWORD_FILE:-/nonexistent}" > "$pw_file" 2> /dev/null || echo deeplens-dev > "$pw_file"
-if [ "$("$docker" inspect -f '{{.State.Running}}' "$pg" 2> /dev/null)" != true ] &&
-    [ -x "$root/tests/env/postgres.sh" ]; then
-    "$root/tests/env/postgres.sh" > /dev/null 2>&1
-fi
-if [ "$("$docker" inspect -f '{{.State.Running}}' "$pg" 2> /dev/null)" != true ]; then
-    pg=dl-$tenant-pg own_pg=$pg
-    "$docker" run -d --name "$pg" --network "${DL_TEST_NETWORK:-deeplens-network}" \
-        -e POSTGRES_USER="$pg_user" -e POSTGRES_PASSWORD="$(cat "$pw_file")" \
-        "${DL_TEST_PG_IMAGE:-deeplens/postgres:15}" > /dev/null || bail_out "cannot start a private PostgreSQL"
-fi
-pg_login() {
-    "$docker" exec -e PGPASSWORD="$(cat "$pw_file")" "$pg" psql -X -h 127.0.0.1 -U "$pg_user" \
-        -d postgres -Atc 'select 1' > /dev/null 2>&1
-}
-for _ in $(seq 1 120); do
-    pg_login && break
-    sleep 0.5
-done
-pg_login || bail_out "PostgreSQL $pg does not accept the test password for $pg_user"
-
-"$docker" exec "$pg" createdb -U "$pg_user" "tenant_${tenant}_metadata" && made_db=1
+cli_postgres
+# shellcheck disable=SC2016 # expanded at exit
+cli_at_exit '"$docker" exec "$pg" dropdb -U "$pg_user" --if-exists "tenant_${tenant}_metadata"'
+"$docker" exec "$pg" createdb -U "$pg_user" "tenant_${tenant}_metadata"
 target=$work/target
 mkdir -p "$target"
 chown 999:999 "$target"
@@ -154,7 +88,9 @@ if [ "$rc" != 0 ]; then
     done_testing
     exit $?
 fi
-provisioned=1
+# shellcheck disable=SC2016 # expanded at exit
+cli_at_exit '"$bin" remove "$tenant" --delete-backups --yes < /dev/null
+    "$docker" rm -f "deeplens-backup-$tenant"; "$docker" volume rm -f "tenant_${tenant}_pgbackup"'
 ok "provision a tenant for the remove checks"
 like "$out" "deeplens-backup logs $tenant" "provision ends with the summary and our commands"
 # a backup file as the job names them (what --delete-backups would delete)
