@@ -398,6 +398,17 @@ int ui_attr(enum ui_role role)
     return cur.attr[role];
 }
 
+enum ui_role ui_health_role(dl_health h)
+{
+    switch (h) {
+    case DL_HEALTH_OK: return UI_HEALTH_OK;
+    case DL_HEALTH_OVERDUE: return UI_HEALTH_OVERDUE;
+    case DL_HEALTH_FAILING: return UI_HEALTH_FAILING;
+    case DL_HEALTH_STOPPED: return UI_HEALTH_STOPPED;
+    default: return UI_HEALTH_UNKNOWN;
+    }
+}
+
 const char *ui_theme_name(void)
 {
     return cur.loaded ? cur.name : "default";
