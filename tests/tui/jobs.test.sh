@@ -40,14 +40,18 @@ waiting_dump() {   # pg_dump is blocked on the lock
     return 1
 }
 
-hold_lock; t_ok $? "a lock holds the tenant's table"
+# held_backup: b with the lock held; the backup runs until release_lock
+held_backup() {
+    hold_lock || return 1
+    tui_keys b
+    tui_wait "Backing up $t" 5 || return 1
+    waiting_dump
+}
 
 tui_start
 tui_wait "$t"
 tui_filter "$t"
-tui_keys b
-tui_wait "Backing up $t" 5; t_ok $? "b shows the backup's progress"
-waiting_dump; t_ok $? "the backup waits on the lock"
+held_backup; t_ok $? "b shows the backup's progress; the backup waits on a table lock"
 tui_screen | grep -q "hide it and it goes on"; t_ok $? "the progress says it can be hidden"
 
 tui_keys Escape
@@ -74,10 +78,7 @@ tui_wait "backup-now $t: ok" 5; t_ok $? "closed, the status line keeps the resul
 tui_screen | grep -q "backup-now $t: running"; [ $? != 0 ]; t_ok $? "and no longer says running"
 
 # the result arrives while the progress is hidden
-hold_lock; t_ok $? "the lock again"
-tui_keys b
-tui_wait "Backing up $t" 5
-waiting_dump
+held_backup; t_ok $? "another backup, held"
 tui_keys h
 tui_wait "backup-now $t: running (J)" 5; t_ok $? "h hides it too"
 release_lock
@@ -85,10 +86,7 @@ tui_wait "backup-now $t: ok" 60; t_ok $? "the result shows in the status line wh
 tui_screen | grep -q "press Enter to close"; [ $? != 0 ]; t_ok $? "the progress did not pop up"
 
 # quitting while it runs: asked, refused, then asked and waited for
-hold_lock
-tui_keys b
-tui_wait "Backing up $t" 5
-waiting_dump
+held_backup; t_ok $? "a third backup, held"
 tui_keys Escape
 tui_wait "running (J)" 5
 tui_keys q
