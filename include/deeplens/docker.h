@@ -432,10 +432,12 @@ int dk_demux_feed(dk_demux *d, const char *p, size_t n,
                   void *ud);
 
 /* Line assembler with a hard cap on line length: longer lines are emitted
- * in pieces of `cap` bytes with `continued` set on all but the last. */
+ * in pieces of `cap` bytes with `continued` set on all but the last. The
+ * buffer grows to the cap only as far as the longest line needs. */
 typedef struct dk_linebuf {
     char *buf;
     size_t len, cap;
+    size_t size;      /* allocated, <= cap */
 } dk_linebuf;
 int dk_linebuf_init(dk_linebuf *lb, size_t cap);
 void dk_linebuf_free(dk_linebuf *lb);

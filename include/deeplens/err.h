@@ -42,7 +42,8 @@ typedef struct dl_err {
 /* Clear to DL_OK with an empty message. */
 void dl_err_clear(dl_err *e);
 
-/* Set kind and message (printf-style). Always returns -1 so callers can
+/* Set kind and message (printf-style); http_status is left as it is, so an
+ * engine error can be reworded. Always returns -1 so callers can
  * `return dl_err_set(err, DL_EINVAL, "...", ...);`. `e` may be NULL. */
 int dl_err_set(dl_err *e, dl_errkind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

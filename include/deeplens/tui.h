@@ -31,6 +31,14 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err);
  * file, line and word on error. */
 int dl_tui_theme_check(const char *path, dl_err *err);
 
+/* The named themes the console can load, in the order it looks for them:
+ * every NAME.theme in $DEEPLENS_BACKUP_THEMES, ./themes, themes/ beside the
+ * program, then DATADIR/themes, each directory by name; a name found twice
+ * only the first time (the file the console loads). Calls fn for each
+ * (strings valid during the call) and returns how many there were. The one
+ * search order: the console's theme loading and `themes` both use it. */
+int dl_tui_theme_each(void (*fn)(void *ud, const char *name, const char *path), void *ud);
+
 /* The console's key actions, for `--help`/man page generation and tests:
  * prints "key<TAB>action<TAB>help" lines. */
 void dl_tui_print_keys(FILE *out);

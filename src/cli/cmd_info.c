@@ -1,18 +1,12 @@
 /* cmd_info.c - commands that need no engine: keys, themes, version, help. */
-#include <dirent.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "deeplens/tui.h"
 
 #ifndef DL_VERSION
 #define DL_VERSION "0.0.0"
-#endif
-#ifndef DL_DATADIR
-#define DL_DATADIR "/usr/local/share/deeplens-backup"
 #endif
 
 /* keys: the console's "key<TAB>action<TAB>help" lines as they are for a
@@ -46,66 +40,20 @@ int cli_cmd_keys(cli_run *r)
 
 /* ---- themes -------------------------------------------------------------- */
 
-/* Where the console looks for named themes, in its order (src/tui/theme.c):
- * $DEEPLENS_BACKUP_THEMES, ./themes, themes/ beside the program, DATADIR. */
-static int theme_dirs(char dirs[4][PATH_MAX])
-{
-    const char *env = getenv("DEEPLENS_BACKUP_THEMES");
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    int n = 0;
-    if (env && *env)
-        snprintf(dirs[n++], PATH_MAX, "%s", env);
-    snprintf(dirs[n++], PATH_MAX, "themes");
-    if (len > 0) {
-        char *slash;
-        exe[len] = '\0';
-        if ((slash = strrchr(exe, '/'))) {
-            *slash = '\0';
-            snprintf(dirs[n++], PATH_MAX, "%.*s/themes", PATH_MAX - 8, exe);
-        }
-    }
-    snprintf(dirs[n++], PATH_MAX, "%s/themes", DL_DATADIR);
-    return n;
-}
+/* One named theme: listed, or checked with --check. */
+typedef struct theme_visit {
+    int check, rc;
+} theme_visit;
 
-typedef struct theme_file {
-    char name[NAME_MAX + 1];
-    char path[PATH_MAX + NAME_MAX + 2];
-} theme_file;
+static int check_theme(const char *path, int *rc);
 
-/* Every *.theme in the search path; a name found twice counts once (the
- * first, as the console would load it). Sorted by directory then name. */
-static theme_file *find_themes(size_t *n)
+static void visit_theme(void *ud, const char *name, const char *path)
 {
-    char dirs[4][PATH_MAX];
-    int nd = theme_dirs(dirs);
-    theme_file *v = NULL;
-    *n = 0;
-    for (int d = 0; d < nd; d++) {
-        struct dirent **ents;
-        int ne = scandir(dirs[d], &ents, NULL, alphasort);
-        for (int i = 0; i < ne; i++) {
-            const char *nm = ents[i]->d_name;
-            size_t l = strlen(nm), k;
-            if (l > 6 && strcmp(nm + l - 6, ".theme") == 0 && nm[0] != '.') {
-                for (k = 0; k < *n && strncmp(v[k].name, nm, l - 6) != 0; k++)
-                    ;
-                if (k == *n || v[k].name[l - 6] != '\0') {
-                    v = realloc(v, (*n + 1) * sizeof *v);
-                    if (!v)
-                        abort();
-                    snprintf(v[*n].name, sizeof v[*n].name, "%.*s", (int)(l - 6), nm);
-                    snprintf(v[*n].path, sizeof v[*n].path, "%s/%s", dirs[d], nm);
-                    (*n)++;
-                }
-            }
-            free(ents[i]);
-        }
-        if (ne >= 0)
-            free(ents);
-    }
-    return v;
+    theme_visit *tv = ud;
+    if (tv->check)
+        check_theme(path, &tv->rc);
+    else
+        printf("%-16s %s\n", name, path);
 }
 
 static int check_theme(const char *path, int *rc)
@@ -125,8 +73,7 @@ static int check_theme(const char *path, int *rc)
 int cli_cmd_themes(cli_run *r)
 {
     const cli_args *a = r->a;
-    theme_file *v;
-    size_t n;
+    theme_visit tv = {0, 0};
     int rc = 0;
 
     if (a->npos && !a->val[OPT_CHECK]) {
@@ -139,17 +86,10 @@ int cli_cmd_themes(cli_run *r)
         check_theme(a->pos[i], &rc);
     if (a->npos)
         return rc;
-    v = find_themes(&n);
-    for (size_t i = 0; i < n; i++) {
-        if (a->val[OPT_CHECK])
-            check_theme(v[i].path, &rc);
-        else
-            printf("%-16s %s\n", v[i].name, v[i].path);
-    }
-    if (n == 0 && !a->val[OPT_CHECK])
+    tv.check = cli_flag(a, OPT_CHECK);
+    if (dl_tui_theme_each(visit_theme, &tv) == 0 && !tv.check)
         fputs("no theme files found (the console's built-in default is used)\n", stdout);
-    free(v);
-    return rc;
+    return tv.rc;
 }
 
 /* ---- version, help --------------------------------------------------------- */

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,24 @@ static int net_call(dk_client *c, const char *method, const char *name,
     return rc;
 }
 
-static void net_error(const dk_resp *r, const char *what, dl_err *err)
+/* A failed call: the engine's words after what was being done ("creating
+ * network 'x': ..."), with the HTTP status; callers then reword the answers
+ * they know a plainer wording for (dl_err_set keeps the status). */
+static void net_error(const dk_resp *r, dl_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void net_error(const dk_resp *r, dl_err *err, const char *fmt, ...)
 {
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     dk_error_from_response(r->status, r->body, r->len, what, err);
+}
+
+static int body_has(const dk_resp *r, const char *text)
+{
+    return r->body && strstr(r->body, text);
 }
 
 int dk_network_inspect(dk_client *c, const char *name, dk_network *out, dl_err *err)
@@ -50,9 +66,7 @@ int dk_network_inspect(dk_client *c, const char *name, dk_network *out, dl_err *
     if (net_call(c, "GET", name, "", NULL, &r, err))
         return -1;
     if (!dk_status_ok(r.status)) {
-        char *what = dk_xfmt("inspecting network '%s'", name);
-        net_error(&r, what, err);
-        free(what);
+        net_error(&r, err, "inspecting network '%s'", name);
         if (r.status == 404)
             dl_err_set(err, DL_ENOTFOUND, "no such network '%s'", name);
         dk_resp_free(&r);
@@ -90,13 +104,9 @@ int dk_network_create(dk_client *c, const char *name, const char *driver,
     if (rc)
         return -1;
     if (!dk_status_ok(r.status)) {
-        char *what = dk_xfmt("creating network '%s'", name);
-        net_error(&r, what, err);
-        free(what);
+        net_error(&r, err, "creating network '%s'", name);
         if (r.status == 409)
             dl_err_set(err, DL_ECONFLICT, "network '%s' already exists", name);
-        if (err)
-            err->http_status = r.status;
         dk_resp_free(&r);
         return -1;
     }
@@ -114,16 +124,12 @@ int dk_network_create(dk_client *c, const char *name, const char *driver,
 static void word_pair_error(const dk_resp *r, const char *doing, const char *network,
                             const char *container, dl_err *err)
 {
-    char *what = dk_xfmt("%s container '%s' %s network '%s'", doing, container,
-                         !strcmp(doing, "connecting") ? "to" : "from", network);
-    net_error(r, what, err);
-    free(what);
-    if (r->status == 404 && r->body && strstr(r->body, "No such container"))
+    net_error(r, err, "%s container '%s' %s network '%s'", doing, container,
+              !strcmp(doing, "connecting") ? "to" : "from", network);
+    if (r->status == 404 && body_has(r, "No such container"))
         dl_err_set(err, DL_ENOTFOUND, "no such container '%s'", container);
-    else if (r->status == 404 && r->body && strstr(r->body, "network"))
+    else if (r->status == 404 && body_has(r, "network"))
         dl_err_set(err, DL_ENOTFOUND, "no such network '%s'", network);
-    if (err)
-        err->http_status = r->status;
 }
 
 int dk_network_connect(dk_client *c, const char *network, const char *container,
@@ -145,12 +151,10 @@ int dk_network_connect(dk_client *c, const char *network, const char *container,
         return -1;
     if (!dk_status_ok(r.status)) {
         word_pair_error(&r, "connecting", network, container, err);
-        if (r.status == 403 && r.body && strstr(r.body, "already exists")) {
-            dl_err_set(err, DL_ECONFLICT, "container '%s' is already connected to network '%s'",
-                       container, network);
-            if (err)
-                err->http_status = 403;
-        }
+        if (r.status == 403 && body_has(&r, "already exists"))
+            dl_err_set(err, DL_ECONFLICT,
+                       "container '%s' is already connected to network '%s'", container,
+                       network);
         dk_resp_free(&r);
         return -1;
     }
@@ -175,12 +179,9 @@ int dk_network_disconnect(dk_client *c, const char *network,
         return -1;
     if (!dk_status_ok(r.status)) {
         word_pair_error(&r, "disconnecting", network, container, err);
-        if (r.status != 404 && r.body && strstr(r.body, "is not connected")) {
-            dl_err_set(err, DL_ENOTFOUND, "container '%s' is not connected to network '%s'",
-                       container, network);
-            if (err)
-                err->http_status = r.status;
-        }
+        if (r.status != 404 && body_has(&r, "is not connected"))
+            dl_err_set(err, DL_ENOTFOUND,
+                       "container '%s' is not connected to network '%s'", container, network);
         dk_resp_free(&r);
         return -1;
     }
@@ -194,15 +195,11 @@ int dk_network_remove(dk_client *c, const char *name, dl_err *err)
     if (net_call(c, "DELETE", name, "", NULL, &r, err))
         return -1;
     if (!dk_status_ok(r.status)) {
-        char *what = dk_xfmt("removing network '%s'", name);
-        net_error(&r, what, err);
-        free(what);
+        net_error(&r, err, "removing network '%s'", name);
         if (r.status == 404)
             dl_err_set(err, DL_ENOTFOUND, "no such network '%s'", name);
-        else if (r.status == 409 || (r.body && strstr(r.body, "active endpoints")))
+        else if (r.status == 409 || body_has(&r, "active endpoints"))
             dl_err_set(err, DL_ECONFLICT, "network '%s' is in use by containers", name);
-        if (err)
-            err->http_status = r.status;
         dk_resp_free(&r);
         return -1;
     }

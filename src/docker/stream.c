@@ -1,9 +1,12 @@
 /* stream.c - byte-stream helpers for logs, exec output and events: the
  * stdcopy frame demultiplexer (8-byte header [type,0,0,0,size BE32]) and a
  * line assembler with a hard cap. Neither buffers whole frames or records
- * beyond the cap, whatever the engine sends.
+ * beyond the cap, whatever the engine sends. The line buffer starts small
+ * and grows up to the cap only when a line needs it: the cap is a limit,
+ * not an allocation (the events stream allows 1 MB lines and sees 300-byte
+ * ones).
  */
-#include "deeplens/docker.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +53,14 @@ int dk_demux_feed(dk_demux *d, const char *p, size_t n,
     return 0;
 }
 
+#define LINEBUF_START 4096
+
 int dk_linebuf_init(dk_linebuf *lb, size_t cap)
 {
     lb->len = 0;
-    lb->cap = cap ? cap : 4096;
-    lb->buf = malloc(lb->cap);
+    lb->cap = cap ? cap : LINEBUF_START;
+    lb->size = lb->cap < LINEBUF_START ? lb->cap : LINEBUF_START;
+    lb->buf = malloc(lb->size);
     return lb->buf ? 0 : -1;
 }
 
@@ -62,7 +68,17 @@ void dk_linebuf_free(dk_linebuf *lb)
 {
     free(lb->buf);
     lb->buf = NULL;
-    lb->len = lb->cap = 0;
+    lb->len = lb->cap = lb->size = 0;
+}
+
+/* Room for at least one more byte, up to the cap. */
+static void linebuf_grow(dk_linebuf *lb)
+{
+    size_t size = lb->size * 2;
+    if (size > lb->cap)
+        size = lb->cap;
+    lb->buf = dk_xrealloc(lb->buf, size);
+    lb->size = size;
 }
 
 int dk_linebuf_feed(dk_linebuf *lb, const char *p, size_t n, dk_line_fn fn, void *ud)
@@ -77,7 +93,9 @@ int dk_linebuf_feed(dk_linebuf *lb, const char *p, size_t n, dk_line_fn fn, void
                     return -1;
                 lb->len = 0;
             }
-            k = lb->cap - lb->len < seg ? lb->cap - lb->len : seg;
+            if (lb->len == lb->size)
+                linebuf_grow(lb);
+            k = lb->size - lb->len < seg ? lb->size - lb->len : seg;
             memcpy(lb->buf + lb->len, p, k);
             lb->len += k;
             p += k;

@@ -40,6 +40,7 @@ void ui_app_message(ui_app *a, int role, const char *fmt, ...)
 
 int ui_app_context(const ui_app *a)
 {
+    if (a->progress && a->progress_open) return UI_CX_PROGRESS;
     switch (a->view) {
     case UI_VIEW_LIST: return UI_CX_LIST;
     case UI_VIEW_HELP: return UI_CX_HELP;
@@ -153,7 +154,7 @@ static void draw_keys(ui_app *a, WINDOW *w, int y)
     ui_fill(w, y, 0, COLS, fattr);
     const char *hints = NULL;
     if (a->form) hints = ui_form_hints(a->form);
-    else if (a->progress && a->progress_open) hints = ui_progress_hints(a->progress);
+    else if (a->quit_asked) hints = "y quit and wait for it  any other key: stay";
     else if (a->password.kind) hints = "Enter provision  Esc cancel";
     else if (a->prompt.kind) hints = "Enter keep  Esc clear";
     if (hints) {
@@ -179,24 +180,53 @@ static void draw_keys(ui_app *a, WINDOW *w, int y)
     }
 }
 
+/* The right end of the status line: the running operation, or how the
+ * last one ended, while its progress is not on screen. Returns its width. */
+static int draw_job_state(ui_app *a, WINDOW *w)
+{
+    char text[sizeof a->job_outcome + 16];
+    int role;
+    if (a->progress_open) return 0;
+    if (a->job) {
+        snprintf(text, sizeof text, " %s: running (J) ", a->job_label);
+        role = UI_WARNING;
+    } else if (a->job_outcome[0]) {
+        snprintf(text, sizeof text, " %s ", a->job_outcome);
+        role = a->job_outcome_role;
+    } else {
+        return 0;
+    }
+    int tw = ui_str_width(text);
+    if (tw > COLS / 2) tw = COLS / 2;
+    ui_draw_str(w, 0, COLS - tw, tw, ui_attr(role) | A_BOLD, text);
+    return tw;
+}
+
 static void draw_status(ui_app *a)
 {
     WINDOW *w = a->status;
     werase(w);
     int nattr = ui_attr(UI_NORMAL);
     ui_fill(w, 0, 0, COLS, nattr);
+    if (a->quit_asked && a->job) {
+        ui_drawf(w, 0, 0, COLS, ui_attr(UI_WARNING) | A_BOLD,
+                 "%s is still running and cannot be interrupted: quit and wait for it? (y/N)",
+                 a->job_label);
+        draw_keys(a, w, 1);
+        wnoutrefresh(w);
+        return;
+    }
+    int cols = COLS - draw_job_state(a, w);
     if (a->prompt.kind == UI_PROMPT_FILTER || a->prompt.kind == UI_PROMPT_SEARCH) {
         const char *label = a->prompt.kind == UI_PROMPT_FILTER ? "Filter: " : "Search: ";
         int x = ui_draw_str(w, 0, 0, COLS, ui_attr(UI_TITLE), label);
         x += ui_draw_text(w, 0, x, COLS - x - 1, nattr, a->prompt.text, a->prompt.len, 0, NULL);
         ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
     } else if (a->msg[0]) {
-        ui_draw_str(w, 0, 0, COLS, ui_attr(a->msg_role), a->msg);
+        ui_draw_str(w, 0, 0, cols, ui_attr(a->msg_role), a->msg);
     } else if (a->view == UI_VIEW_LIST && a->list.filter[0]) {
-        ui_drawf(w, 0, 0, COLS, ui_attr(UI_DIM), "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
+        ui_drawf(w, 0, 0, cols, ui_attr(UI_DIM), "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
                  a->list.filter, a->list.nrows, dl_fleet_count(a->fleet));
-    } else if (a->job) {
-        ui_drawf(w, 0, 0, COLS, ui_attr(UI_DIM), "%s ...", ui_job_title(a->job));
     }
     draw_keys(a, w, 1);
     wnoutrefresh(w);
@@ -368,7 +398,7 @@ static void on_job_line(void *ud, dl_step_kind k, const char *line)
 int ui_app_start_job(ui_app *a, const ui_job_req *r)
 {
     if (a->job) {
-        ui_app_message(a, UI_WARNING, "another operation is still running");
+        ui_app_message(a, UI_WARNING, "%s is still running (J shows it)", a->job_label);
         return UI_R_STATUS;
     }
     dl_err err;
@@ -382,6 +412,9 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     a->job_kind = r->kind;
     snprintf(a->job_tenant, sizeof a->job_tenant, "%s",
              r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant);
+    snprintf(a->job_label, sizeof a->job_label, "%s %s", ui_job_kind_name(r->kind),
+             a->job_tenant);
+    a->job_outcome[0] = '\0';
     if (a->progress) ui_progress_free(a->progress);
     a->progress = ui_progress_new(ui_job_title(j));
     if (a->progress) ui_progress_set_ascii(a->progress, ui_term_ascii());
@@ -404,14 +437,18 @@ static int poll_job(ui_app *a)
     snprintf(title, sizeof title, "%s", ui_job_title(a->job));
     ui_job_free(a->job);
     a->job = NULL;
+    a->quit_asked = 0;          /* nothing left to wait for: ask again */
     if (ok) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s: done", title);
         if (a->progress) ui_progress_finish(a->progress, 1, msg);
-        ui_app_message(a, UI_SUCCESS, "%s", msg);
+        snprintf(a->job_outcome, sizeof a->job_outcome, "%s: ok", a->job_label);
+        a->job_outcome_role = UI_SUCCESS;   /* shown at the status line's end */
     } else {
         if (a->progress) ui_progress_finish(a->progress, 0, err.msg);
-        ui_app_message(a, UI_ERROR, "%s: %s", title, err.msg);
+        snprintf(a->job_outcome, sizeof a->job_outcome, "%s: FAILED", a->job_label);
+        a->job_outcome_role = UI_ERROR;
+        ui_app_message(a, UI_ERROR, "%s: FAILED: %s", a->job_label, err.msg);
     }
     if (a->job_kind == UI_JOB_PROVISION && ok)
         snprintf(a->list.sel_tenant, sizeof a->list.sel_tenant, "%s", a->job_tenant);
@@ -529,14 +566,55 @@ int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st)
 
 /* ---- keys ------------------------------------------------------------------------- */
 
+/* Quitting waits for a running operation (it cannot be interrupted), so
+ * the operator is asked first. */
+static int request_quit(ui_app *a)
+{
+    if (!a->job) {
+        a->quit = 1;
+        return 0;
+    }
+    a->quit_asked = 1;
+    return UI_R_STATUS;
+}
+
+static int hide_progress(ui_app *a)
+{
+    a->progress_open = 0;
+    if (a->job)
+        ui_app_message(a, UI_DIM, "%s goes on in the background; J shows it again",
+                       a->job_label);
+    return UI_R_ALL;
+}
+
+/* Keys over an operation's progress; -1: not one of its own. */
+static int progress_action(ui_app *a, ui_action act)
+{
+    ui_progress_motion m;
+    switch (act) {
+    case UI_ACT_QUIT:
+    case UI_ACT_BACK:
+    case UI_ACT_HIDE: return hide_progress(a);
+    case UI_ACT_UP: m = UI_PROGRESS_UP; break;
+    case UI_ACT_DOWN: m = UI_PROGRESS_DOWN; break;
+    case UI_ACT_PAGE_UP: m = UI_PROGRESS_PAGE_UP; break;
+    case UI_ACT_PAGE_DOWN: m = UI_PROGRESS_PAGE_DOWN; break;
+    case UI_ACT_TOP: m = UI_PROGRESS_TOP; break;
+    case UI_ACT_BOTTOM: m = UI_PROGRESS_BOTTOM; break;
+    default: return -1;
+    }
+    ui_progress_move(a->progress, m);
+    return UI_R_ALL;
+}
+
 static int global_action(ui_app *a, ui_action act)
 {
     dl_err err;
     switch (act) {
     case UI_ACT_QUIT_NOW:
-        a->quit = 1;
-        return 0;
+        return request_quit(a);
     case UI_ACT_HELP:
+        a->progress_open = 0;       /* help replaces it; J brings it back */
         if (a->view != UI_VIEW_HELP) {
             a->help_from = a->view;
             a->view = UI_VIEW_HELP;
@@ -602,9 +680,14 @@ static int handle_key(ui_app *a, int key)
         ui_app_message(a, UI_DIM, "provisioning cancelled");
         return UI_R_ALL;
     }
-    if (a->progress && a->progress_open) {
-        if (ui_progress_key(a->progress, curses_key(key))) a->progress_open = 0;
-        return UI_R_ALL;
+    if (a->quit_asked) {
+        a->quit_asked = 0;
+        if (key == 'y' || key == 'Y') {
+            a->quit = 1;
+            return 0;
+        }
+        ui_app_message(a, UI_DIM, "not quitting; %s goes on", a->job ? a->job_label : "nothing runs");
+        return UI_R_STATUS;
     }
     if (a->prompt.kind) {
         ui_prompt_kind kind = a->prompt.kind;
@@ -627,11 +710,12 @@ static int handle_key(ui_app *a, int key)
         ui_app_message(a, UI_DIM, "key %s does nothing here (? shows the keys)", name);
         return UI_R_STATUS;
     }
-    int m = global_action(a, act);
+    int m = ui_app_context(a) == UI_CX_PROGRESS ? progress_action(a, act) : -1;
+    if (m < 0) m = global_action(a, act);
     if (m >= 0) return m | UI_R_STATUS;
     switch (a->view) {
     case UI_VIEW_LIST:
-        if (act == UI_ACT_QUIT) { a->quit = 1; return 0; }
+        if (act == UI_ACT_QUIT) return request_quit(a);
         return ui_list_action(a, act) | UI_R_STATUS;
     case UI_VIEW_DETAIL:
         return ui_detail_action(a, act) | UI_R_STATUS;
@@ -787,6 +871,9 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
     a->fleet_gen = (unsigned long)-1;
     loop(a);
     ui_term_close();
+    if (a->job)     /* app_free waits for it: say so on the restored terminal */
+        fprintf(stderr, "deeplens-backup: waiting for %s to finish (it cannot be interrupted)\n",
+                a->job_label);
     app_free(a);
     return a->rc;
 }

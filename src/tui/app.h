@@ -116,9 +116,13 @@ typedef struct ui_app {
     ui_job *job;
     ui_job_kind job_kind;
     char job_tenant[DL_TENANT_MAX + 1];
+    char job_label[DL_TENANT_MAX + 32];  /* "backup-now vayyari" */
     ui_progress *progress;
-    int progress_open;
+    int progress_open;         /* shown; else hidden (J shows it again) */
     WINDOW *progress_win;
+    char job_outcome[400];     /* "backup-now vayyari: ok", until the next job */
+    int job_outcome_role;
+    int quit_asked;            /* q with a job running: waiting for y/n */
 
     char msg[300];
     int msg_role;

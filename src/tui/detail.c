@@ -132,17 +132,6 @@ static ov_line *add(ov_line *v, int *n, const char *label, int role, const char 
     return l;
 }
 
-static int health_role(dl_health h)
-{
-    switch (h) {
-    case DL_HEALTH_OK: return UI_HEALTH_OK;
-    case DL_HEALTH_OVERDUE: return UI_HEALTH_OVERDUE;
-    case DL_HEALTH_FAILING: return UI_HEALTH_FAILING;
-    case DL_HEALTH_STOPPED: return UI_HEALTH_STOPPED;
-    default: return UI_HEALTH_UNKNOWN;
-    }
-}
-
 void ui_storage_line(const dl_spec *sp, long long db_size, long long total_kb,
                      long long free_kb, long long backups_bytes, char *buf, size_t n,
                      int *role)
@@ -188,7 +177,7 @@ static int overview_lines(const dl_status *st, ov_line *v)
         add(v, &n, "Tenant", UI_TITLE, "%s (id %s)", sp->tenant, sp->tenant_id);
     else
         add(v, &n, "Tenant", UI_TITLE, "%s", sp->tenant);
-    add(v, &n, "Health", health_role(st->health), "%s %s%s%s", dl_health_symbol(st->health),
+    add(v, &n, "Health", ui_health_role(st->health), "%s %s%s%s", dl_health_symbol(st->health),
         dl_health_word(st->health), st->health_reason[0] ? ": " : "", st->health_reason);
     add(v, &n, "Container", UI_NORMAL, "%s  %.12s", st->container, st->container_id);
     add(v, &n, "State", strcmp(st->state, "running") ? UI_WARNING : UI_NORMAL, "%s  (%s)%s%s",
@@ -279,7 +268,7 @@ void ui_detail_draw(ui_app *a, WINDOW *w)
     if (st) {
         char h[32];
         snprintf(h, sizeof h, " %s %s ", dl_health_symbol(st->health), dl_health_word(st->health));
-        x += ui_draw_str(w, 0, x, width - x, ui_attr(health_role(st->health)), h);
+        x += ui_draw_str(w, 0, x, width - x, ui_attr(ui_health_role(st->health)), h);
     }
     x += ui_draw_str(w, 0, x, width - x, ui_attr(UI_DIM), ui_term_ascii() ? " | " : " │ ");
     for (int t = 0; t < UI_TAB_COUNT && x < width; t++) {

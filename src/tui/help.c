@@ -12,10 +12,11 @@ static const struct { int cx; const char *title; } sections[] = {
     {UI_CX_LIST, "Tenant list"},
     {UI_CX_LIST | UI_CX_DETAIL, "Tenant list and detail"},
     {UI_CX_LIST | UI_CX_FILES, "Tenant list and Files tab"},
-    {UI_CX_DETAIL | UI_CX_HELP, "Detail and help"},
+    {UI_CX_DETAIL | UI_CX_HELP | UI_CX_PROGRESS, "Detail, help and progress"},
     {UI_CX_DETAIL, "Tenant detail (tabs)"},
     {UI_CX_LOGS, "Logs tab"},
     {UI_CX_FILES, "Files tab"},
+    {UI_CX_PROGRESS, "Operation progress (q and Esc hide it too)"},
 };
 
 typedef struct help_line {

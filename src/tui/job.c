@@ -64,6 +64,21 @@ static const char *job_verb(ui_job_kind k)
     return "Working on";
 }
 
+const char *ui_job_kind_name(ui_job_kind k)
+{
+    switch (k) {
+    case UI_JOB_PROVISION:  return "provision";
+    case UI_JOB_RESCHEDULE: return "reschedule";
+    case UI_JOB_REMOVE:     return "remove";
+    case UI_JOB_BACKUP_NOW: return "backup-now";
+    case UI_JOB_RESTART:    return "restart";
+    case UI_JOB_VERIFY:     return "verify";
+    case UI_JOB_RESTORE:    return "restore";
+    case UI_JOB_FILES:      return "files";
+    }
+    return "operation";
+}
+
 static void push_line(ui_job *j, dl_step_kind kind, const char *text)
 {
     char *copy = strdup(text ? text : "");

@@ -52,6 +52,8 @@ int ui_job_poll(ui_job *j, void (*fn)(void *ud, dl_step_kind k, const char *line
 /* After ui_job_poll returned 1: 0 ok, -1 with err. */
 int ui_job_result(const ui_job *j, dl_err *err);
 const char *ui_job_title(const ui_job *j);   /* "Provisioning vayyari" */
+/* The operation's short name, as its console action is called: "backup-now". */
+const char *ui_job_kind_name(ui_job_kind k);
 ui_job_kind ui_job_kind_of(const ui_job *j);
 /* UI_JOB_FILES, after ui_job_poll returned 1 and ui_job_result 0: moves
  * the file list into *out (caller frees with dl_files_clear). Returns 0, or

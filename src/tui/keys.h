@@ -23,8 +23,9 @@
 #define UI_CX_LOGS     0x04
 #define UI_CX_FILES    0x08
 #define UI_CX_HELP     0x10
+#define UI_CX_PROGRESS 0x20   /* an operation's progress, over any view */
 #define UI_CX_DETAIL   (UI_CX_OVERVIEW | UI_CX_LOGS | UI_CX_FILES)
-#define UI_CX_ALL      (UI_CX_LIST | UI_CX_DETAIL | UI_CX_HELP)
+#define UI_CX_ALL      (UI_CX_LIST | UI_CX_DETAIL | UI_CX_HELP | UI_CX_PROGRESS)
 
 /* X(enum, name, default keys (space separated), contexts, footer label or
  *   NULL, help text) */
@@ -33,8 +34,8 @@
     X(UI_ACT_QUIT, "quit", "q", UI_CX_ALL, "Quit",                                       \
       "close the view; quit from the tenant list")                                       \
     X(UI_ACT_QUIT_NOW, "quit-now", "Q", UI_CX_ALL, NULL, "quit the console at once")     \
-    X(UI_ACT_BACK, "back", "Esc Backspace", UI_CX_DETAIL | UI_CX_HELP, "Back",           \
-      "back to the previous view")                                                       \
+    X(UI_ACT_BACK, "back", "Esc Backspace", UI_CX_DETAIL | UI_CX_HELP | UI_CX_PROGRESS,  \
+      "Back", "back to the previous view")                                               \
     X(UI_ACT_UP, "up", "Up k", UI_CX_ALL, NULL, "move the selection up / scroll up")     \
     X(UI_ACT_DOWN, "down", "Down j", UI_CX_ALL, NULL,                                    \
       "move the selection down / scroll down")                                           \
@@ -89,7 +90,10 @@
       "verify the selected backup file")                                                 \
     X(UI_ACT_RESTORE, "restore", "Enter", UI_CX_FILES, "Restore",                        \
       "restore the selected file into a database")                                       \
-    X(UI_ACT_JOBS, "jobs", "J", UI_CX_ALL, NULL, "show the last operation's progress")   \
+    X(UI_ACT_HIDE, "hide", "h Enter", UI_CX_PROGRESS, "Hide",                            \
+      "hide the operation's progress; a running one goes on (J shows it again)")         \
+    X(UI_ACT_JOBS, "jobs", "J", UI_CX_ALL, NULL,                                         \
+      "show the running or the last operation's progress")                              \
     X(UI_ACT_REFRESH, "refresh", "^L F5", UI_CX_ALL, NULL,                               \
       "re-read statuses (files too) and redraw the screen")                              \
     X(UI_ACT_THEME, "theme", "T", UI_CX_ALL, "Theme", "switch to the next theme")

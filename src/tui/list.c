@@ -57,17 +57,6 @@ void ui_list_free(ui_list *l)
 
 /* ---- cells ------------------------------------------------------------------ */
 
-static int health_role(dl_health h)
-{
-    switch (h) {
-    case DL_HEALTH_OK: return UI_HEALTH_OK;
-    case DL_HEALTH_OVERDUE: return UI_HEALTH_OVERDUE;
-    case DL_HEALTH_FAILING: return UI_HEALTH_FAILING;
-    case DL_HEALTH_STOPPED: return UI_HEALTH_STOPPED;
-    default: return UI_HEALTH_UNKNOWN;
-    }
-}
-
 static const char *cell(const dl_status *st, int col, time_t now, char *buf, size_t n, int *role)
 {
     char tmp[64];
@@ -76,7 +65,7 @@ static const char *cell(const dl_status *st, int col, time_t now, char *buf, siz
     case COL_TENANT:
         return st->spec.tenant;
     case COL_HEALTH:
-        *role = health_role(st->health);
+        *role = ui_health_role(st->health);
         snprintf(buf, n, "%s %s", dl_health_symbol(st->health), dl_health_word(st->health));
         return buf;
     case COL_STATE:

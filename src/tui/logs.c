@@ -16,8 +16,13 @@
 #include "text.h"
 
 #define LOG_TAIL 500
+/* The scrollback: 10,000 lines of the usual ~100 bytes. The ring writes
+ * through its whole arena before it wraps, so the byte bound is what the
+ * tab keeps resident under a flood, however short the lines: it is sized
+ * to the line bound, not above it. A quarter of it (256 KB) is the longest
+ * line kept whole. */
 #define LOG_MAX_LINES 10000
-#define LOG_MAX_BYTES (2u << 20)
+#define LOG_MAX_BYTES (1u << 20)
 
 void ui_logs_init(ui_logs *l)
 {

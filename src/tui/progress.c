@@ -468,7 +468,7 @@ void ui_progress_draw(ui_progress *p, WINDOW *win)
     if (p->finished)
         foot = "press Enter to close";
     else
-        foot = "working - this cannot be interrupted; it goes on if you wait";
+        foot = "working - cannot be interrupted; hide it and it goes on";
     wattrset(win, ui_attr(p->finished ? UI_TITLE : UI_DIM));
     wmove(win, h - 1, 0);
     put_clipped(win, foot, w);
@@ -503,46 +503,34 @@ static void scroll_by(ui_progress *p, long d)
     }
 }
 
-int ui_progress_key(ui_progress *p, int ch)
+void ui_progress_move(ui_progress *p, ui_progress_motion m)
 {
     long page;
 
     if (!p)
-        return 1;
+        return;
     page = p->last_body > 1 ? p->last_body - 1 : 1;
-    switch (ch) {
-    case KEY_UP: case 'k':
+    switch (m) {
+    case UI_PROGRESS_UP:
         scroll_by(p, -1);
         break;
-    case KEY_DOWN: case 'j':
+    case UI_PROGRESS_DOWN:
         scroll_by(p, 1);
         break;
-    case KEY_PPAGE: case 'b':
+    case UI_PROGRESS_PAGE_UP:
         scroll_by(p, -page);
         break;
-    case KEY_NPAGE: case ' ':
+    case UI_PROGRESS_PAGE_DOWN:
         scroll_by(p, page);
         break;
-    case KEY_HOME: case 'g':
+    case UI_PROGRESS_TOP:
         p->follow = 0;
         p->top = 0;
         if (p->last_total <= p->last_body)
             p->follow = 1;
         break;
-    case KEY_END: case 'G':
+    case UI_PROGRESS_BOTTOM:
         p->follow = 1;
         break;
-    case '\n': case '\r': case KEY_ENTER: case 27: case 'q':
-        return p->finished ? 1 : 0;
-    default:
-        break;
     }
-    return 0;
-}
-
-const char *ui_progress_hints(const ui_progress *p)
-{
-    if (p && p->finished)
-        return "Enter close  Up/Down PgUp/PgDn scroll  End follow";
-    return "Up/Down PgUp/PgDn scroll  End follow  (running: cannot be cancelled)";
 }

@@ -4,11 +4,12 @@
  * marker per kind - UTF-8:  ▸ begin  ✓ ok  ✗ fail  ↺ undo (rollback)  and
  * indented info lines; ASCII when the locale is not UTF-8 (or forced):
  * "->", "[ok]", "[FAIL]", "[undo]". Long lines wrap to the window. The view
- * follows the newest line until the operator scrolls up (Up/Down, PgUp/PgDn,
- * Home/End); End follows again. ui_progress_finish adds the result line and
- * "press Enter to close"; only then do Enter/Esc/q close the view (the
- * domain calls cannot be cancelled midway, so a running job cannot be
- * dismissed).
+ * follows the newest line until the operator scrolls up (ui_progress_move);
+ * moving to the bottom follows again. ui_progress_finish adds the result
+ * line and "press Enter to close". The keys are the console's (keys.h,
+ * the progress context); the domain calls cannot be cancelled midway, so
+ * the view of a running job can be hidden - the job goes on - but offers
+ * no "cancel".
  *
  * Pure model + drawing: no threads, no engine. Text is sanitised on entry
  * (control characters and invalid UTF-8 become '?'; tabs become spaces).
@@ -45,11 +46,12 @@ int ui_progress_finished(const ui_progress *p);
 
 /* Draw into win (any size; erases it first). */
 void ui_progress_draw(ui_progress *p, WINDOW *win);
-/* Feed a key: returns 1 when the operator closed the (finished) view, 0
- * otherwise (scrolling keys just change the view; repaint after). */
-int ui_progress_key(ui_progress *p, int ch);
-/* Key hints for the footer. */
-const char *ui_progress_hints(const ui_progress *p);
+/* Scroll the view (repaint after). */
+typedef enum ui_progress_motion {
+    UI_PROGRESS_UP, UI_PROGRESS_DOWN, UI_PROGRESS_PAGE_UP, UI_PROGRESS_PAGE_DOWN,
+    UI_PROGRESS_TOP, UI_PROGRESS_BOTTOM
+} ui_progress_motion;
+void ui_progress_move(ui_progress *p, ui_progress_motion m);
 
 /* For tests and the footer: number of stored lines, line i as displayed
  * without marker, and its kind. */

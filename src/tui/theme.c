@@ -265,6 +265,36 @@ static int valid_name(const char *s)
     return 1;
 }
 
+int dl_tui_theme_each(void (*fn)(void *ud, const char *name, const char *path), void *ud)
+{
+    char dirs[4][PATH_MAX];
+    char seen[64][65];          /* names already given (valid names are <= 64) */
+    int nd = theme_dirs(dirs), n = 0, nseen = 0;
+    for (int d = 0; d < nd; d++) {
+        struct dirent **ents;
+        int ne = scandir(dirs[d], &ents, NULL, alphasort);
+        for (int i = 0; i < ne; i++) {
+            const char *file = ents[i]->d_name;
+            size_t len = strlen(file);
+            char name[256], path[PATH_MAX + 256];
+            int dup = 0;
+            if (len > 6 && !strcmp(file + len - 6, ".theme")) {
+                snprintf(name, sizeof name, "%.*s", (int)(len - 6), file);
+                for (int k = 0; k < nseen && !dup; k++) dup = !strcmp(seen[k], name);
+                if (!dup && valid_name(name)) {
+                    if (nseen < 64) snprintf(seen[nseen++], sizeof seen[0], "%s", name);
+                    snprintf(path, sizeof path, "%s/%s", dirs[d], file);
+                    if (fn) fn(ud, name, path);
+                    n++;
+                }
+            }
+            free(ents[i]);
+        }
+        if (ne >= 0) free(ents);
+    }
+    return n;
+}
+
 static int find_theme(const char *name, char *path, size_t n)
 {
     char dirs[4][PATH_MAX];
@@ -368,6 +398,17 @@ int ui_attr(enum ui_role role)
     return cur.attr[role];
 }
 
+enum ui_role ui_health_role(dl_health h)
+{
+    switch (h) {
+    case DL_HEALTH_OK: return UI_HEALTH_OK;
+    case DL_HEALTH_OVERDUE: return UI_HEALTH_OVERDUE;
+    case DL_HEALTH_FAILING: return UI_HEALTH_FAILING;
+    case DL_HEALTH_STOPPED: return UI_HEALTH_STOPPED;
+    default: return UI_HEALTH_UNKNOWN;
+    }
+}
+
 const char *ui_theme_name(void)
 {
     return cur.loaded ? cur.name : "default";
@@ -382,33 +423,31 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(x, y);
 }
 
+typedef struct theme_names {
+    char *v[64];
+    int n, oom;
+} theme_names;
+
+static void add_name(void *ud, const char *name, const char *path)
+{
+    theme_names *t = ud;
+    (void)path;
+    if (t->n >= 64 || !strcmp(name, "default")) return;
+    if (!(t->v[t->n++] = strdup(name))) t->oom = 1;
+}
+
 int ui_theme_next(int no_color, dl_err *err)
 {
-    enum { MAXT = 64 };
-    char *names[MAXT];
-    int n = 0;
-    names[n++] = strdup("default");
-    char dirs[4][PATH_MAX];
-    int nd = theme_dirs(dirs);
-    for (int i = 0; i < nd; i++) {
-        DIR *d = opendir(dirs[i]);
-        if (!d) continue;
-        struct dirent *de;
-        while ((de = readdir(d)) && n < MAXT) {
-            size_t len = strlen(de->d_name);
-            if (len <= 6 || strcmp(de->d_name + len - 6, ".theme")) continue;
-            char nm[256];
-            snprintf(nm, sizeof nm, "%.*s", (int)(len - 6), de->d_name);
-            if (!valid_name(nm)) continue;
-            int dup = 0;
-            for (int k = 0; k < n; k++)
-                if (names[k] && !strcmp(names[k], nm)) dup = 1;
-            if (!dup) names[n++] = strdup(nm);
-        }
-        closedir(d);
+    theme_names t = {.n = 1};
+    t.v[0] = strdup("default");
+    if (!t.v[0]) t.oom = 1;
+    dl_tui_theme_each(add_name, &t);
+    if (t.oom) {
+        for (int k = 0; k < t.n; k++) free(t.v[k]);
+        return dl_err_set(err, DL_ESYS, "out of memory");
     }
-    for (int k = 0; k < n; k++)
-        if (!names[k]) return dl_err_set(err, DL_ESYS, "out of memory");
+    char **names = t.v;
+    int n = t.n;
     qsort(names, (size_t)n, sizeof names[0], cmp_str);
     int at = -1;
     for (int k = 0; k < n; k++)

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 
+#include "deeplens/backup.h"
 #include "deeplens/err.h"
 
 /* X(enum, name in theme files, help) */
@@ -51,11 +52,13 @@ enum ui_role {
 };
 
 /* Load a theme by name ("default", "light", "high-contrast", "monochrome":
- * looked up in $DEEPLENS_BACKUP_THEMES, ./themes, DL_DATADIR/themes) or by
- * path; NULL or "" = compiled-in default. Call after start_color(). */
+ * looked up in the order of dl_tui_theme_each, tui.h) or by path; NULL or
+ * "" = compiled-in default. Call after start_color(). */
 int ui_theme_load(const char *name_or_path, int no_color, dl_err *err);
 /* The curses attribute (colour pair | attrs) of a role. */
 int ui_attr(enum ui_role role);
+/* The role a health is shown in. */
+enum ui_role ui_health_role(dl_health h);
 /* Name of the loaded theme. */
 const char *ui_theme_name(void);
 /* Cycle to the next shipped theme (the theme key). */

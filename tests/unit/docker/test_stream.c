@@ -292,6 +292,49 @@ static void test_linebuf_cap(void **state)
     dk_linebuf_free(&lb);
 }
 
+/* The buffer is not the cap: it starts small and grows only as far as the
+ * longest line, which still comes out whole up to the cap. */
+typedef struct longest {
+    size_t n, len;
+    int cont;
+    char last;
+} longest;
+
+static int take_long(void *ud, const char *line, size_t n, int continued)
+{
+    longest *g = ud;
+    g->n++;
+    g->len = n;
+    g->cont = continued;
+    g->last = n ? line[n - 1] : 0;
+    return 0;
+}
+
+static void test_linebuf_grows(void **state)
+{
+    dk_linebuf lb;
+    longest g = {0};
+    static char big[20001];
+    (void)state;
+    assert_int_equal(dk_linebuf_init(&lb, 1024 * 1024), 0);
+    assert_true(lb.size <= 4096);
+    assert_int_equal(dk_linebuf_feed(&lb, "short\n", 6, take_long, &g), 0);
+    assert_true(lb.size <= 4096);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 2] = 'z';
+    big[sizeof big - 1] = '\n';
+    for (size_t i = 0; i < sizeof big; i += 777) {   /* in uneven pieces */
+        size_t k = sizeof big - i < 777 ? sizeof big - i : 777;
+        assert_int_equal(dk_linebuf_feed(&lb, big + i, k, take_long, &g), 0);
+    }
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.len, sizeof big - 1);
+    assert_int_equal(g.cont, 0);
+    assert_int_equal(g.last, 'z');
+    assert_true(lb.size >= sizeof big - 1 && lb.size <= lb.cap);
+    dk_linebuf_free(&lb);
+}
+
 static void test_linebuf_abort(void **state)
 {
     dk_linebuf lb;
@@ -357,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_demux_emit_abort),
         cmocka_unit_test(test_linebuf_basic),
         cmocka_unit_test(test_linebuf_cap),
+        cmocka_unit_test(test_linebuf_grows),
         cmocka_unit_test(test_linebuf_abort),
         cmocka_unit_test(test_demux_into_lines),
     };

@@ -71,6 +71,25 @@ static void test_default_keys(void **state)
     }
 }
 
+/* Over an operation's progress: the scrolling keys scroll it, Esc, q, h
+ * and Enter hide it, J, help and quit-now still work, tenant actions do
+ * not reach the list behind. */
+static void test_progress_context(void **state)
+{
+    (void)state;
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+    assert_int_equal(ui_keys_lookup(UI_KEY_ESC, UI_CX_PROGRESS), UI_ACT_BACK);
+    assert_int_equal(ui_keys_lookup('q', UI_CX_PROGRESS), UI_ACT_QUIT);
+    assert_int_equal(ui_keys_lookup('h', UI_CX_PROGRESS), UI_ACT_HIDE);
+    assert_int_equal(ui_keys_lookup('\n', UI_CX_PROGRESS), UI_ACT_HIDE);
+    assert_int_equal(ui_keys_lookup('J', UI_CX_PROGRESS), UI_ACT_JOBS);
+    assert_int_equal(ui_keys_lookup('Q', UI_CX_PROGRESS), UI_ACT_QUIT_NOW);
+    assert_int_equal(ui_keys_lookup('j', UI_CX_PROGRESS), UI_ACT_DOWN);
+    assert_int_equal(ui_keys_lookup('b', UI_CX_PROGRESS), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('h', UI_CX_LOGS), UI_ACT_SCROLL_LEFT);
+    assert_int_equal(ui_keys_lookup('J', UI_CX_LIST), UI_ACT_JOBS);
+}
+
 static void test_binds(void **state)
 {
     (void)state;
@@ -134,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_complete),
         cmocka_unit_test(test_default_keys),
+        cmocka_unit_test(test_progress_context),
         cmocka_unit_test(test_binds),
         cmocka_unit_test(test_print_keys),
     };
