@@ -26,11 +26,23 @@ void dl_fleet_free(dl_fleet *f);
 /* Connect: version check, events stream, first list. Non-blocking; errors
  * appear through dl_fleet_error. */
 void dl_fleet_start(dl_fleet *f);
-/* Call once per loop turn (after dk_client_poll): timers, retries. Returns
- * the longest time in ms the loop may sleep before calling again. */
+/* Call once per loop turn (after dk_client_poll): timers, retries, and the
+ * status reads that are due. A job's status changes only when it runs, and
+ * a scheduled run makes no engine event: a tenant's status is re-read
+ * DL_FLEET_AFTER_RUN seconds after each scheduled run (then every minute
+ * until that run's result is in, for an hour at most) and otherwise once
+ * every DL_FLEET_REREAD seconds, the tenants spread evenly over that period,
+ * so an idle console costs the engine a read every few seconds, not a burst
+ * of one per tenant. Returns the longest time in ms the loop may sleep
+ * before calling again. */
+#define DL_FLEET_AFTER_RUN 20
+#define DL_FLEET_REREAD 600
 int dl_fleet_tick(dl_fleet *f, time_t now);
-/* Re-read every tenant's job status (bounded concurrency). */
+/* Re-read every tenant's job status now (bounded concurrency): F5. */
 void dl_fleet_refresh(dl_fleet *f);
+/* Re-list the containers (one request): the periodic check that the engine
+ * still answers and nothing was missed. */
+void dl_fleet_relist(dl_fleet *f);
 /* Re-read one tenant's container and job status. */
 void dl_fleet_refresh_one(dl_fleet *f, const char *tenant);
 

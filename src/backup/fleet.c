@@ -4,7 +4,9 @@
  * Any event about one of our containers re-lists (one request, coalesced
  * while one is in flight) and re-reads that tenant's status file. Status
  * files are read through a queue with at most FLEET_INFLIGHT reads in
- * flight. A failed request or a closed events stream marks the engine
+ * flight: all of them after the first list and after a reconnect, then
+ * each tenant's when it is due (fleet_due: after its scheduled runs, and
+ * once per DL_FLEET_REREAD at its own spot in that period). A failed request or a closed events stream marks the engine
  * unreachable and schedules a reconnect with backoff (1 s .. 10 s).
  */
 #include <stdio.h>
@@ -16,10 +18,20 @@
 #include "internal.h"
 
 #define FLEET_INFLIGHT 8
+#define WAIT_FOR_RUN_MAX 3600   /* how long to look for a scheduled run's result */
+#define WAIT_FOR_RUN_STEP 60
+
+/* When to read a tenant's status again (one per row, beside rows). */
+typedef struct fleet_due {
+    time_t at;        /* next read; 0: none planned (a read is queued or in flight) */
+    time_t sched;     /* the scheduled run `at` waits for, 0 when periodic */
+    time_t wait_for;  /* a scheduled run whose result has not been seen yet */
+} fleet_due;
 
 struct dl_fleet {
     dl_ctx *ctx;
     dl_status *rows;
+    fleet_due *due;
     size_t n;
     unsigned long gen;
 
@@ -87,6 +99,7 @@ void dl_fleet_free(dl_fleet *f)
     while (f->inflight > 0 && dk_client_poll(f->ctx->dk, -1, 100) >= 0)
         ;
     dl_statuses_free(f->rows, f->n);
+    free(f->due);
     free(f->queue);
     free(f);
 }
@@ -113,34 +126,78 @@ static dl_status *row_by_container(dl_fleet *f, const char *container)
     return NULL;
 }
 
+/* A row's spot in the reading period: the same for a tenant every time
+ * (FNV-1a of the container name), so the reads of many tenants spread out. */
+static time_t spread(const char *container)
+{
+    unsigned h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)container; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return (time_t)(h % DL_FLEET_REREAD);
+}
+
+/* After a read of row i at `now` (ok or not): when to read it next. */
+static void plan_next(dl_fleet *f, size_t i, time_t now, int ok)
+{
+    fleet_due *d = &f->due[i];
+    const dl_status *st = &f->rows[i];
+    /* the next turn of this row's spot in the period, at least a minute away */
+    time_t periodic = now - now % DL_FLEET_REREAD + spread(st->container);
+
+    while (periodic < now + WAIT_FOR_RUN_STEP)
+        periodic += DL_FLEET_REREAD;
+    if (d->wait_for && ok && st->last_run_start >= d->wait_for)
+        d->wait_for = 0;             /* that run's result is in */
+    if (d->wait_for && now - d->wait_for > WAIT_FOR_RUN_MAX)
+        d->wait_for = 0;             /* the health rule says overdue by now */
+    d->sched = 0;
+    d->at = periodic;
+    if (d->wait_for) {
+        d->at = now + WAIT_FOR_RUN_STEP;
+    } else if (st->next_run > 0 && st->next_run + DL_FLEET_AFTER_RUN < periodic) {
+        d->at = st->next_run + DL_FLEET_AFTER_RUN;
+        d->sched = st->next_run;
+    }
+}
+
 static void read_done(void *ud, const char *container, int ok, const char *text,
                       size_t len)
 {
     dl_fleet *f = ud;
     dl_status *st;
+    time_t now = time(NULL);
     f->inflight--;
-    if (!ok || !(st = row_by_container(f, container)))
+    if (!(st = row_by_container(f, container)))
         return;
-    dl_err e;
-    dl_status_parse_job(st, text, len, &e);
-    dl_health_eval(st, time(NULL));
-    f->gen++;
+    if (ok) {
+        dl_err e;
+        dl_status_parse_job(st, text, len, &e);
+        dl_health_eval(st, now);
+        f->gen++;
+    }
+    plan_next(f, (size_t)(st - f->rows), now, ok);
 }
 
 static void pump(dl_fleet *f)
 {
     while (f->connected && f->qn > 0 && f->inflight < FLEET_INFLIGHT) {
         char name[160];
+        dl_status *st;
         dl_err e;
         memcpy(name, f->queue[0], sizeof name);
         memmove(f->queue, f->queue + 1, --f->qn * sizeof *f->queue);
         if (dl_status_read_async(f->ctx, name, read_done, f, &e))
             f->inflight++;
+        else if ((st = row_by_container(f, name)))
+            plan_next(f, (size_t)(st - f->rows), time(NULL), 0);
     }
 }
 
 static void enqueue(dl_fleet *f, const char *container)
 {
+    dl_status *st = row_by_container(f, container);
+    if (st)
+        f->due[st - f->rows].at = 0;   /* planned again when the read is done */
     for (size_t i = 0; i < f->qn; i++)
         if (!strcmp(f->queue[i], container))
             return;
@@ -153,6 +210,26 @@ static void enqueue(dl_fleet *f, const char *container)
     snprintf(f->queue[f->qn++], sizeof *f->queue, "%s", container);
 }
 
+/* Queue the reads that are due; the time in s until the next one (or -1). */
+static long queue_due(dl_fleet *f, time_t now)
+{
+    long next = -1;
+    for (size_t i = 0; i < f->n; i++) {
+        fleet_due *d = &f->due[i];
+        if (!d->at)
+            continue;
+        if (d->at <= now) {
+            if (d->sched && now >= d->sched)
+                d->wait_for = d->sched;   /* look until that run's result is in */
+            enqueue(f, f->rows[i].container);
+            continue;
+        }
+        if (next < 0 || d->at - now < next)
+            next = (long)(d->at - now);
+    }
+    return next;
+}
+
 /* ---- list ------------------------------------------------------------------ */
 
 static void relist(dl_fleet *f);
@@ -160,17 +237,19 @@ static void relist(dl_fleet *f);
 static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
 {
     dl_status *rows = calloc(nv ? nv : 1, sizeof *rows);
+    fleet_due *due = calloc(nv ? nv : 1, sizeof *due);
     size_t k = 0;
     time_t now = time(NULL);
     int first = f->loading;
 
-    if (!rows)
+    if (!rows || !due)
         abort();
     for (size_t i = 0; i < nv; i++) {
         dl_status *old = row_by_container(f, v[i].name ? v[i].name : "");
         dl_err e;
         if (old) {
             rows[k] = *old; /* keeps the job part; takes over files */
+            due[k] = f->due[old - f->rows];
             old->files = NULL;
             old->nfiles = 0;
         }
@@ -180,11 +259,13 @@ static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
         }
         dl_health_eval(&rows[k], now);
         if (first || !old)
-            enqueue(f, rows[k].container);
+            due[k].at = now;   /* read at once (tick queues it) */
         k++;
     }
     dl_statuses_free(f->rows, f->n);
+    free(f->due);
     f->rows = rows;
+    f->due = due;
     f->n = k;
     f->loading = 0;
     f->gen++;
@@ -215,6 +296,7 @@ static void list_done(void *ud, dk_req *r)
         f->relist_again = 0;
         relist(f);
     }
+    queue_due(f, time(NULL));
     pump(f);
 }
 
@@ -309,6 +391,8 @@ static void version_done(void *ud, dk_req *r)
     f->backoff = 1;
     f->error[0] = '\0';
     f->gen++;
+    for (size_t i = 0; i < f->n; i++)   /* a reconnect: what we knew may be old */
+        f->due[i].at = time(NULL);
     open_events(f);
     if (f->connected)
         relist(f);
@@ -349,8 +433,17 @@ int dl_fleet_tick(dl_fleet *f, time_t now)
         f->relist_pending = 0;
         relist(f);
     }
+    long next = queue_due(f, now);
     pump(f);
-    return 60000;
+    if (next < 0 || next > 60)
+        return 60000;
+    return (int)next * 1000 + 50;
+}
+
+void dl_fleet_relist(dl_fleet *f)
+{
+    if (f->connected)
+        relist(f);
 }
 
 void dl_fleet_refresh(dl_fleet *f)

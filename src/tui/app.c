@@ -778,7 +778,7 @@ static void loop(ui_app *a)
         if (timeout < 0 || timeout > 60000) timeout = 60000;
         if (now - a->last_refresh >= UI_REFRESH_SECONDS) {
             if (!dl_fleet_error(a->fleet, NULL) && !dl_fleet_loading(a->fleet))
-                dl_fleet_refresh(a->fleet);
+                dl_fleet_relist(a->fleet);   /* status reads: the fleet's own timers */
             a->last_refresh = now;
         }
         long long until = ((long long)a->last_refresh + UI_REFRESH_SECONDS - now) * 1000;
