@@ -4,17 +4,46 @@
 # with rec. The console runs in a tmux pane of 120x40 whose shell waits for
 # one Enter and then execs it, so tmuxprobe.py's clock starts at the Enter.
 
-CON_PAINTS=${BENCH_PAINTS:-5}
+CON_PAINTS=${BENCH_PAINTS:-3}
 CON_REPS=${BENCH_KEY_REPS:-20}
 
 con_tmux() { tmux -L "$TMUX_SOCK" "$@"; }
 con_probe() { python3 "$TOP/tests/bench/tmuxprobe.py" "$TMUX_SOCK" bench "$@"; }
 con_pid() { con_tmux list-panes -t bench -F '#{pane_pid}'; }
 
+# con_start [ENGINE_SOCKET]: a new console; a new tmux server each time (a
+# dying one cannot take the next session)
+CON_STARTS=0
 con_start() {
-    con_tmux kill-server 2> /dev/null || true
+    [ -z "${TMUX_SOCK:-}" ] || con_tmux kill-server 2> /dev/null || true
+    CON_STARTS=$((CON_STARTS + 1))
+    TMUX_SOCK=dlb-$$-$CON_STARTS
     con_tmux new-session -d -x 120 -y 40 -s bench \
-        "read -r _; exec env LANG=C.UTF-8 DOCKER_HOST=$DL_DOCKER_HOST $B_BIN --config $B_CFG"
+        "read -r _; exec env LANG=C.UTF-8 $B_BIN -H unix://${1:-$DL_SOCK} --config $B_CFG"
+}
+
+# con_paint N: start a console through a counting proxy, time its first paint
+# and the moment the last of the N status files has been read (the proxy's
+# log); appends "<first> <rows on screen read> <all N read>" (ms) to paint.txt
+con_paint() {
+    local n=$1 d=$B_OUT/console sock=$B_OUT/console/proxy.sock pid i wall first seen
+    rm -f "$d/paint.log"
+    python3 "$TOP/tests/bench/countproxy.py" "$sock" "$DL_SOCK" "$d/paint.count" "$d/paint.log" &
+    pid=$!
+    for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.02; done
+    con_start "$sock"
+    sleep 0.3
+    read -r wall first seen <<< "$(con_probe paint "$n")"
+    # until every status file has an answer (or 120 s)
+    for ((i = 0; i < 1200; i++)); do
+        kill -USR1 "$pid"
+        sleep 0.1
+        [ "$(awk '$2 ~ /archive$/ && $4 != "-"' "$d/paint.log" 2> /dev/null | wc -l)" -lt "$n" ] || break
+    done
+    kill "$pid"
+    wait "$pid" 2> /dev/null || true
+    awk -v w="$wall" -v f="$first" -v s="$seen" '$2 ~ /archive$/ && $5 != "-" && $5 > m { m = $5 }
+        END { printf "%s %s %.1f\n", f, s, (m ? (m - w) * 1000 : -1) }' "$d/paint.log" >> "$d/paint.txt"
 }
 
 # con_keys KEY...: untimed navigation, then a moment for the screen
@@ -57,7 +86,6 @@ med_max() {
 }
 
 bench_console() {
-    TMUX_SOCK=dlb-$$
     local d=$B_OUT/console epid c0 c1 e0 e1 pid t0 i med max
     mkdir -p "$d"
     epid=$(b_engine_pid)
@@ -70,27 +98,39 @@ bench_console() {
     say "first paint and first full list ($CON_PAINTS starts)"
     : > "$d/paint.txt"
     for ((i = 1; i <= CON_PAINTS; i++)); do
-        con_start
-        sleep 0.3
-        t0=$(now_ns)
-        con_probe paint "$N" >> "$d/paint.txt"
-        [ "$i" = "$CON_PAINTS" ] || sleep 1
+        con_paint "$N"
+        sleep 1
     done
     read -r med max <<< "$(med_max "$d/paint.txt" 1)"
     rec paint_first "$med ms (max $max)"
     read -r med max <<< "$(med_max "$d/paint.txt" 2)"
+    rec paint_screen "$med ms (max $max)"
+    read -r med max <<< "$(med_max "$d/paint.txt" 3)"
     rec paint_full "$med ms (max $max)"
 
-    # the last console: RSS at 10 s and 60 s, CPU from 30 s to 60 s
+    # one more console: RSS at 10 s and 60 s, CPU from 30 s to 60 s, and the
+    # requests it makes in that window (through the proxy, whose own CPU is
+    # neither the console's nor the engine's)
+    local sock=$d/idle.sock ppid w0 w1
+    python3 "$TOP/tests/bench/countproxy.py" "$sock" "$DL_SOCK" "$d/idle.count" "$d/idle.log" &
+    ppid=$!
+    for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.02; done
+    con_start "$sock"
+    sleep 0.3
+    t0=$(now_ns)
+    con_probe paint "$N" > /dev/null
     pid=$(con_pid)
     say "resident memory and idle CPU of the console (pid $pid), 60 s"
     sleep "$(awk -v s="$(ms_since "$t0")" 'BEGIN { x = 10 - s / 1000; print (x > 0 ? x : 0) }')"
     rec rss_10s "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
     sleep "$(awk -v s="$(ms_since "$t0")" 'BEGIN { x = 30 - s / 1000; print (x > 0 ? x : 0) }')"
-    c0=$(b_cpu_ticks "$pid"); e0=$(b_cpu_ticks "$epid")
+    c0=$(b_cpu_ticks "$pid"); e0=$(b_cpu_ticks "$epid"); w0=$(date +%s.%N)
     sleep 30
-    c1=$(b_cpu_ticks "$pid"); e1=$(b_cpu_ticks "$epid")
+    c1=$(b_cpu_ticks "$pid"); e1=$(b_cpu_ticks "$epid"); w1=$(date +%s.%N)
     rec rss_60s "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
+    kill -USR1 "$ppid"; sleep 0.3
+    rec idle_requests "$(awk -v a="$w0" -v b="$w1" '$3 >= a && $3 < b { n++; p[$1 " " $2]++ }
+        END { printf "%d", n; for (k in p) printf "; %d %s", p[k], k }' "$d/idle.log")"
     rec cpu_idle "$(b_ticks_s $((c1 - c0))) s"
     rec engine_idle_con "$(b_ticks_s $((e1 - e0))) s"
     rec engine_idle_extra "$(b_ticks_s $((e1 - e0 - base))) s"
@@ -148,4 +188,7 @@ bench_console() {
     rec rss_end "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
     con_keys q
     con_tmux kill-server 2> /dev/null || true
+    TMUX_SOCK=
+    kill "$ppid"
+    wait "$ppid" 2> /dev/null || true
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""countproxy.py LISTEN_PATH TARGET_PATH STATS_FILE - a Unix socket proxy that
-counts the HTTP requests a client makes to the engine (the bench points the
-CLI at LISTEN_PATH with -H). On SIGTERM or SIGINT it writes STATS_FILE:
+"""countproxy.py LISTEN_PATH TARGET_PATH STATS_FILE [LOG] - a Unix socket proxy
+that counts the HTTP requests a client makes to the engine (the bench points
+the CLI or the console at LISTEN_PATH with -H). On SIGTERM or SIGINT it
+writes STATS_FILE and exits; SIGUSR1 writes it and goes on:
 
     requests N          request lines seen (GET /v1.41/... HTTP/1.1)
     connections N       client connections accepted
@@ -11,19 +12,24 @@ CLI at LISTEN_PATH with -H). On SIGTERM or SIGINT it writes STATS_FILE:
 
 "Outstanding" runs from a request line to the first response bytes on the
 same connection (HTTP/1.1 without pipelining), so it is the number of
-requests the engine was working on at once."""
+requests the engine was working on at once. LOG, when given, gets one line
+per request: METHOD PATH SENT FIRST LAST, the wall-clock times (time.time())
+of the request line and of the first and last response bytes seen before the
+next request on the connection ("-" when none yet)."""
 import os
 import re
 import selectors
 import signal
 import socket
 import sys
+import time
 
 REQ = re.compile(rb"(?m)^(GET|POST|PUT|DELETE|HEAD) (/\S*) HTTP/1\.[01]\r$")
 
 
 def main():
     listen_path, target_path, stats_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    log_path = sys.argv[4] if len(sys.argv) > 4 else None
     try:
         os.unlink(listen_path)
     except FileNotFoundError:
@@ -38,14 +44,26 @@ def main():
     waiting = {}          # client socket -> requests without a response yet
     outstanding = [0]
     clients = set()
+    records = []          # [method, path, sent, first, last], in request order
+    current = {}          # client socket -> its record being answered
 
-    def stop(*_):
+    def dump(*_):
         with open(stats_path + ".tmp", "w") as f:
             for k, v in stats.items():
                 f.write("%s %d\n" % (k, v))
             for (m, p), n in sorted(paths.items()):
                 f.write("path %d %s %s\n" % (n, m, p))
         os.rename(stats_path + ".tmp", stats_path)
+        if log_path:
+            with open(log_path + ".tmp", "w") as f:
+                for r in records:
+                    f.write("%s %s %.6f %s %s\n" % (r[0], r[1], r[2],
+                            "-" if r[3] is None else "%.6f" % r[3],
+                            "-" if r[4] is None else "%.6f" % r[4]))
+            os.rename(log_path + ".tmp", log_path)
+
+    def stop(*_):
+        dump()
         try:
             os.unlink(listen_path)
         except FileNotFoundError:
@@ -54,6 +72,7 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGUSR1, dump)
 
     sel = selectors.DefaultSelector()
     sel.register(srv, selectors.EVENT_READ, None)
@@ -71,6 +90,7 @@ def main():
             peer.pop(x, None)
             if x in clients:
                 clients.discard(x)
+                current.pop(x, None)
                 outstanding[0] -= waiting.pop(x, 0)
             x.close()
 
@@ -106,13 +126,21 @@ def main():
             if s in clients:
                 for m in REQ.finditer(data):
                     stats["requests"] += 1
-                    key2 = (m.group(1).decode(), m.group(2).split(b"?")[0].decode("latin-1"))
+                    key2 = (m.group(1).decode(), re.sub(r"/containers/[^/]+/", "/containers/{name}/",
+                                                         m.group(2).split(b"?")[0].decode("latin-1")))
                     paths[key2] = paths.get(key2, 0) + 1
+                    current[s] = [key2[0], key2[1], time.time(), None, None]
+                    records.append(current[s])
                     waiting[s] = waiting.get(s, 0) + 1
                     outstanding[0] += 1
                 stats["peak_outstanding"] = max(stats["peak_outstanding"], outstanding[0])
             else:
                 c = peer.get(s)
+                r = current.get(c)
+                if r is not None:
+                    r[4] = time.time()
+                    if r[3] is None:
+                        r[3] = r[4]
                 if c is not None and waiting.get(c) and data.startswith(b"HTTP/1."):
                     waiting[c] -= 1
                     outstanding[0] -= 1

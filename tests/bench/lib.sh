@@ -115,16 +115,17 @@ b_remove_one() { dlb remove "$1" --delete-backups --yes > /dev/null 2>&1 || true
 
 # ---- measuring ----------------------------------------------------------------
 
-# b_hyperfine NAME RUNS CMD...: one hyperfine run per command (-N: no shell);
-# JSON in $B_OUT/NAME.json. Without hyperfine, a date +%s%N loop writes the
-# same fields.
+# b_hyperfine NAME RUNS WARMUP CMD...: hyperfine, each command RUNS times
+# after WARMUP runs, no shell (-N), a failing exit status counted like any
+# other (-i: status exits 6 when a tenant is not ok); JSON in $B_OUT/NAME.json.
+# Without hyperfine, tests/bench/timeloop.py writes the same fields.
 b_hyperfine() {
-    local name=$1 runs=$2; shift 2
+    local name=$1 runs=$2 warmup=$3; shift 3
     if command -v hyperfine > /dev/null; then
-        hyperfine -N -i --style none --warmup 3 --runs "$runs" \
+        hyperfine -N -i --style none --warmup "$warmup" --runs "$runs" \
             --export-json "$B_OUT/$name.json" "$@" > "$B_OUT/log/$name.hyperfine" 2>&1
     else
-        python3 "$TOP/tests/bench/timeloop.py" "$runs" "$B_OUT/$name.json" "$@"
+        python3 "$TOP/tests/bench/timeloop.py" "$runs" "$warmup" "$B_OUT/$name.json" "$@"
     fi
 }
 

@@ -35,8 +35,10 @@
 #     log streams 20,000 lines/s and after a 100,000-character line
 #   RSS every BENCH_FOLLOW_SECONDS/10 s while following a log of 1,000 lines/s
 #
-# Env: BENCH_TENANTS (200), BENCH_RUNS (30), BENCH_EXEC_RUNS (3),
-#      BENCH_FOLLOW_SECONDS (180), BENCH_OUT (build/bench).
+# Env: BENCH_TENANTS (200), BENCH_RUNS (30: list), BENCH_STATUS_RUNS (3:
+#      status, metrics), BENCH_EXEC_RUNS (2: docker exec of every tenant),
+#      BENCH_PAINTS (3: console starts), BENCH_KEY_REPS (20),
+#      BENCH_FOLLOW_SECONDS (120), BENCH_OUT (build/bench).
 # Output: a table on stdout and in build/bench/results.txt; raw data beside it.
 set -euo pipefail
 
@@ -71,8 +73,9 @@ done
 
 N=${BENCH_TENANTS:-200}
 RUNS=${BENCH_RUNS:-30}
-EXEC_RUNS=${BENCH_EXEC_RUNS:-3}
-FOLLOW_S=${BENCH_FOLLOW_SECONDS:-180}
+STATUS_RUNS=${BENCH_STATUS_RUNS:-3}
+EXEC_RUNS=${BENCH_EXEC_RUNS:-2}
+FOLLOW_S=${BENCH_FOLLOW_SECONDS:-120}
 SMALL=10
 
 if ! command -v hyperfine > /dev/null; then
@@ -131,7 +134,7 @@ say "$present tenants on the bench engine"
 # ---- CLI (issue 3) --------------------------------------------------------------
 if [ "$do_cli" = 1 ]; then
     say "list --json vs docker ps ($RUNS runs each)"
-    b_hyperfine list "$RUNS" \
+    b_hyperfine list "$RUNS" 3 \
         "$B_BIN --config $B_CFG list --json" \
         "$DL_DOCKER_BIN ps -a --filter name=^$B_PREFIX --format '{{json .}}'"
     { read -r l_mean l_med l_min _ _; read -r d_mean d_med d_min _ _; } < <(b_stats list)
@@ -139,8 +142,8 @@ if [ "$do_cli" = 1 ]; then
     rec list_docker "$d_med ms (mean $d_mean, min $d_min)"
     rec list_ratio "$(awk -v a="$l_med" -v b="$d_med" 'BEGIN { printf "%.2f", a / b }')"
 
-    say "status --json and metrics of all tenants ($RUNS runs each)"
-    b_hyperfine status "$RUNS" \
+    say "status --json and metrics of all tenants ($STATUS_RUNS runs each)"
+    b_hyperfine status "$STATUS_RUNS" 1 \
         "$B_BIN --config $B_CFG status --json" \
         "$B_BIN --config $B_CFG metrics"
     { read -r s_mean s_med s_min _ _; read -r m_mean m_med m_min _ _; } < <(b_stats status)
@@ -148,7 +151,7 @@ if [ "$do_cli" = 1 ]; then
     rec metrics_ours "$m_med ms (mean $m_mean, min $m_min)"
 
     say "docker exec ls -la /backups per tenant, sequentially ($EXEC_RUNS runs)"
-    b_hyperfine execall "$EXEC_RUNS" "$BASH $TOP/tests/bench/exec-all.sh $DL_DOCKER_BIN $B_PREFIX"
+    b_hyperfine execall "$EXEC_RUNS" 0 "$BASH $TOP/tests/bench/exec-all.sh $DL_DOCKER_BIN $B_PREFIX"
     read -r e_mean e_med e_min _ _ < <(b_stats execall)
     rec status_docker "$e_med ms (mean $e_mean, min $e_min)"
     rec status_ratio "$(awk -v a="$s_med" -v b="$e_med" 'BEGIN { printf "%.0f", b / a }')"

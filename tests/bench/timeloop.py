@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""timeloop.py RUNS JSON_FILE COMMAND... - run each COMMAND (split like a shell
-would, no shell started) 3 times to warm up, then RUNS times, and write
+"""timeloop.py RUNS WARMUP JSON_FILE COMMAND... - run each COMMAND (split like a
+shell would, no shell started) WARMUP times, then RUNS times, and write
 hyperfine-style JSON (results[].mean/median/min/max/stddev in seconds). The
 bench uses it when hyperfine is not installed."""
 import json
@@ -12,15 +12,15 @@ import time
 
 
 def main():
-    runs, out, cmds = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    runs, warmup, out, cmds = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
     results = []
     for cmd in cmds:
         argv = shlex.split(cmd)
         times = []
-        for i in range(3 + runs):
+        for i in range(warmup + runs):
             t0 = time.perf_counter()
             subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if i >= 3:
+            if i >= warmup:
                 times.append(time.perf_counter() - t0)
         results.append({"command": cmd, "mean": statistics.mean(times),
                         "median": statistics.median(times), "min": min(times),
