@@ -112,7 +112,7 @@ trap cleanup EXIT
 say "bench engine on $DL_SOCK"
 engine_started=1
 b_engine_up
-read -r small_prov small_prov_ms _ _ <<< "$(b_ensure_tenants "$SMALL")"
+read -r small_prov small_prov_ms small_back small_back_ms <<< "$(b_ensure_tenants "$SMALL")"
 present=$(b_tenants_present | wc -l)
 if [ "$present" = "$SMALL" ]; then
     # 10 tenants on the engine: the request counts that must not grow
@@ -125,7 +125,8 @@ fi
 read -r big_prov big_prov_ms big_back big_back_ms <<< "$(b_ensure_tenants "$N")"
 prov=$((small_prov + big_prov))
 [ "$prov" = 0 ] || rec provision "$prov tenants in $(awk -v m=$((small_prov_ms + big_prov_ms)) 'BEGIN { printf "%.1f", m / 1000 }') s (-P4)"
-[ "$big_back" = 0 ] || rec backup_now "$big_back tenants in $(awk -v m="$big_back_ms" 'BEGIN { printf "%.1f", m / 1000 }') s (-P4)"
+back=$((small_back + big_back))
+[ "$back" = 0 ] || rec backup_now "$back tenants in $(awk -v m=$((small_back_ms + big_back_ms)) 'BEGIN { printf "%.1f", m / 1000 }') s (-P4)"
 present=$(b_tenants_present | wc -l)
 rec tenants "$present"
 say "$present tenants on the bench engine"
@@ -154,7 +155,7 @@ if [ "$do_cli" = 1 ]; then
     b_hyperfine execall "$EXEC_RUNS" 0 "$BASH $TOP/tests/bench/exec-all.sh $DL_DOCKER_BIN $B_PREFIX"
     read -r e_mean e_med e_min _ _ < <(b_stats execall)
     rec status_docker "$e_med ms (mean $e_mean, min $e_min)"
-    rec status_ratio "$(awk -v a="$s_med" -v b="$e_med" 'BEGIN { printf "%.0f", b / a }')"
+    rec status_ratio "$(awk -v a="$s_med" -v b="$e_med" 'BEGIN { printf "%.1f", b / a }')"
 
     say "engine requests of list and status"
     b_proxy_run list200 "$B_BIN" --config "$B_CFG" list --json
