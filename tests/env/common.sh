@@ -3,11 +3,17 @@
 # demo, down). Sourced, never run. Everything the C tests need is exported
 # through /run/deeplens-test/env instead, which up.sh writes from these.
 
-DL_STATE_DIR=/run/deeplens-test
+#
+# DL_BED names the bed: "test" (the default) is the shared test engine;
+# tests/bench/run.sh sets DL_BED=bench for an engine of its own (its own
+# socket, data root, exec root, log and locks) with the same images and names.
+DL_BED=${DL_BED:-test}
+case $DL_BED in *[!a-z0-9]* | '') printf 'invalid DL_BED %s\n' "$DL_BED" >&2; exit 2 ;; esac
+DL_STATE_DIR=/run/deeplens-$DL_BED
 DL_SOCK=$DL_STATE_DIR/docker.sock
 DL_DOCKER_HOST=unix://$DL_SOCK
-DL_DATA_ROOT=/var/lib/deeplens-test/docker
-DL_ENGINE_LOG=/var/log/deeplens-test-dockerd.log
+DL_DATA_ROOT=/var/lib/deeplens-$DL_BED/docker
+DL_ENGINE_LOG=/var/log/deeplens-$DL_BED-dockerd.log
 DL_CACHE_DIR=/var/cache/deeplens-test
 DL_ENV_FILE=$DL_STATE_DIR/env
 DL_PG_PASSWORD_FILE=$DL_STATE_DIR/pg-password

@@ -14,7 +14,8 @@
 #
 # Env: DL_DEBIAN_MIRROR (http://deb.debian.org/debian),
 #      DL_DEBIAN_SECURITY_MIRROR (http://deb.debian.org/debian-security),
-#      DL_TEST_PG_PASSWORD (else tests/env/pg-password, else deeplens-dev).
+#      DL_TEST_PG_PASSWORD (else tests/env/pg-password, else deeplens-dev),
+#      DL_BED (test; "bench" is the benchmark's own engine, see common.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
