@@ -201,5 +201,10 @@ typedef int (*dl_line_fn)(void *ud, const char *line, size_t n, int continued,
 dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
                      int timestamps, dl_line_fn on_line, dk_done_fn on_done,
                      void *ud, dl_err *err);
+/* The same for a container already known by name (the console's rows):
+ * no lookup, so nothing blocks. Our containers never have a TTY. */
+dk_req *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
+                               long tail, int timestamps, dl_line_fn on_line,
+                               dk_done_fn on_done, void *ud, dl_err *err);
 
 #endif

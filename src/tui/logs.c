@@ -89,7 +89,11 @@ int ui_logs_open(ui_app *a, ui_logs *l, const char *name)
     l->started_at = st ? st->started_at : 0;
     dl_err err;
     dl_err_clear(&err);
-    l->req = dl_logs_open(&a->ctx, tenant, 1, LOG_TAIL, l->timestamps, on_line, on_done, l, &err);
+    /* by the row's container name: a lookup here would block the loop */
+    l->req = st ? dl_logs_open_container(&a->ctx, st->container, 1, LOG_TAIL, l->timestamps,
+                                         on_line, on_done, l, &err)
+                : dl_logs_open(&a->ctx, tenant, 1, LOG_TAIL, l->timestamps, on_line, on_done,
+                               l, &err);
     if (!l->req) {
         l->ended = 1;
         snprintf(l->end_msg, sizeof l->end_msg, "cannot open the log: %s", err.msg);
