@@ -46,7 +46,9 @@ int cli_cmd_status(cli_run *r)
         }
     }
     now = time(NULL);
-    if (a->val[OPT_JSON]) {
+    if (rc && n == 0) {
+        /* nothing could be read: no "[]" that a script would take for "no tenants" */
+    } else if (a->val[OPT_JSON]) {
         if (cli_json_statuses(stdout, v, n, now, &err) < 0 && !rc)
             rc = cli_fail(&err);
     } else if (n == 0 && a->npos == 0) {
