@@ -17,7 +17,7 @@
 #include "deeplens/fleet.h"
 #include "internal.h"
 
-#define FLEET_INFLIGHT 8
+#define FLEET_INFLIGHT 8         /* status reads in flight at most */
 #define WAIT_FOR_RUN_MAX 3600   /* how long to look for a scheduled run's result */
 #define WAIT_FOR_RUN_STEP 60
 
@@ -46,7 +46,10 @@ struct dl_fleet {
     int relist_again;
     int relist_pending;       /* an event asked for a re-list (see tick) */
 
-    char (*queue)[160];
+    struct fleet_q {
+        char name[160];
+        int fresh;            /* read the file, not the last probe's copy */
+    } *queue;
     size_t qn, qcap, inflight;
 };
 
@@ -161,7 +164,7 @@ static void plan_next(dl_fleet *f, size_t i, time_t now, int ok)
 }
 
 static void read_done(void *ud, const char *container, int ok, const char *text,
-                      size_t len)
+                      size_t len, time_t started_at)
 {
     dl_fleet *f = ud;
     dl_status *st;
@@ -169,6 +172,10 @@ static void read_done(void *ud, const char *container, int ok, const char *text,
     f->inflight--;
     if (!(st = row_by_container(f, container)))
         return;
+    if (started_at > 0 && st->started_at != started_at) {
+        st->started_at = started_at;
+        f->gen++;
+    }
     if (ok) {
         dl_err e;
         dl_status_parse_job(st, text, len, &e);
@@ -184,30 +191,36 @@ static void pump(dl_fleet *f)
         char name[160];
         dl_status *st;
         dl_err e;
-        memcpy(name, f->queue[0], sizeof name);
+        int fresh = f->queue[0].fresh;
+        memcpy(name, f->queue[0].name, sizeof name);
         memmove(f->queue, f->queue + 1, --f->qn * sizeof *f->queue);
-        if (dl_status_read_async(f->ctx, name, read_done, f, &e))
+        if (dl_status_probe_async(f->ctx, name, fresh, read_done, f, &e))
             f->inflight++;
         else if ((st = row_by_container(f, name)))
             plan_next(f, (size_t)(st - f->rows), time(NULL), 0);
     }
 }
 
-static void enqueue(dl_fleet *f, const char *container)
+/* fresh: read the status file itself (after a run, F5); else the copy in
+ * the last health probe's output will do (an overview, a safety net). */
+static void enqueue(dl_fleet *f, const char *container, int fresh)
 {
     dl_status *st = row_by_container(f, container);
     if (st)
         f->due[st - f->rows].at = 0;   /* planned again when the read is done */
     for (size_t i = 0; i < f->qn; i++)
-        if (!strcmp(f->queue[i], container))
+        if (!strcmp(f->queue[i].name, container)) {
+            f->queue[i].fresh |= fresh;
             return;
+        }
     if (f->qn == f->qcap) {
         f->qcap = f->qcap ? f->qcap * 2 : 64;
         f->queue = realloc(f->queue, f->qcap * sizeof *f->queue);
         if (!f->queue)
             abort();
     }
-    snprintf(f->queue[f->qn++], sizeof *f->queue, "%s", container);
+    snprintf(f->queue[f->qn].name, sizeof f->queue[f->qn].name, "%s", container);
+    f->queue[f->qn++].fresh = fresh;
 }
 
 /* Queue the reads that are due; the time in s until the next one (or -1). */
@@ -221,7 +234,7 @@ static long queue_due(dl_fleet *f, time_t now)
         if (d->at <= now) {
             if (d->sched && now >= d->sched)
                 d->wait_for = d->sched;   /* look until that run's result is in */
-            enqueue(f, f->rows[i].container);
+            enqueue(f, f->rows[i].container, d->wait_for != 0);
             continue;
         }
         if (next < 0 || d->at - now < next)
@@ -253,10 +266,14 @@ static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
             old->files = NULL;
             old->nfiles = 0;
         }
+        time_t started = rows[k].started_at;
         if (dl_status_from_container(&rows[k], &v[i], &e) < 0) {
             dl_status_clear(&rows[k]);
             continue;
         }
+        /* the list does not say when a container started: the last read did */
+        if (!rows[k].started_at && old && !strcmp(rows[k].state, "running"))
+            rows[k].started_at = started;
         dl_health_eval(&rows[k], now);
         if (first || !old)
             due[k].at = now;   /* read at once (tick queues it) */
@@ -330,8 +347,9 @@ static int on_event(void *ud, const dk_event *ev)
         return -1;
     /* inside a transfer callback: only note the work, tick() does it */
     f->relist_pending = 1;
+    /* a health_status event follows a probe: its copy of the status is new */
     if (ev->name && *ev->name && strcmp(ev->action, "destroy") != 0)
-        enqueue(f, ev->name);
+        enqueue(f, ev->name, strncmp(ev->action, "health_status", 13) != 0);
     return 0;
 }
 
@@ -452,7 +470,7 @@ void dl_fleet_refresh(dl_fleet *f)
         return;
     relist(f);
     for (size_t i = 0; i < f->n; i++)
-        enqueue(f, f->rows[i].container);
+        enqueue(f, f->rows[i].container, 1);
     pump(f);
 }
 
@@ -460,7 +478,7 @@ void dl_fleet_refresh_one(dl_fleet *f, const char *tenant)
 {
     for (size_t i = 0; i < f->n; i++)
         if (!strcmp(f->rows[i].spec.tenant, tenant))
-            enqueue(f, f->rows[i].container);
+            enqueue(f, f->rows[i].container, 1);
     relist(f);
     pump(f);
 }

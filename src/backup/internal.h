@@ -56,12 +56,21 @@ int dl_logfmt_get(const char *line, const char *key, char *out, size_t n);
 int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
                      dl_err *err);
 
-/* Async read of one container's status file into *st (used by the fleet
- * and dl_status_all). done(ud, st, ok) is called from dk_client_poll. */
+/* Async reads of one container's job status (used by the fleet and
+ * dl_status_all). done(ud, container, ok, text, len, started_at) is called
+ * from dk_client_poll; started_at is when the container started, when the
+ * read learnt it (an inspect), else 0. */
 typedef void (*dl_status_read_fn)(void *ud, const char *container, int ok,
-                                  const char *text, size_t len);
-dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
-                             dl_status_read_fn done, void *ud, dl_err *err);
+                                  const char *text, size_t len, time_t started_at);
+/* From the engine's health log (one container inspect, no process
+ * started in the engine): the job's health probe prints the status file's
+ * summary - everything but the file list - every 120 s. Falls back to
+ * the status file (an archive read) when there is no such output yet (no probe has run,
+ * or a container made by an older version). At most a probe interval old:
+ * for overviews; a tenant's own status reads the file, and so does `fresh`
+ * (after a run), which still learns started_at from the inspect. */
+dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
+                              dl_status_read_fn done, void *ud, dl_err *err);
 
 /* Report one progress line (printf-style); fn may be NULL. */
 void dl_say(dl_progress_fn fn, void *ud, dl_step_kind k, const char *fmt, ...)

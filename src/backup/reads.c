@@ -94,6 +94,7 @@ struct read_req {
     dl_status_read_fn done;
     void *ud;
     char container[160];
+    time_t started_at;
 };
 
 struct tar_find {
@@ -126,14 +127,14 @@ static void read_done(void *ud, dk_req *r)
 
     if (dk_req_result(r, &e) == 0 && body &&
         dk_tar_walk(body, len, tar_first_file, &f, &e) == 0 && f.found)
-        rr->done(rr->ud, rr->container, 1, f.data, f.len);
+        rr->done(rr->ud, rr->container, 1, f.data, f.len, rr->started_at);
     else
-        rr->done(rr->ud, rr->container, 0, NULL, 0);
+        rr->done(rr->ud, rr->container, 0, NULL, 0, rr->started_at);
     free(rr);
 }
 
-dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
-                             dl_status_read_fn done, void *ud, dl_err *err)
+static dk_req *status_read_submit(dl_ctx *ctx, const char *container, time_t started_at,
+                                  dl_status_read_fn done, void *ud, dl_err *err)
 {
     struct read_req *rr = calloc(1, sizeof *rr);
     char *esc_name, *esc_path, path[512];
@@ -143,6 +144,7 @@ dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
         abort();
     rr->done = done;
     rr->ud = ud;
+    rr->started_at = started_at;
     snprintf(rr->container, sizeof rr->container, "%s", container);
     esc_name = dk_escape(container);
     esc_path = dk_escape(DL_JOB_STATUS);
@@ -157,6 +159,70 @@ dk_req *dl_status_read_async(dl_ctx *ctx, const char *container,
                   err);
     if (!r)
         free(rr);
+    return r;
+}
+
+struct probe_req {
+    dl_ctx *ctx;
+    int fresh;
+    dl_status_read_fn done;
+    void *ud;
+    char container[160];
+};
+
+/* Output of a probe by this version of the job: the verdict line, then
+ * "version=N" and the rest of the status summary. */
+static int probe_has_status(const char *out)
+{
+    return out && (!strncmp(out, "version=", 8) || strstr(out, "\nversion="));
+}
+
+static void probe_done(void *ud, dk_req *r)
+{
+    struct probe_req *pr = ud;
+    dk_container ct = {0};
+    size_t len = 0;
+    const char *body = dk_req_body(r, &len);
+    dl_err e;
+
+    if (dk_req_result(r, &e) == 0 &&
+        dk_container_parse_inspect(body, len, &ct, &e) == 0 && !pr->fresh &&
+        probe_has_status(ct.health_log)) {
+        pr->done(pr->ud, pr->container, 1, ct.health_log, strlen(ct.health_log),
+                 ct.started_at);
+    } else if (!status_read_submit(pr->ctx, pr->container, ct.started_at, pr->done, pr->ud,
+                                   &e)) {
+        pr->done(pr->ud, pr->container, 0, NULL, 0, ct.started_at);
+    }
+    dk_container_clear(&ct);
+    free(pr);
+}
+
+dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
+                              dl_status_read_fn done, void *ud, dl_err *err)
+{
+    struct probe_req *pr = calloc(1, sizeof *pr);
+    char *esc, path[400];
+    dk_req *r;
+
+    if (!pr)
+        abort();
+    pr->ctx = ctx;
+    pr->fresh = fresh;
+    pr->done = done;
+    pr->ud = ud;
+    snprintf(pr->container, sizeof pr->container, "%s", container);
+    esc = dk_escape(container);
+    snprintf(path, sizeof path, "/containers/%s/json", esc);
+    free(esc);
+    r = dk_submit(ctx->dk, &(dk_req_opts){.method = "GET", .path = path,
+                                           .mode = DK_BODY_BUFFER,
+                                           .timeout_ms = 15000,
+                                           .max_body = 4 << 20,
+                                           .on_done = probe_done, .ud = pr},
+                  err);
+    if (!r)
+        free(pr);
     return r;
 }
 
@@ -190,16 +256,17 @@ struct all_state {
 };
 
 static void all_read_done(void *ud, const char *container, int ok,
-                          const char *text, size_t len)
+                          const char *text, size_t len, time_t started_at)
 {
     struct all_state *a = ud;
     a->inflight--;
-    if (!ok)
-        return;
     for (size_t i = 0; i < a->n; i++)
         if (!strcmp(a->st[i].container, container)) {
             dl_err e;
-            dl_status_parse_job(&a->st[i], text, len, &e);
+            if (started_at > 0)
+                a->st[i].started_at = started_at;
+            if (ok)
+                dl_status_parse_job(&a->st[i], text, len, &e);
             return;
         }
 }
@@ -221,7 +288,7 @@ int dl_status_all(dl_ctx *ctx, int concurrency, dl_status **out, size_t *n,
             if (strcmp(s->state, "running") && strcmp(s->state, "exited") &&
                 strcmp(s->state, "created"))
                 continue;
-            if (dl_status_read_async(ctx, s->container, all_read_done, &a, &e))
+            if (dl_status_probe_async(ctx, s->container, 0, all_read_done, &a, &e))
                 a.inflight++;
         }
         if (a.inflight && dk_client_poll(ctx->dk, -1, 1000) < 0) {
@@ -429,21 +496,15 @@ static void log_done(void *ud, dk_req *r)
     free(ls);
 }
 
-dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
-                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
-                     void *ud, dl_err *err)
+static dk_req *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
+                         long tail, int timestamps, dl_line_fn on_line,
+                         dk_done_fn on_done, void *ud, dl_err *err)
 {
-    dk_container ct = {0};
-    char name[160];
     struct log_stream *ls;
     dk_logs_opts o = {.stdout_ = 1, .stderr_ = 1, .follow = follow,
-                      .timestamps = timestamps, .tail = tail};
+                      .timestamps = timestamps, .tail = tail, .tty = tty};
     dk_req *r;
 
-    if (dl_find_tenant(ctx, tenant, name, sizeof name, &ct, err) < 0)
-        return NULL;
-    o.tty = ct.tty;
-    dk_container_clear(&ct);
     ls = calloc(1, sizeof *ls);
     if (!ls)
         abort();
@@ -452,11 +513,33 @@ dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
     ls->ud = ud;
     dk_linebuf_init(&ls->lb[0], 64 * 1024);
     dk_linebuf_init(&ls->lb[1], 64 * 1024);
-    r = dk_logs_open(ctx->dk, name, &o, log_data, log_done, ls, err);
+    r = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
     if (!r) {
         dk_linebuf_free(&ls->lb[0]);
         dk_linebuf_free(&ls->lb[1]);
         free(ls);
     }
     return r;
+}
+
+dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
+                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
+                     void *ud, dl_err *err)
+{
+    dk_container ct = {0};
+    char name[160];
+    int tty;
+
+    if (dl_find_tenant(ctx, tenant, name, sizeof name, &ct, err) < 0)
+        return NULL;
+    tty = ct.tty;
+    dk_container_clear(&ct);
+    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_done, ud, err);
+}
+
+dk_req *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
+                               long tail, int timestamps, dl_line_fn on_line,
+                               dk_done_fn on_done, void *ud, dl_err *err)
+{
+    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_done, ud, err);
 }
