@@ -160,3 +160,26 @@ b_proxy_run() {
 }
 
 b_count() { awk -v k="$2" '$1 == k { print $2 }' "$B_OUT/$1.count"; }
+
+# b_wait_probes: status of all tenants (and the console's first view) reads the job status
+# each tenant's health probe printed last; the engine runs a container's first probe 120 s
+# after its start, then every 120 s. Wait (at most 6 min) until every tenant's last probe
+# shows a run's result, so the figures are of that path and not of the first minutes.
+b_wait_probes() {
+    local t0 left=-1 i
+    t0=$(now_ns)
+    for ((i = 0; i < 72; i++)); do
+        # shellcheck disable=SC2046 # one id per word
+        left=$(dl_docker inspect $(dl_docker ps -q --filter label=io.deeplens.backup.tenant) |
+            python3 -c '
+import json, sys
+n = 0
+for c in json.load(sys.stdin):
+    log = ((c.get("State") or {}).get("Health") or {}).get("Log") or [{}]
+    n += "\nlast_result=" not in (log[-1].get("Output") or "")
+print(n)')
+        [ "$left" = 0 ] && break
+        sleep 5
+    done
+    say "every tenant's health probe shows its status after $(ms_since "$t0") ms ($left left)"
+}

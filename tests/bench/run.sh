@@ -131,6 +131,7 @@ present=$(b_tenants_present | wc -l)
 rec tenants "$present"
 say "$present tenants on the bench engine"
 [ "$setup_only" = 0 ] || exit 0
+b_wait_probes
 
 # ---- CLI (issue 3) --------------------------------------------------------------
 if [ "$do_cli" = 1 ]; then
