@@ -35,9 +35,9 @@
 #     log streams 20,000 lines/s and after a 100,000-character line
 #   RSS every BENCH_FOLLOW_SECONDS/10 s while following a log of 1,000 lines/s
 #
-# Env: BENCH_TENANTS (200), BENCH_RUNS (30: list), BENCH_STATUS_RUNS (3:
+# Env: BENCH_TENANTS (200), BENCH_RUNS (30: list), BENCH_STATUS_RUNS (10:
 #      status, metrics), BENCH_EXEC_RUNS (2: docker exec of every tenant),
-#      BENCH_PAINTS (3: console starts), BENCH_KEY_REPS (20),
+#      BENCH_PAINTS (5: console starts), BENCH_KEY_REPS (20),
 #      BENCH_FOLLOW_SECONDS (120), BENCH_OUT (build/bench).
 # Output: a table on stdout and in build/bench/results.txt; raw data beside it.
 set -euo pipefail
@@ -73,7 +73,7 @@ done
 
 N=${BENCH_TENANTS:-200}
 RUNS=${BENCH_RUNS:-30}
-STATUS_RUNS=${BENCH_STATUS_RUNS:-3}
+STATUS_RUNS=${BENCH_STATUS_RUNS:-10}
 EXEC_RUNS=${BENCH_EXEC_RUNS:-2}
 FOLLOW_S=${BENCH_FOLLOW_SECONDS:-120}
 SMALL=10
