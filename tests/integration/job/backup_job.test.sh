@@ -240,7 +240,10 @@ like "status: file line" "$st" "^file=$good [0-9]+ [0-9]+ [0-9a-f]{64}\$"
 check "status copy beside the backups" test -s "$main_dir/.deeplens/status"
 check "result line reaches docker logs" wait_log "$main_c" "event=backup tenant=$tenant result=ok file=$good" 5
 out=$(job "$main_c" --health)
-is "health ok after a good backup" "$?:$(printf '%s' "$out" | cut -c1-3)" "0:ok:"
+is "health ok after a good backup" "$?:$(printf '%s' "$out" | head -n1 | cut -c1-3)" "0:ok:"
+is "... then the status summary for the engine's health log" \
+    "$(printf '%s\n' "$out" | sed -n 2p)|$(key "$out" last_result)|$(key "$out" file_count)" "version=1|ok|1"
+if grep -q '^file=' <<< "$out"; then fail "... without the file list"; else pass "... without the file list"; fi
 
 # --- 1b. a run exec'd before the entrypoint is ready waits for it ------------------------
 # (provision execs the initial backup right after the start; the entrypoint's preparation
@@ -351,7 +354,7 @@ is "target not writable: nothing new" "$(snapshot)" "$before"
 
 out=$(job "$main_c")
 like "a good run after failures" "$?:$out" '^0:.*result=ok'
-is "health ok again" "$(job "$main_c" --health | cut -c1-3)" "ok:"
+is "health ok again" "$(job "$main_c" --health | head -n1 | cut -c1-3)" "ok:"
 
 # --- 5. health: overdue -------------------------------------------------------------------
 now=$(date +%s)

@@ -146,6 +146,13 @@ if [ -n "$new" ]; then
     st=$(lc_json status "$a" --json)
     is "$(jq -r '.[0] | [.last_run.result, .last_success.file, .file_count, .health] | join(" ")' <<< "$st")" \
         "ok $new 2 ok" "... status --json shows it, health ok"
+    # the file is renamed into place before the job writes its result line, which tail -F
+    # then forwards to docker logs: give it a moment
+    for _ in $(seq 1 20); do
+        "$docker" logs "deeplens-backup-$a" 2>&1 | grep -q "event=backup tenant=$a result=ok file=$new" &&
+            break
+        sleep 0.5
+    done
     like "$("$docker" logs "deeplens-backup-$a" 2>&1)" "event=backup tenant=$a result=ok file=$new" \
         "... its result line is in the container's log"
     is "$(lc_snapshot "$dira" | grep -F -- "$first")" "$(grep -F -- "$first" <<< "$files0")" \
