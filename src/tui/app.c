@@ -141,7 +141,16 @@ static void draw_header(ui_app *a)
         snprintf(left, sizeof left, " %s: unreachable", ep);
         ui_draw_str(w, 0, x, lw - x, ui_attr(UI_ERROR), left);
     } else {
-        snprintf(left, sizeof left, " %s  docker %s", ep, v ? v->version : "...");
+        /* the engine's version matters more than the start of a long endpoint:
+         * cut the endpoint's head (".../deeplens-test/docker.sock") to keep it */
+        char ver[80];
+        snprintf(ver, sizeof ver, "  docker %s", v ? v->version : "...");
+        int room = lw - x - 1 - (int)strlen(ver);
+        size_t el = strlen(ep);
+        if (room > 12 && el > (size_t)room)
+            snprintf(left, sizeof left, " ...%s%s", ep + el - (size_t)(room - 4), ver);
+        else
+            snprintf(left, sizeof left, " %s%s", ep, ver);
         ui_draw_str(w, 0, x, lw - x, hattr, left);
     }
     if (rw) ui_draw_str(w, 0, COLS - rw, rw, hattr, right);
