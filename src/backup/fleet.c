@@ -411,11 +411,15 @@ static void version_done(void *ud, dk_req *r)
     f->gen++;
     for (size_t i = 0; i < f->n; i++)   /* a reconnect: what we knew may be old */
         f->due[i].at = time(NULL);
-    open_events(f);
-    if (f->connected)
-        relist(f);
+    queue_due(f, time(NULL));   /* the list may be in already */
+    pump(f);
 }
 
+/* The version check, the events stream and the list go out together (the
+ * list at once is what the first screen waits for); the events stream opens
+ * before the list is taken, so nothing happens unseen in between. Status
+ * reads wait for the version check (pump); if it fails, set_error cancels
+ * the other two. */
 static void connect_engine(dl_fleet *f)
 {
     dl_err e;
@@ -426,8 +430,13 @@ static void connect_engine(dl_fleet *f)
                                               .on_done = version_done,
                                               .ud = cb_new(f)},
                                &e);
-    if (!f->version_req)
+    if (!f->version_req) {
         set_error(f, e.msg);
+        return;
+    }
+    open_events(f);
+    if (f->version_req)
+        relist(f);
 }
 
 void dl_fleet_start(dl_fleet *f)
