@@ -405,6 +405,8 @@ dk_req *dk_events_open(dk_client *c, long long since, const char *filters_json,
 
 /* "/containers/json?all=1&filters=..." (malloc'd; caller frees). */
 char *dk_containers_list_path(const char *filters_json, int all);
+/* "/containers/<name>/json" (malloc'd; caller frees). */
+char *dk_container_inspect_path(const char *name);
 /* A /containers/json answer. */
 int dk_containers_parse(const char *json, size_t len, dk_container **out,
                         size_t *n, dl_err *err);

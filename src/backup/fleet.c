@@ -6,8 +6,9 @@
  * files are read through a queue with at most FLEET_INFLIGHT reads in
  * flight: all of them after the first list and after a reconnect, then
  * each tenant's when it is due (fleet_due: after its scheduled runs, and
- * once per DL_FLEET_REREAD at its own spot in that period). A failed request or a closed events stream marks the engine
- * unreachable and schedules a reconnect with backoff (1 s .. 10 s).
+ * once per DL_FLEET_REREAD at its own spot in that period). A failed
+ * request or a closed events stream marks the engine unreachable and
+ * schedules a reconnect with backoff (1 s .. 10 s).
  */
 #include <stdio.h>
 #include <stdlib.h>

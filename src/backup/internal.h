@@ -64,11 +64,12 @@ typedef void (*dl_status_read_fn)(void *ud, const char *container, int ok,
                                   const char *text, size_t len, time_t started_at);
 /* From the engine's health log (one container inspect, no process
  * started in the engine): the job's health probe prints the status file's
- * summary - everything but the file list - every 120 s. Falls back to
- * the status file (an archive read) when there is no such output yet (no probe has run,
- * or a container made by an older version). At most a probe interval old:
- * for overviews; a tenant's own status reads the file, and so does `fresh`
- * (after a run), which still learns started_at from the inspect. */
+ * summary - everything but the file list - every 120 s. Falls back to the
+ * status file (an archive read) when there is no such output yet (no probe
+ * has run, or a container made by an older version). At most a probe
+ * interval old: for overviews; a tenant's own status reads the file, and so
+ * does `fresh` (after a run), which still learns started_at from the
+ * inspect. */
 dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
                               dl_status_read_fn done, void *ud, dl_err *err);
 

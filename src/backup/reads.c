@@ -202,7 +202,7 @@ dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
                               dl_status_read_fn done, void *ud, dl_err *err)
 {
     struct probe_req *pr = calloc(1, sizeof *pr);
-    char *esc, path[400];
+    char *path;
     dk_req *r;
 
     if (!pr)
@@ -212,15 +212,14 @@ dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
     pr->done = done;
     pr->ud = ud;
     snprintf(pr->container, sizeof pr->container, "%s", container);
-    esc = dk_escape(container);
-    snprintf(path, sizeof path, "/containers/%s/json", esc);
-    free(esc);
+    path = dk_container_inspect_path(container);
     r = dk_submit(ctx->dk, &(dk_req_opts){.method = "GET", .path = path,
                                            .mode = DK_BODY_BUFFER,
                                            .timeout_ms = 15000,
                                            .max_body = 4 << 20,
                                            .on_done = probe_done, .ud = pr},
                   err);
+    free(path);
     if (!r)
         free(pr);
     return r;

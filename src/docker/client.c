@@ -93,9 +93,9 @@ static int curl_users;
  * DEEPLENS_TRACE=FILE appends one line per request start and end (time,
  * method, path, status, result, duration): what the tool asked of the engine,
  * for operators and for tests. Bodies and headers are never written. */
-static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;   /* the writes */
 static FILE *trace_file;
-static int trace_checked;
 
 static long long mono_ms(void)
 {
@@ -104,16 +104,16 @@ static long long mono_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void trace_open(void)
+{
+    const char *path = getenv("DEEPLENS_TRACE");
+    if (path && *path)
+        trace_file = fopen(path, "ae");
+}
+
 static int trace_on(void)
 {
-    pthread_mutex_lock(&trace_lock);
-    if (!trace_checked) {
-        const char *path = getenv("DEEPLENS_TRACE");
-        trace_checked = 1;
-        if (path && *path)
-            trace_file = fopen(path, "ae");
-    }
-    pthread_mutex_unlock(&trace_lock);
+    pthread_once(&trace_once, trace_open);
     return trace_file != NULL;
 }
 

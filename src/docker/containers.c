@@ -147,6 +147,14 @@ char *dk_containers_list_path(const char *filters_json, int all)
     return path;
 }
 
+char *dk_container_inspect_path(const char *name)
+{
+    char *en = dk_escape(name);
+    char *path = dk_xfmt("/containers/%s/json", en);
+    free(en);
+    return path;
+}
+
 int dk_containers_parse(const char *json, size_t len, dk_container **out,
                         size_t *n, dl_err *err)
 {
