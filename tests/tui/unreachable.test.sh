@@ -33,8 +33,8 @@ why() {
     diag "proxy: $( [ -S "$proxy" ] && echo "socket still there" || echo "socket gone")"
     [ -n "$pid" ] && diag "console $pid waits in $(cat "/proc/$pid/wchan" 2>/dev/null)," \
         "sockets: $(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c socket)"
-    diag "request trace (DEEPLENS_TRACE), last lines:"
-    tail -n 15 "$TUI_TMP/trace" 2>/dev/null | sed 's/^/    /' | while IFS= read -r l; do diag "$l"; done
+    diag "request trace (DEEPLENS_TRACE):"
+    cut -c1-160 "$TUI_TMP/trace" 2>/dev/null | sed 's/^/    /' | while IFS= read -r l; do diag "$l"; done
 }
 
 proxy_stop
