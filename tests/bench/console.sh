@@ -22,6 +22,25 @@ con_start() {
         "read -r _; exec env LANG=C.UTF-8 $B_BIN -H unix://${1:-$DL_SOCK} --config $B_CFG"
 }
 
+# con_floor: the libraries' floor (tests/bench/floor.c: one libcurl request,
+# ncurses initialised, nothing of ours) in a pane of its own, measured as the
+# console is; the console's own share is the difference
+con_floor() {
+    local bin=$B_OUT/floor fpid i
+    # shellcheck disable=SC2046 # pkg-config prints several words
+    cc -O2 -o "$bin" "$TOP/tests/bench/floor.c" $(pkg-config --cflags --libs libcurl ncursesw) ||
+        { say "cannot build the floor program"; return 0; }
+    con_tmux new-window -d -t bench -n floor "exec env LANG=C.UTF-8 $bin $DL_SOCK"
+    for ((i = 0; i < 50; i++)); do
+        fpid=$(con_tmux list-panes -t bench:floor -F '#{pane_pid}' 2> /dev/null) &&
+            [ "$(readlink "/proc/$fpid/exe" 2> /dev/null)" = "$bin" ] && break
+        sleep 0.1
+    done
+    sleep 1
+    rec mem_floor "$(b_mem "$fpid")"
+    con_tmux kill-window -t bench:floor 2> /dev/null || true
+}
+
 # con_paint N: start a console through a counting proxy, time its first paint
 # and the moment the N-th status read was answered (the proxy's log; a read is
 # an inspect or an archive read); appends "<first> <rows on screen read> <all N read>" (ms) to paint.txt
@@ -128,11 +147,14 @@ bench_console() {
     say "resident memory and idle CPU of the console (pid $pid), 60 s"
     sleep "$(awk -v s="$(ms_since "$t0")" 'BEGIN { x = 10 - s / 1000; print (x > 0 ? x : 0) }')"
     rec rss_10s "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
+    rec mem_10s "$(b_mem "$pid")"
     sleep "$(awk -v s="$(ms_since "$t0")" 'BEGIN { x = 30 - s / 1000; print (x > 0 ? x : 0) }')"
     c0=$(b_cpu_ticks "$pid"); e0=$(b_cpu_ticks "$epid"); w0=$(date +%s.%N)
     sleep 30
     c1=$(b_cpu_ticks "$pid"); e1=$(b_cpu_ticks "$epid"); w1=$(date +%s.%N)
     rec rss_60s "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
+    rec mem_60s "$(b_mem "$pid")"
+    con_floor
     kill -USR1 "$ppid"; sleep 0.3
     rec idle_requests "$(awk -v a="$w0" -v b="$w1" '$3 >= a && $3 < b { n++; p[$1 " " $2]++ }
         END { printf "%d", n; for (k in p) printf "; %d %s", p[k], k }' "$d/idle.log")"
@@ -191,6 +213,7 @@ bench_console() {
     read -r med max <<< "$(med_max "$d/long-keys.txt" 1)"
     rec key_long "$med ms (max $max)"
     rec rss_end "$(b_kb_mb "$(b_rss_kb "$pid")") MB"
+    rec mem_end "$(b_mem "$pid")"
     con_keys q
     con_tmux kill-server 2> /dev/null || true
     TMUX_SOCK=

@@ -142,6 +142,14 @@ EOF
 # b_cpu_ticks PID: utime+stime in clock ticks
 b_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 b_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# b_mem PID: "RSS, PSS, private" of PID in MB from /proc/PID/smaps_rollup:
+# resident pages, the proportional share of pages shared with other processes,
+# and the pages no other process maps (Private_Clean + Private_Dirty)
+b_mem() {
+    awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { v += $2 }
+        END { printf "RSS %.1f, PSS %.1f, private %.1f MB", r / 1024, p / 1024, v / 1024 }' \
+        "/proc/$1/smaps_rollup"
+}
 b_ticks_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
 b_kb_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 

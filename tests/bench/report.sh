@@ -33,6 +33,9 @@ bench_report() {
         printf "$f" "console: first full list (all N status read)" "< 100 ms" "$(val paint_full)" "860 ms"
         printf "$f" "console: resident at 10 s" "< 10 MB" "$(val rss_10s)" "47 MB"
         printf "$f" "console: resident at 60 s" "< 10 MB" "$(val rss_60s)" "59 MB"
+        printf "$f" "  memory at 10 s" "" "$(val mem_10s)" ""
+        printf "$f" "  memory at 60 s" "" "$(val mem_60s)" ""
+        printf "$f" "  floor: libcurl + ncurses, nothing of ours" "" "$(val mem_floor)" ""
         printf "$f" "console: own CPU, 30 s idle" "< 0.1 s" "$(val cpu_idle)" "4.5 s"
         printf "$f" "engine CPU, 30 s idle, above baseline" "< 0.25 s" "$(val engine_idle_extra)" "+12 s"
         printf "$f" "  (engine 30 s with console / without)" "" "$(val engine_idle_con) / $(val engine_idle_base)" ""
@@ -46,5 +49,6 @@ bench_report() {
         printf "$f" "console: RSS following 1,000 lines/s" "flat" "$(val follow_rss)" "" | cut -c1-160
         printf "$f" "  rate reached / console CPU" "" "$(val follow_rate) / $(val follow_cpu)" ""
         printf "$f" "console: resident at the end" "" "$(val rss_end)" ""
+        printf "$f" "  memory at the end" "" "$(val mem_end)" ""
     }
 }
