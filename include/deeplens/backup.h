@@ -106,6 +106,13 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
 /* Compute next_run, max_gap, health and health_reason at `now`. */
 void dl_health_eval(dl_status *st, time_t now);
 
+/* The share of the database's on-disk size a gzip-compressed plain dump
+ * takes (the document's rule of thumb), and the safety margin of the
+ * storage estimate: the one definition of both. */
+#define DL_GZIP_FACTOR 0.3
+#define DL_STORAGE_MARGIN 1.2
+#define DL_STORAGE_FACTOR(compression) ((compression) ? DL_GZIP_FACTOR : 1.0)
+
 /* Storage estimate from the document: DB size x retention x compression
  * factor (0.3 with gzip, 1.0 without) x safety margin 1.2. Bytes. */
 long long dl_storage_estimate(long long db_size_bytes, int retention_days,

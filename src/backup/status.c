@@ -219,6 +219,6 @@ void dl_health_eval(dl_status *st, time_t now)
 long long dl_storage_estimate(long long db_size_bytes, int retention_days,
                               int compression)
 {
-    double factor = compression ? 0.3 : 1.0;
-    return (long long)((double)db_size_bytes * retention_days * factor * 1.2);
+    return (long long)((double)db_size_bytes * retention_days * DL_STORAGE_FACTOR(compression) *
+                       DL_STORAGE_MARGIN);
 }

@@ -126,9 +126,12 @@ static int confirm_delete(cli_run *r, const char *tenant, dl_err *err)
     memset(&st, 0, sizeof st);
     if (dl_status_get(&r->ctx, tenant, &st, err) < 0)
         return -1;
-    fprintf(stderr, "This removes %s and DELETES %s%d backup files (%s) on %s.\n", st.container,
-            st.have_job_status ? "" : "all ", st.file_count,
-            cli_fmt_size(st.total_bytes, size, sizeof size), st.spec.nfs_path);
+    fputs("This removes ", stderr);
+    cli_write_inert(stderr, st.container, strlen(st.container));
+    fprintf(stderr, " and DELETES %s%d backup files (%s) on ", st.have_job_status ? "" : "all ",
+            st.file_count, cli_fmt_size(st.total_bytes, size, sizeof size));
+    cli_write_inert(stderr, st.spec.nfs_path, strlen(st.spec.nfs_path));
+    fputs(".\n", stderr);
     dl_status_clear(&st);
     fprintf(stderr, "Type the tenant name to confirm: ");
     fflush(stderr);

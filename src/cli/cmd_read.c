@@ -109,7 +109,7 @@ int cli_cmd_files(cli_run *r)
 
 struct logs_state {
     cli_out out, errout;
-    int follow, done, last_stream;
+    int follow, done, last_stream, raw;
     dl_err err;
 };
 
@@ -121,7 +121,10 @@ static int log_line(void *ud, const char *line, size_t n, int continued, int str
         fflush(stdout);
         s->last_stream = stream;
     }
-    cli_write_foreign(o, line, n);
+    if (s->raw)
+        fwrite(line, 1, n, o->f);
+    else
+        cli_write_foreign(o, line, n);
     if (!continued)
         fputc('\n', o->f);
     if (s->follow)
@@ -162,6 +165,7 @@ int cli_cmd_logs(cli_run *r)
     s.out = r->out;
     cli_out_init(&s.errout, stderr, a->val[OPT_ASCII] != NULL, a->val[OPT_NO_COLOR] != NULL);
     s.follow = a->val[OPT_FOLLOW] != NULL;
+    s.raw = a->val[OPT_RAW] != NULL;
     if (cli_tenant_arg(r, 0, &tenant, &s.err) < 0 || parse_tail(a->val[OPT_TAIL], &tail, &s.err) < 0 ||
         cli_engine(r, &s.err) < 0)
         return cli_fail(&s.err);

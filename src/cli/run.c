@@ -21,7 +21,11 @@
 
 int cli_fail(const dl_err *err)
 {
-    fprintf(stderr, CLI_PROG ": %s\n", err->msg[0] ? err->msg : dl_errkind_word(err->kind));
+    /* the message may quote the engine, pg_dump or a tenant's status file */
+    const char *m = err->msg[0] ? err->msg : dl_errkind_word(err->kind);
+    fputs(CLI_PROG ": ", stderr);
+    cli_write_inert(stderr, m, strlen(m));
+    fputc('\n', stderr);
     return dl_errkind_exit_code(err->kind);
 }
 

@@ -36,7 +36,7 @@ const cli_command cli_commands[] = {
     {"files", "TENANT", "backup files on the tenant's target, and disk usage", CLI_ENGINE,
      O(OPT_JSON), 0, cli_cmd_files},
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
-     O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS), 0, cli_cmd_logs},
+     O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
      "change schedule and/or retention, keeping files and other settings",
      CLI_ENGINE | CLI_CHANGES, O(OPT_SCHEDULE) | O(OPT_RETENTION), 0, cli_cmd_reschedule},

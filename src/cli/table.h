@@ -49,6 +49,7 @@
     X(OPT_FOLLOW, "follow", 'f', NULL, 0, "keep following new lines (Ctrl-C stops)")      \
     X(OPT_TAIL, "tail", 0, "N", 0, "only the last N lines (all)")                          \
     X(OPT_TIMESTAMPS, "timestamps", 't', NULL, 0, "prefix lines with the engine's time")  \
+    X(OPT_RAW, "raw", 0, NULL, 0, "write log lines byte for byte (controls not made inert)") \
     X(OPT_TO, "to", 0, "DATABASE", 0, "restore into this database (DATABASE_restore)")    \
     X(OPT_FORCE, "force", 0, NULL, 0, "replace the database restored into if it exists")        \
     X(OPT_DELETE_BACKUPS, "delete-backups", 0, NULL, 0, "also delete the backup files")   \

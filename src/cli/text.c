@@ -1,7 +1,6 @@
 /* text.c - human output of the command line (see text.h). */
 #include "text.h"
 
-#include <langinfo.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "deeplens/cron.h"
 #include "deeplens/spec.h"
+#include "deeplens/text.h"
 
 #define C_RESET "\033[0m"
 #define C_RED "\033[31m"
@@ -20,28 +20,15 @@
 void cli_out_init(cli_out *o, FILE *f, int ascii, int no_color)
 {
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-    const char *cs = nl_langinfo(CODESET);
     o->f = f;
     o->tty = isatty(fileno(f));
-    o->fancy = o->tty && !ascii && cs && strcmp(cs, "UTF-8") == 0;
+    o->fancy = o->tty && !ascii && dl_locale_utf8();
     o->color = o->tty && !no_color && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
 }
 
 const char *cli_fmt_size(long long bytes, char *buf, size_t n)
 {
-    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = (double)bytes;
-    int u = -1;
-    if (bytes < 1024) {
-        snprintf(buf, n, "%lld B", bytes < 0 ? 0 : bytes);
-        return buf;
-    }
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, n, "%.1f %s", v, units[u]);
-    return buf;
+    return dl_fmt_size(bytes, buf, n);
 }
 
 const char *cli_fmt_duration(long long s, char *buf, size_t n)
@@ -94,66 +81,21 @@ const char *cli_schedule_words(const char *schedule, char *buf, size_t n)
     return buf;
 }
 
-/* Length of a valid UTF-8 sequence at p (its code point in *cp), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
-{
-    size_t len;
-    unsigned c = p[0], min;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, c &= 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, c &= 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, c &= 0x07, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 void cli_write_inert(FILE *f, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        size_t run = i, len;
-        unsigned cp;
-        while (run < n && p[run] >= 0x20 && p[run] < 0x7f)   /* printable ASCII */
-            run++;
-        if (run > i)
-            fwrite(p + i, 1, run - i, f);
-        if ((i = run) >= n)
-            break;
-        if (p[i] == '\t')
-            fputc('\t', f), i++;
-        else if (p[i] < 0x20)
-            fprintf(f, "^%c", p[i] + 0x40), i++;
-        else if (p[i] == 0x7f)
-            fputs("^?", f), i++;
-        else if ((len = utf8_seq(p + i, n - i, &cp)) == 0)
-            fprintf(f, "\\x%02x", p[i]), i++;
-        else if (cp < 0xa0)
-            fprintf(f, "\\u%04x", cp), i += len;
-        else
-            fwrite(p + i, 1, len, f), i += len;
-    }
+    dl_inert_write(f, s, n, 1);   /* valid UTF-8 that prints is kept, as it was */
 }
 
 void cli_write_foreign(const cli_out *o, const char *p, size_t n)
 {
-    if (o->tty)
-        cli_write_inert(o->f, p, n);
-    else
-        fwrite(p, 1, n, o->f);
+    cli_write_inert(o->f, p, n);
+}
+
+/* s made inert into buf, for a printf argument */
+static const char *inert(const char *s, char *buf, size_t n)
+{
+    dl_inert_copy(buf, n, s, strlen(s), 1);
+    return buf;
 }
 
 static void put_foreign(const cli_out *o, const char *s)
@@ -240,17 +182,17 @@ static const char *health_color(dl_health h)
     }
 }
 
-/* "running, up 2h 5m" / "exited" / the engine's own words */
+/* "running, up 2h 5m" / "exited" / the engine's own words (inert) */
 static const char *uptime(const dl_status *st, time_t now, char *buf, size_t n)
 {
-    char d[32];
+    char d[32], raw[160];
     if (strcmp(st->state, "running") == 0 && st->started_at > 0)
-        snprintf(buf, n, "running, up %s", cli_fmt_duration(now - st->started_at, d, sizeof d));
+        snprintf(raw, sizeof raw, "running, up %s", cli_fmt_duration(now - st->started_at, d, sizeof d));
     else if (st->engine_status[0])
-        snprintf(buf, n, "%s", st->engine_status);
+        snprintf(raw, sizeof raw, "%s", st->engine_status);
     else
-        snprintf(buf, n, "%s", st->state[0] ? st->state : "unknown");
-    return buf;
+        snprintf(raw, sizeof raw, "%s", st->state[0] ? st->state : "unknown");
+    return inert(raw, buf, n);
 }
 
 static void row(const cli_out *o, const char *label, const char *fmt, ...)
@@ -268,23 +210,27 @@ static void row(const cli_out *o, const char *label, const char *fmt, ...)
 void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
 {
     const dl_spec *s = &st->spec;
-    char a[64], b[64], c[64], words[96], vol[160], db[80], head[128];
+    char a[256], b[64], c[64], words[96], vol[160], db[80], head[512];
+    char t1[1024], t2[1024], t3[1024];
 
-    snprintf(head, sizeof head, "PostgreSQL Backup Status: %s", s->tenant);
+    /* every string below came from the engine (labels, state) or from the
+     * tenant's status file: inert, whatever it holds */
+    snprintf(head, sizeof head, "PostgreSQL Backup Status: %s", inert(s->tenant, t1, sizeof t1));
     cli_heading(o, "📊", head);
-    row(o, "Container:", "%s - %s", st->container, uptime(st, now, a, sizeof a));
-    row(o, "Volume:", "%s", dl_spec_volume_name(s, vol, sizeof vol));
-    row(o, "NFS Path:", "%s (%s)", s->nfs_path, s->nfs_options);
+    row(o, "Container:", "%s - %s", inert(st->container, t1, sizeof t1), uptime(st, now, a, sizeof a));
+    row(o, "Volume:", "%s", inert(dl_spec_volume_name(s, vol, sizeof vol), t1, sizeof t1));
+    row(o, "NFS Path:", "%s (%s)", inert(s->nfs_path, t1, sizeof t1), inert(s->nfs_options, t2, sizeof t2));
     if (st->db_size_bytes > 0)
-        row(o, "Database:", "%s on %s:%d, %s; needs about %s for %d days", dl_spec_database(s, db, sizeof db),
-            s->pg_host, s->pg_port, cli_fmt_size(st->db_size_bytes, a, sizeof a),
+        row(o, "Database:", "%s on %s:%d, %s; needs about %s for %d days",
+            inert(dl_spec_database(s, db, sizeof db), t1, sizeof t1), inert(s->pg_host, t2, sizeof t2), s->pg_port, cli_fmt_size(st->db_size_bytes, a, sizeof a),
             cli_fmt_size(dl_storage_estimate(st->db_size_bytes, s->retention_days, s->compression),
                          b, sizeof b),
             s->retention_days);
     else
-        row(o, "Database:", "%s on %s:%d", dl_spec_database(s, db, sizeof db), s->pg_host, s->pg_port);
+        row(o, "Database:", "%s on %s:%d", inert(dl_spec_database(s, db, sizeof db), t1, sizeof t1),
+            inert(s->pg_host, t2, sizeof t2), s->pg_port);
     cli_schedule_words(s->schedule, words, sizeof words);
-    row(o, "Schedule:", "%s (%s%sUTC)", s->schedule, words, *words ? " " : "");
+    row(o, "Schedule:", "%s (%s%sUTC)", inert(s->schedule, t1, sizeof t1), words, *words ? " " : "");
     row(o, "Retention:", "%d days, at least %d kept; compression %s", s->retention_days, s->keep_min,
         s->compression ? "gzip" : "off");
     if (!st->have_job_status) {
@@ -295,7 +241,7 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
             row(o, "Disk:", "%s free of %s", cli_fmt_size(st->disk_free_kb * 1024, a, sizeof a),
                 cli_fmt_size(st->disk_total_kb * 1024, b, sizeof b));
         if (st->last_success > 0)
-            row(o, "Last Backup:", "%s, %s, %s (%s ago)", st->last_success_file,
+            row(o, "Last Backup:", "%s, %s, %s (%s ago)", inert(st->last_success_file, t3, sizeof t3),
                 cli_fmt_size(st->last_success_size, a, sizeof a),
                 cli_fmt_time(st->last_success, b, sizeof b),
                 cli_fmt_duration(now - st->last_success, c, sizeof c));
@@ -332,31 +278,38 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
 }
 
 enum { L_TENANT, L_HEALTH, L_STATE, L_SCHEDULE, L_RETENTION, L_IMAGE, L_STATUS, L_NCOL };
+enum { CELL = 512 };
 
-static void list_cells(const dl_status *st, time_t now, char cell[L_NCOL][160])
+/* The cells, inert (they come from the engine) */
+static void list_cells(const dl_status *st, time_t now, char cell[L_NCOL][CELL])
 {
-    snprintf(cell[L_TENANT], 160, "%s", st->spec.tenant);
-    snprintf(cell[L_HEALTH], 160, "%s", dl_health_word(st->health));
-    snprintf(cell[L_STATE], 160, "%s", st->state);
-    snprintf(cell[L_SCHEDULE], 160, "%s", st->spec.schedule);
-    snprintf(cell[L_RETENTION], 160, "%dd", st->spec.retention_days);
-    snprintf(cell[L_IMAGE], 160, "%s", st->spec.image);
-    uptime(st, now, cell[L_STATUS], 160);
+    inert(st->spec.tenant, cell[L_TENANT], CELL);
+    snprintf(cell[L_HEALTH], CELL, "%s", dl_health_word(st->health));
+    inert(st->state, cell[L_STATE], CELL);
+    inert(st->spec.schedule, cell[L_SCHEDULE], CELL);
+    snprintf(cell[L_RETENTION], CELL, "%dd", st->spec.retention_days);
+    inert(st->spec.image, cell[L_IMAGE], CELL);
+    uptime(st, now, cell[L_STATUS], CELL);
+}
+
+static int cols(const char *s)
+{
+    return (int)dl_text_width(s, strlen(s), 1);
 }
 
 void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
 {
     static const char *const head[L_NCOL] = {"TENANT", "HEALTH", "STATE", "SCHEDULE",
                                              "RETENTION", "IMAGE", "STATUS"};
-    char cell[L_NCOL][160];
+    char cell[L_NCOL][CELL];
     int w[L_NCOL];
     for (int c = 0; c < L_NCOL; c++)
         w[c] = (int)strlen(head[c]);
     for (size_t i = 0; i < n; i++) {
         list_cells(&v[i], now, cell);
         for (int c = 0; c < L_NCOL; c++)
-            if ((int)strlen(cell[c]) > w[c])
-                w[c] = (int)strlen(cell[c]);
+            if (cols(cell[c]) > w[c])
+                w[c] = cols(cell[c]);
     }
     for (int c = 0; c + 1 < L_NCOL; c++)
         fprintf(o->f, "%-*s   ", w[c], head[c]);
@@ -367,13 +320,13 @@ void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
             if (c == L_HEALTH)
                 color(o, health_color(v[i].health));
             if (c + 1 < L_NCOL)
-                fprintf(o->f, "%-*s", w[c], cell[c]);
+                fprintf(o->f, "%s%*s", cell[c], w[c] - cols(cell[c]), "");
             if (c == L_HEALTH)
                 color(o, C_RESET);
             if (c + 1 < L_NCOL)
                 fputs("   ", o->f);
             else
-                put_foreign(o, cell[c]);
+                fputs(cell[c], o->f);
         }
         fputc('\n', o->f);
     }
@@ -381,22 +334,22 @@ void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
 
 void cli_print_files(const cli_out *o, const char *tenant, const dl_files *f)
 {
-    char a[64], b[64], c[64];
+    char a[64], b[64], c[64], name[1024];
     int w = 4;
     long long total = 0;
     for (size_t i = 0; i < f->n; i++)
-        if ((int)strlen(f->files[i].name) > w)
-            w = (int)strlen(f->files[i].name);
+        if (cols(inert(f->files[i].name, name, sizeof name)) > w)
+            w = cols(name);
     fprintf(o->f, "%-*s   %10s   %-23s   %s\n", w, "NAME", "SIZE", "TIME", "CHECKSUM");
     for (size_t i = 0; i < f->n; i++) {
         const dl_file *fl = &f->files[i];
         total += fl->size;
-        cli_write_foreign(o, fl->name, strlen(fl->name));
-        fprintf(o->f, "%*s   %10s   %-23s   %s\n", w - (int)strlen(fl->name), "",
+        fputs(inert(fl->name, name, sizeof name), o->f);
+        fprintf(o->f, "%*s   %10s   %-23s   %s\n", w - cols(name), "",
                 cli_fmt_size(fl->size, a, sizeof a), cli_fmt_time(fl->mtime, b, sizeof b),
                 fl->has_checksum ? "sha256" : "none");
     }
-    fprintf(o->f, "%zu file%s of %s, %s", f->n, f->n == 1 ? "" : "s", tenant,
+    fprintf(o->f, "%zu file%s of %s, %s", f->n, f->n == 1 ? "" : "s", inert(tenant, name, sizeof name),
             cli_fmt_size(total, a, sizeof a));
     if (f->disk_total_kb > 0)
         fprintf(o->f, "; disk: %s used, %s free of %s", cli_fmt_size(f->disk_used_kb * 1024, a, sizeof a),

@@ -4,9 +4,11 @@
  * table, the files table and provisioning progress in the words of the
  * original document's "Expected Output". Emoji only when stdout is a
  * terminal with a UTF-8 locale (and no --ascii); colour only on a terminal
- * without NO_COLOR / --no-color. Text that came from a container (log
- * lines, job output) goes through cli_write_inert when it reaches a
- * terminal, so it cannot move the cursor or retitle the window.
+ * without NO_COLOR / --no-color. Every string that came from outside (the
+ * engine's labels and messages, a container's log lines, a tenant's status
+ * file, pg_dump's errors) goes through the shared inert filter
+ * (deeplens/text.h) whatever stdout is, since a pipe (| head, | less -R)
+ * reaches a terminal too; only `logs --raw` writes bytes as they came.
  * Pure formatting: no engine, no allocation.
  */
 #ifndef DEEPLENS_CLI_TEXT_H
@@ -40,10 +42,11 @@ const char *cli_fmt_iso(time_t t, char *buf, size_t n);
 const char *cli_schedule_words(const char *schedule, char *buf, size_t n);
 
 /* Write p[0..n) so that a terminal shows it and obeys none of it: C0
- * controls (but TAB) as ^X, DEL as ^?, C1 controls as \u0080-style,
- * invalid UTF-8 bytes as \xNN. */
+ * controls (but TAB) as ^X, DEL as ^?, C1 controls, bidi controls and
+ * zero-width characters as \u0080-style, invalid UTF-8 bytes as \xNN
+ * (valid printable UTF-8 is kept, whatever the locale). */
 void cli_write_inert(FILE *f, const char *p, size_t n);
-/* Write container text: inert when the destination is a terminal. */
+/* Write text from outside to o->f: always inert. */
 void cli_write_foreign(const cli_out *o, const char *p, size_t n);
 
 /* dl_progress_fn; ud is a cli_out. */

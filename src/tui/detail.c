@@ -14,6 +14,7 @@
 #include "deeplens/cron.h"
 #include "draw.h"
 #include "fmt.h"
+#include "deeplens/text.h"
 #include "term.h"
 
 static const char *const tab_names[UI_TAB_COUNT] = {"Overview", "Logs", "Files"};
@@ -141,10 +142,10 @@ void ui_storage_line(const dl_spec *sp, long long db_size, long long total_kb,
     *role = UI_NORMAL;
     if (total_kb <= 0) {
         if (est > 0)
-            snprintf(buf, n, "target size unknown; estimate for %d days: %s (DB %s x %d x %s x 1.2)",
-                     sp->retention_days, ui_fmt_size(est, a1, sizeof a1),
-                     ui_fmt_size(db_size, a2, sizeof a2), sp->retention_days,
-                     sp->compression ? "0.3" : "1.0");
+            snprintf(buf, n, "target size unknown; estimate for %d days: %s (DB %s x %d x %.1f x %.1f)",
+                     sp->retention_days, dl_fmt_size(est, a1, sizeof a1),
+                     dl_fmt_size(db_size, a2, sizeof a2), sp->retention_days,
+                     DL_STORAGE_FACTOR(sp->compression), DL_STORAGE_MARGIN);
         else
             snprintf(buf, n, "target size unknown (no job status yet)");
         return;
@@ -152,17 +153,17 @@ void ui_storage_line(const dl_spec *sp, long long db_size, long long total_kb,
     long long total = total_kb * 1024, freeb = free_kb * 1024;
     if (est <= 0) {
         snprintf(buf, n, "used %s, free %s of %s; estimate needs the database size",
-                 ui_fmt_size(total - freeb, a1, sizeof a1), ui_fmt_size(freeb, a2, sizeof a2),
-                 ui_fmt_size(total, a3, sizeof a3));
+                 dl_fmt_size(total - freeb, a1, sizeof a1), dl_fmt_size(freeb, a2, sizeof a2),
+                 dl_fmt_size(total, a3, sizeof a3));
         return;
     }
     int short_of = freeb + backups_bytes < est;
     if (short_of) *role = UI_WARNING;
-    snprintf(buf, n, "used %s, free %s of %s; estimate for %d days %s (DB %s x %d x %s x 1.2)%s",
-             ui_fmt_size(total - freeb, a1, sizeof a1), ui_fmt_size(freeb, a2, sizeof a2),
-             ui_fmt_size(total, a3, sizeof a3), sp->retention_days,
-             ui_fmt_size(est, a4, sizeof a4), ui_fmt_size(db_size, a5, sizeof a5),
-             sp->retention_days, sp->compression ? "0.3" : "1.0",
+    snprintf(buf, n, "used %s, free %s of %s; estimate for %d days %s (DB %s x %d x %.1f x %.1f)%s",
+             dl_fmt_size(total - freeb, a1, sizeof a1), dl_fmt_size(freeb, a2, sizeof a2),
+             dl_fmt_size(total, a3, sizeof a3), sp->retention_days,
+             dl_fmt_size(est, a4, sizeof a4), dl_fmt_size(db_size, a5, sizeof a5),
+             sp->retention_days, DL_STORAGE_FACTOR(sp->compression), DL_STORAGE_MARGIN,
              short_of ? ": NOT ENOUGH ROOM" : ": fits");
 }
 
@@ -209,7 +210,7 @@ static int overview_lines(const dl_status *st, ov_line *v)
             ui_fmt_time(st->last_run_start, t1, sizeof t1),
             ui_fmt_ago(st->last_run_start, now, t2, sizeof t2),
             st->last_result[0] ? st->last_result : "running", st->last_duration,
-            st->last_file[0] ? st->last_file : "-", ui_fmt_size(st->last_size, t3, sizeof t3));
+            st->last_file[0] ? st->last_file : "-", dl_fmt_size(st->last_size, t3, sizeof t3));
         if (bad && st->last_reason[0]) add(v, &n, "Reason", UI_ERROR, "%s", st->last_reason);
     }
     if (st->have_job_status) {
@@ -217,17 +218,17 @@ static int overview_lines(const dl_status *st, ov_line *v)
             add(v, &n, "Last good", UI_NORMAL, "%s UTC (%s): %s, %s in %.1f s",
                 ui_fmt_time(st->last_success, t1, sizeof t1),
                 ui_fmt_ago(st->last_success, now, t2, sizeof t2), st->last_success_file,
-                ui_fmt_size(st->last_success_size, t3, sizeof t3), st->last_success_duration);
+                dl_fmt_size(st->last_success_size, t3, sizeof t3), st->last_success_duration);
         else
             add(v, &n, "Last good", UI_WARNING, "never");
         add(v, &n, "Backups", UI_NORMAL, "%d files, %s", st->file_count,
-            ui_fmt_size(st->total_bytes, t1, sizeof t1));
+            dl_fmt_size(st->total_bytes, t1, sizeof t1));
     }
     char db[80], vol[200];
     dl_spec_database(sp, db, sizeof db);
     add(v, &n, "Database", UI_NORMAL, "%s on %s:%d as %s%s%s", db, sp->pg_host, sp->pg_port,
         sp->pg_user, st->db_size_bytes > 0 ? ", size " : "",
-        st->db_size_bytes > 0 ? ui_fmt_size(st->db_size_bytes, t4, sizeof t4) : "");
+        st->db_size_bytes > 0 ? dl_fmt_size(st->db_size_bytes, t4, sizeof t4) : "");
     add(v, &n, "Target", UI_NORMAL, "%s (%s)%s%s", sp->nfs_path,
         sp->target.kind == DL_TARGET_NFS ? "NFS" : "local directory",
         sp->target.kind == DL_TARGET_NFS ? ", options " : "",

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "draw.h"
 #include "fmt.h"
+#include "deeplens/text.h"
 
 enum { FCOL_TIME, FCOL_NAME, FCOL_SIZE, FCOL_COUNT };
 static const char *const fcol_names[FCOL_COUNT] = {"time", "name", "size"};
@@ -273,7 +274,7 @@ void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0)
         if (sel) ui_fill(w, y, 0, width, attr);
         x = 0;
         ui_draw_str(w, y, x, namew, attr, d->name); x += namew + 1;
-        ui_draw_right(w, y, x, sizew, attr, ui_fmt_size(d->size, t1, sizeof t1)); x += sizew + 1;
+        ui_draw_right(w, y, x, sizew, attr, dl_fmt_size(d->size, t1, sizeof t1)); x += sizew + 1;
         ui_draw_str(w, y, x, timew, attr, ui_fmt_time(d->mtime, t2, sizeof t2)); x += timew + 1;
         if (show_age) {
             ui_draw_str(w, y, x, agew, attr, ui_fmt_span((long long)(now - d->mtime), t3, sizeof t3));

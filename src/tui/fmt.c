@@ -3,28 +3,6 @@
 
 #include "fmt.h"
 
-const char *ui_fmt_size(long long bytes, char *buf, size_t n)
-{
-    static const char units[] = "BKMGTP";
-    if (bytes < 0) {
-        snprintf(buf, n, "-");
-        return buf;
-    }
-    double v = (double)bytes;
-    int u = 0;
-    while (v >= 1024.0 && u < 5) {
-        v /= 1024.0;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, n, "%lldB", bytes);
-    else if (v < 10.0)
-        snprintf(buf, n, "%.1f%c", v, units[u]);
-    else
-        snprintf(buf, n, "%.0f%c", v, units[u]);
-    return buf;
-}
-
 const char *ui_fmt_span(long long s, char *buf, size_t n)
 {
     if (s < 0) s = -s;

@@ -1,5 +1,5 @@
 /* fmt.h - numbers and times in the console's words (internal to src/tui;
- * no curses): sizes "12.3M", ages "3h 12m", times "2025-03-01 02:00" (UTC,
+ * no curses; sizes are dl_fmt_size of deeplens/text.h): ages "3h 12m", times "2025-03-01 02:00" (UTC,
  * the containers' zone, like the schedules). Each writes into buf and
  * returns it.
  */
@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <time.h>
 
-const char *ui_fmt_size(long long bytes, char *buf, size_t n);
 /* A duration in the two largest units: "45s", "12m", "3h 12m", "4d 2h". */
 const char *ui_fmt_span(long long seconds, char *buf, size_t n);
 /* "2025-03-01 02:00" (UTC); "-" for 0. */

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "text.h"
 #include "theme.h"
 
 /* ---- layout ------------------------------------------------------------------ */
@@ -121,31 +122,15 @@ static void build(ui_form *f, int h, int w)
 
 /* ---- drawing ----------------------------------------------------------------- */
 
-/* Bytes of s within `cols` columns; multi-byte characters count as one
- * column (field text is ASCII; the rest are our own symbols). */
+/* Bytes of s within `cols` columns, by the shared glyph widths. */
 static int clip(const char *s, int cols)
 {
-    int i = 0, c = 0;
-    if (cols <= 0)
-        return 0;
-    while (s[i]) {
-        if (((unsigned char)s[i] & 0xc0) != 0x80) {
-            if (c == cols)
-                break;
-            c++;
-        }
-        i++;
-    }
-    return i;
+    return cols <= 0 ? 0 : (int)ui_text_fit(s, strlen(s), 1, cols, NULL);
 }
 
 static int cols_of(const char *s)
 {
-    int c = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            c++;
-    return c;
+    return (int)ui_text_width(s, strlen(s), 1);
 }
 
 static void put(WINDOW *w, int y, int x, int cols, int role, const char *s)

@@ -133,8 +133,6 @@ void uif_describe(const char *expr, int ascii, char *buf, size_t n);
  * when db_size is known); ASCII: "needs ~ DB size x 30 x ...". */
 void uif_estimate(int retention, int compression, long long db_size, int ascii,
                   char *buf, size_t n);
-/* "1.5 GB" */
-void uif_bytes(long long bytes, char *buf, size_t n);
 
 /* Index of a field by id, -1 if absent; the field of an id its kind has. */
 int uif_find(const ui_form *f, enum uif_id id);

@@ -4,28 +4,13 @@
  * Pure text; no curses calls.
  */
 #include "form_internal.h"
+#include "deeplens/text.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "deeplens/cron.h"
 #include "theme.h"
-
-void uif_bytes(long long bytes, char *buf, size_t n)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-    double v = (double)bytes;
-    int u = 0;
-
-    while (v >= 1024.0 && u < 5) {
-        v /= 1024.0;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, n, "%lld B", bytes);
-    else
-        snprintf(buf, n, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
 
 /* 10.8, 36, 131.4: one decimal, none when whole. */
 static void factor_text(double v, char *buf, size_t n)
@@ -141,17 +126,18 @@ void uif_estimate(int retention, int compression, long long db_size, int ascii,
 {
     const char *x = ascii ? "x" : "\xc3\x97";           /* × */
     const char *approx = ascii ? "~" : "\xe2\x89\x88";  /* ≈ */
-    double cf = compression ? 0.3 : 1.0;
-    char factor[32];
+    double cf = DL_STORAGE_FACTOR(compression);
+    char factor[32], cft[32], margin[32];
     size_t len;
 
-    factor_text(retention * cf * 1.2, factor, sizeof factor);
-    len = (size_t)snprintf(buf, n, "needs %s DB size %s %d %s %s %s 1.2 = %s %s DB size",
-                           approx, x, retention, x, compression ? "0.3" : "1", x,
-                           factor, x);
+    factor_text(retention * cf * DL_STORAGE_MARGIN, factor, sizeof factor);
+    factor_text(cf, cft, sizeof cft);
+    factor_text(DL_STORAGE_MARGIN, margin, sizeof margin);
+    len = (size_t)snprintf(buf, n, "needs %s DB size %s %d %s %s %s %s = %s %s DB size",
+                           approx, x, retention, x, cft, x, margin, factor, x);
     if (db_size > 0 && len < n) {
         char now[32];
-        uif_bytes(dl_storage_estimate(db_size, retention, compression), now,
+        dl_fmt_size(dl_storage_estimate(db_size, retention, compression), now,
                   sizeof now);
         snprintf(buf + len, n - len, " (%s now)", now);
     }

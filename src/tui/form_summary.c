@@ -3,6 +3,7 @@
  * the destructive parts in the error role. Pure text; no curses calls.
  */
 #include "form_internal.h"
+#include "deeplens/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,7 +121,7 @@ static void summary_remove(ui_form *f)
     dl_spec_volume_name(&f->base, vol, sizeof vol);
     target_text(f, &f->base, tgt, sizeof tgt);
     if (f->file_count >= 0) {
-        uif_bytes(f->total_bytes, size, sizeof size);
+        dl_fmt_size(f->total_bytes, size, sizeof size);
         snprintf(count, sizeof count, "%d backup file%s (%s)", f->file_count,
                  f->file_count == 1 ? "" : "s", size);
     } else {

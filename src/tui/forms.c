@@ -5,23 +5,18 @@
  */
 #include "form_internal.h"
 
-#include <langinfo.h>
+#include "deeplens/text.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "deeplens/cron.h"
+#include "term.h"
 #include "theme.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define ESC 27
 
 /* ---- lifecycle ------------------------------------------------------------- */
-
-static int locale_is_utf8(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
 
 static ui_form *form_new(ui_form_kind kind)
 {
@@ -30,8 +25,8 @@ static ui_form *form_new(ui_form_kind kind)
         return NULL;
     f->kind = kind;
     f->state = UI_FORM_EDITING;
-    f->utf8 = locale_is_utf8();
-    f->ascii = !f->utf8;
+    f->utf8 = dl_locale_utf8();
+    f->ascii = !f->utf8 || ui_term_ascii();   /* --ascii reaches forms too */
     f->file_count = -1;
     f->dirty = 1;
     return f;

@@ -14,6 +14,7 @@
 #include "deeplens/cron.h"
 #include "draw.h"
 #include "fmt.h"
+#include "deeplens/text.h"
 #include "term.h"
 #include "text.h"
 
@@ -27,7 +28,7 @@
     X(COL_LAST_GOOD, "LAST GOOD", 9, 1, 0)       \
     X(COL_RESULT, "RESULT", 6, 2, 0)             \
     X(COL_FILES, "FILES", 5, 3, 1)               \
-    X(COL_SIZE, "SIZE", 6, 3, 1)                 \
+    X(COL_SIZE, "SIZE", 8, 3, 1)                 \
     X(COL_RETENTION, "KEEP", 5, 4, 1)
 
 enum {
@@ -97,7 +98,7 @@ static const char *cell(const dl_status *st, int col, time_t now, char *buf, siz
         return buf;
     case COL_SIZE:
         if (!st->have_job_status) return "-";
-        return ui_fmt_size(st->total_bytes, buf, n);
+        return dl_fmt_size(st->total_bytes, buf, n);
     case COL_RETENTION:
         snprintf(tmp, sizeof tmp, "%dd", st->spec.retention_days);
         snprintf(buf, n, "%s", tmp);

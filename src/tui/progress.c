@@ -6,11 +6,10 @@
  */
 #include "progress.h"
 
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
+#include "deeplens/text.h"
 #include "theme.h"
 
 typedef struct pline {
@@ -49,94 +48,18 @@ static const char *const marks_ascii[] = {
     [DL_STEP_ROLLBACK] = "[undo] ",
 };
 
-static int locale_is_utf8(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
-/* Decode one UTF-8 sequence; returns its length, or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v;
-    size_t len, i;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2; v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3; v = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4; v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-        (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-/* Columns of the code point, -1 if it must not be shown. */
-static int cp_width(unsigned cp)
-{
-    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-        return -1;
-    if (cp < 0x7f)
-        return 1;
-    return wcwidth((wchar_t)cp);
-}
-
-/* A copy without control characters, tabs as spaces, and (in a UTF-8
- * locale) valid UTF-8 only; other locales get ASCII. */
+/* A copy made inert by the shared filter (its line ends dropped, tabs as
+ * spaces): worst case 4 output bytes per input byte ("\x9b"). */
 static char *sanitize(const char *in, int utf8)
 {
-    size_t n = strlen(in), i = 0, o = 0;
-    char *out = malloc(n + 1);
+    size_t n = strlen(in);
+    char *out = malloc(4 * n + 1);
 
     if (!out)
         return NULL;
-    while (i < n) {
-        unsigned char c = (unsigned char)in[i];
-        unsigned cp;
-        size_t len;
-
-        if (c == '\t') {
-            out[o++] = ' ';
-            i++;
-            continue;
-        }
-        if (c == '\r' || c == '\n') {      /* a stray line end: drop it */
-            i++;
-            continue;
-        }
-        if (c < 0x80 || !utf8) {
-            out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-            i++;
-            continue;
-        }
-        len = utf8_decode((const unsigned char *)in + i, n - i, &cp);
-        if (!len || cp_width(cp) < 0) {
-            out[o++] = '?';
-            i += len ? len : 1;
-            continue;
-        }
-        memcpy(out + o, in + i, len);
-        o += len;
-        i += len;
-    }
-    out[o] = '\0';
+    while (n > 0 && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+        n--;
+    dl_inert_copy(out, 4 * n + 1, in, n, utf8);
     return out;
 }
 
@@ -148,17 +71,10 @@ static size_t fit(const char *s, int cols, int *used)
     int w = 0;
 
     while (i < n) {
-        unsigned cp;
-        size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        int cw;
-        if (!len) {
-            len = 1;
-            cw = 1;
-        } else {
-            cw = cp_width(cp);
-            if (cw < 0)
-                cw = 1;
-        }
+        dl_glyph g;
+        dl_glyph_next(s + i, n - i, 1, w, &g);
+        size_t len = (size_t)g.n;
+        int cw = g.width;
         if (w + cw > cols && i > 0)
             break;
         w += cw;
@@ -213,7 +129,7 @@ ui_progress *ui_progress_new(const char *title)
 
     if (!p)
         return NULL;
-    p->utf8 = locale_is_utf8();
+    p->utf8 = dl_locale_utf8();
     p->ascii = !p->utf8;
     p->follow = 1;
     p->title = sanitize(title ? title : "", p->utf8);

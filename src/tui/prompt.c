@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "deeplens/text.h"
 #include "app.h"
 
 void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial)
@@ -21,10 +22,7 @@ int ui_prompt_key(ui_prompt *p, int key)
     if (key == UI_KEY_ESC || key == 7 /* ^G */) return -1;
     if (key == (UI_KEY_FN | KEY_BACKSPACE) || key == (UI_KEY_FN | KEY_DC)) {
         /* drop one UTF-8 character */
-        while (p->len > 0) {
-            unsigned char c = (unsigned char)p->text[--p->len];
-            if ((c & 0xc0) != 0x80) break;
-        }
+        p->len -= dl_utf8_last(p->text, p->len);
         p->text[p->len] = '\0';
         return 0;
     }

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +20,8 @@
 #include <unistd.h>
 
 #include <curses.h>
+
+#include "deeplens/text.h"
 
 #include "term.h"
 
@@ -76,8 +77,7 @@ int ui_term_open(int force_ascii, dl_err *err)
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return dl_err_set(err, DL_ESYS, "the console needs a terminal (use a subcommand, see --help)");
     setlocale(LC_ALL, "");
-    const char *cs = nl_langinfo(CODESET);
-    T.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+    T.utf8 = dl_locale_utf8();
     T.ascii = force_ascii || !T.utf8;
 
     int fds[2];

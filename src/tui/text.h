@@ -12,19 +12,13 @@
 
 #include <stddef.h>
 
-typedef enum ui_glyph_kind {
-    UI_GLYPH_TEXT,    /* write bytes p[0..n) as they are */
-    UI_GLYPH_INERT,   /* write repr, in the log-control role */
-    UI_GLYPH_SPACE    /* write `width` spaces (a tab) */
-} ui_glyph_kind;
+#include "deeplens/text.h"
 
-typedef struct ui_glyph {
-    ui_glyph_kind kind;
-    const char *p;    /* start of the glyph in the input */
-    int n;            /* bytes consumed (>= 1) */
-    int width;        /* screen columns */
-    char repr[12];    /* UI_GLYPH_INERT: ASCII text, width = strlen */
-} ui_glyph;
+/* The glyphs are the shared toolkit's (include/deeplens/text.h). */
+typedef dl_glyph ui_glyph;
+#define UI_GLYPH_TEXT DL_GLYPH_TEXT
+#define UI_GLYPH_INERT DL_GLYPH_INERT
+#define UI_GLYPH_SPACE DL_GLYPH_TAB
 
 /* Decode the glyph at s (len > 0 bytes left). utf8: the terminal takes
  * UTF-8 (else every byte >= 0x80 is inert). col: the glyph's column, for
