@@ -9,6 +9,14 @@
  * once per DL_FLEET_REREAD at its own spot in that period). A failed
  * request or a closed events stream marks the engine unreachable and
  * schedules a reconnect with backoff (1 s .. 10 s).
+ *
+ * Callbacks run inside dk_client_poll, which may already have been given
+ * the long sleep that dl_fleet_tick returned before they ran: a callback
+ * that leaves work for tick (a retry, a re-list, a read to queue) wakes
+ * the poll (fleet_wake), so that the loop calls tick again at once. The
+ * end of a stream is often read by the poll's pass over the transfers
+ * before it waits; without the wake, the wait that follows has nothing
+ * left to end it and the retry waited out the whole sleep.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +116,12 @@ void dl_fleet_free(dl_fleet *f)
     free(f);
 }
 
+/* Make the poll in progress (or the next one) return at once. */
+static void fleet_wake(dl_fleet *f)
+{
+    dk_client_wakeup(f->ctx->dk);
+}
+
 static void set_error(dl_fleet *f, const char *msg)
 {
     time_t now = time(NULL);
@@ -118,6 +132,7 @@ static void set_error(dl_fleet *f, const char *msg)
     f->next_retry = now + f->backoff;
     f->backoff = f->backoff >= 8 ? 10 : f->backoff * 2;
     cancel_all(f);
+    fleet_wake(f);   /* the retry is tick's: the sleep it gave may be long */
 }
 
 /* ---- status reads --------------------------------------------------------- */
@@ -184,6 +199,8 @@ static void read_done(void *ud, const char *container, int ok, const char *text,
         f->gen++;
     }
     plan_next(f, (size_t)(st - f->rows), now, ok);
+    if (f->qn > 0)
+        fleet_wake(f);   /* a slot is free for the next queued read: tick pumps */
 }
 
 static void pump(dl_fleet *f)
@@ -348,6 +365,7 @@ static int on_event(void *ud, const dk_event *ev)
         return -1;
     /* inside a transfer callback: only note the work, tick() does it */
     f->relist_pending = 1;
+    fleet_wake(f);
     /* a health_status event follows a probe: its copy of the status is new */
     if (ev->name && *ev->name && strcmp(ev->action, "destroy") != 0)
         enqueue(f, ev->name, strncmp(ev->action, "health_status", 13) != 0);
