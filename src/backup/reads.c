@@ -434,70 +434,77 @@ int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err)
 
 /* ---- logs ----------------------------------------------------------------------- */
 
-struct log_stream {
+struct dl_log_stream {
+    dk_req *req;
     dk_linebuf lb[2];
     dl_line_fn on_line;
-    dk_done_fn on_done;
+    dl_log_end_fn on_end;
     void *ud;
     int stream;
 };
 
 static int log_line(void *ud, const char *line, size_t n, int continued)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
     return ls->on_line(ls->ud, line, n, continued, ls->stream);
 }
 
 static int log_data(void *ud, int stream, const char *p, size_t n)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
     ls->stream = stream == 2 ? 2 : 1;
     return dk_linebuf_feed(&ls->lb[stream == 2], p, n, log_line, ls);
 }
 
 static void log_done(void *ud, dk_req *r)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
+    dl_err e;
+    int failed;
+
+    dl_err_clear(&e);
+    failed = dk_req_result(r, &e) < 0;
     ls->stream = 1;
     dk_linebuf_flush(&ls->lb[0], log_line, ls);
     ls->stream = 2;
     dk_linebuf_flush(&ls->lb[1], log_line, ls);
-    if (ls->on_done)
-        ls->on_done(ls->ud, r);
+    ls->req = NULL;
+    if (ls->on_end)
+        ls->on_end(ls->ud, failed ? &e : NULL);
     dk_linebuf_free(&ls->lb[0]);
     dk_linebuf_free(&ls->lb[1]);
     free(ls);
 }
 
-static dk_req *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
-                         long tail, int timestamps, dl_line_fn on_line,
-                         dk_done_fn on_done, void *ud, dl_err *err)
+static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
+                                long tail, int timestamps, dl_line_fn on_line,
+                                dl_log_end_fn on_end, void *ud, dl_err *err)
 {
-    struct log_stream *ls;
+    dl_log_stream *ls;
     dk_logs_opts o = {.stdout_ = 1, .stderr_ = 1, .follow = follow,
                       .timestamps = timestamps, .tail = tail, .tty = tty};
-    dk_req *r;
 
     ls = calloc(1, sizeof *ls);
     if (!ls)
         abort();
     ls->on_line = on_line;
-    ls->on_done = on_done;
+    ls->on_end = on_end;
     ls->ud = ud;
     dk_linebuf_init(&ls->lb[0], 64 * 1024);
     dk_linebuf_init(&ls->lb[1], 64 * 1024);
-    r = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
-    if (!r) {
+    ls->req = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
+    if (!ls->req) {
         dk_linebuf_free(&ls->lb[0]);
         dk_linebuf_free(&ls->lb[1]);
         free(ls);
+        return NULL;
     }
-    return r;
+    return ls;
 }
 
-dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
-                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
-                     void *ud, dl_err *err)
+dl_log_stream *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
+                            int timestamps, dl_line_fn on_line, dl_log_end_fn on_end,
+                            void *ud, dl_err *err)
 {
     dk_container ct = {0};
     char name[160];
@@ -507,12 +514,18 @@ dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
         return NULL;
     tty = ct.tty;
     dk_container_clear(&ct);
-    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_done, ud, err);
+    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_end, ud, err);
 }
 
-dk_req *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
-                               long tail, int timestamps, dl_line_fn on_line,
-                               dk_done_fn on_done, void *ud, dl_err *err)
+dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
+                                      long tail, int timestamps, dl_line_fn on_line,
+                                      dl_log_end_fn on_end, void *ud, dl_err *err)
 {
-    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_done, ud, err);
+    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_end, ud, err);
+}
+
+void dl_log_stream_close(dl_log_stream *s)
+{
+    if (s && s->req)
+        dk_cancel(s->req);   /* log_done runs on_end and frees s */
 }
