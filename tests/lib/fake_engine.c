@@ -315,6 +315,19 @@ int fe_count(const char *prefix)
     return k;
 }
 
+const char *fe_line(int i, char *buf, size_t n)
+{
+    pthread_mutex_lock(&fake.lock);
+    if (i >= 0 && i < fake.nlines) {
+        const char *l = fake.lines[i], *h = strstr(l, " HTTP/");
+        snprintf(buf, n, "%.*s", (int)(h ? (size_t)(h - l) : strlen(l)), l);
+    } else if (n) {
+        buf[0] = '\0';
+    }
+    pthread_mutex_unlock(&fake.lock);
+    return buf;
+}
+
 void fe_reset_counts(void)
 {
     pthread_mutex_lock(&fake.lock);

@@ -27,7 +27,7 @@ typedef struct fe_route {
                                (an engine closing an idle keep-alive connection) */
 } fe_route;
 
-#define FE_MAX_ROUTES 16
+#define FE_MAX_ROUTES 32
 
 /* Listen on a fresh socket; 0 or -1. */
 int fe_start(void);
@@ -44,6 +44,9 @@ void fe_last_request(int i, char *out, size_t n);
  * last fe_reset_counts ("" counts all). */
 int fe_count(const char *prefix);
 void fe_reset_counts(void);
+/* Request line i (0 = the oldest since the last reset) without " HTTP/1.1",
+ * into buf; "" when there is none. Returns buf. */
+const char *fe_line(int i, char *buf, size_t n);
 int fe_held(void);          /* connections held open now (routes with hold) */
 
 /* The engine goes away: no socket file, every open connection dropped. */
