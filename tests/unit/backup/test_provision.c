@@ -24,6 +24,9 @@ static dl_ctx ctx;
 static char pf[160];                 /* the preflight container's name */
 static char pf_create[200], pf_any[200], pf_start[200], pf_wait[200], pf_logs[200];
 static char pf_delete[200];
+static char old[160];                /* a replaced tenant's container, set aside */
+static char old_inspect[200], old_rename[200];
+static int existing;                 /* the tenant has a backup container already */
 static char preflight_log[256], job_out[256];
 static size_t preflight_log_len, job_out_len;
 
@@ -50,9 +53,19 @@ enum step {
 static void engine(enum step fail)
 {
     const char *boom = fe_json(500, "{\"message\":\"boom\"}");
+    job_out_len = mux_answer(job_out, sizeof job_out,
+                             fail == S_JOB ? "event=end result=FAILED reason=\"disk full\"\n"
+                                           : "event=end result=ok\n");
+    const char *inspect = fe_json(200, "{\"Id\":\"o1\",\"Name\":\"/" ACME "\",\"State\":"
+                                       "{\"Status\":\"running\"},\"Config\":{}}");
     fe_route rt[] = {
         {"GET /v1.41/containers/" ACME "/json",
-         fe_json(404, "{\"message\":\"No such container: " ACME "\"}"), 0, 0, 0, 0},
+         existing ? inspect : fe_json(404, "{\"message\":\"No such container: " ACME "\"}"), 0,
+         0, 0, 0},
+        {old_inspect, inspect, 0, 0, 0, 0},
+        {old_rename, "HTTP/1.1 204 No Content\r\n\r\n", 0, 0, 0, 0},
+        {"POST /v1.41/containers/" ACME "/rename", "HTTP/1.1 204 No Content\r\n\r\n", 0, 0, 0,
+         0},
         {"GET /v1.41/networks/deeplens-network",
          fe_json(200, "{\"Id\":\"n1\",\"Name\":\"deeplens-network\",\"Driver\":\"bridge\"}"), 0,
          0, 0, 0},
@@ -94,11 +107,12 @@ static int setup(void **state)
     snprintf(pf_wait, sizeof pf_wait, "POST /v1.41/containers/%s/wait", pf);
     snprintf(pf_logs, sizeof pf_logs, "GET /v1.41/containers/%s/logs", pf);
     snprintf(pf_delete, sizeof pf_delete, "DELETE /v1.41/containers/%s?", pf);
+    snprintf(old, sizeof old, ACME "-replaced-%ld", (long)getpid());
+    snprintf(old_inspect, sizeof old_inspect, "GET /v1.41/containers/%s/json", old);
+    snprintf(old_rename, sizeof old_rename, "POST /v1.41/containers/%s/rename", old);
     snprintf(pf_any, sizeof pf_any, "PUT /v1.41/containers/%s/archive", pf);
     preflight_log_len = mux_answer(preflight_log, sizeof preflight_log,
                                    "PREFLIGHT OK db_size=1234\n");
-    job_out_len = mux_answer(job_out, sizeof job_out,
-                             "event=end result=FAILED reason=\"disk full\"\n");
     if (fe_start() ||
         dk_endpoint_parse(&ep, fe_host(), NULL, NULL, NULL, NULL, &err) ||
         dl_ctx_open(&ctx, &ep, NULL, &err))
@@ -131,7 +145,7 @@ static void progress(void *ud, dl_step_kind k, const char *text)
 static int provision(dl_err *err)
 {
     dl_spec s;
-    dl_provision_opts o = {.password = "secret"};
+    dl_provision_opts o = {.password = "secret", .replace = existing};
     dl_spec_defaults(&s);
     snprintf(s.tenant, sizeof s.tenant, "acme");
     snprintf(s.nfs_path, sizeof s.nfs_path, "nfs.example.com:/exports/acme");
@@ -149,13 +163,15 @@ static void requests(char *out, size_t n, const char *const *prefixes)
     out[0] = '\0';
     for (int i = 0; *fe_line(i, line, sizeof line); i++)
         for (const char *const *p = prefixes; *p; p++)
-            if (!strncmp(line, *p, strlen(*p))) {
+            if (!strncmp(line, *p, strlen(*p)) &&
+                (strncmp(line, "POST ", 5) || strstr(line, "/rename?") ||
+                 strstr(line, "/create"))) {
                 len += (size_t)snprintf(out + len, n - len, "%s%s", len ? "\n" : "", line);
                 break;
             }
 }
 
-static const char *const removals[] = {"DELETE ", "POST /v1.41/containers/" ACME "/rename", NULL};
+static const char *const removals[] = {"DELETE ", "POST /v1.41/containers/" ACME, NULL};
 
 /* ---- tests ----------------------------------------------------------------------- */
 
@@ -166,8 +182,6 @@ static void test_provision_all_steps(void **state)
     char got[2048], want[1024];
     dl_err err;
     (void)state;
-    engine(S_NONE);
-    job_out_len = mux_answer(job_out, sizeof job_out, "event=end result=ok\n");
     engine(S_NONE);
     if (provision(&err) < 0)
         fail_msg("provision failed: %s", err.msg);
@@ -182,8 +196,6 @@ static void test_provision_all_steps(void **state)
     assert_string_equal(got, want);
     assert_int_equal(said.nrollback, 0);
     assert_int_equal(fe_count("POST /v1.41/exec/e1/start"), 1);
-    job_out_len = mux_answer(job_out, sizeof job_out,
-                             "event=end result=FAILED reason=\"disk full\"\n");
 }
 
 struct rollback_case {
@@ -266,11 +278,39 @@ static void test_rollback_each_step(void **state)
         check_rollback(&cases[i]);
 }
 
+/* Replacing a tenant's backup: the old container is set aside, and put
+ * back under its name when the new one fails (here: its first backup),
+ * between removing the new container and the (here new) volume. */
+static void test_replace_rollback(void **state)
+{
+    char got[2048], want[1024];
+    dl_err err;
+    (void)state;
+    existing = 1;
+    engine(S_JOB);
+    assert_int_equal(provision(&err), -1);
+    existing = 0;
+    assert_non_null(strstr(err.msg, "backup failed: disk full"));
+    requests(got, sizeof got, removals);
+    snprintf(want, sizeof want,
+             "DELETE /v1.41/containers/%s?force=1&v=1\n"
+             "POST /v1.41/containers/" ACME "/rename?name=%s\n"
+             "DELETE /v1.41/containers/" ACME "?force=1&v=0\n"
+             "POST /v1.41/containers/%s/rename?name=" ACME "\n"
+             "DELETE /v1.41/volumes/" VOL "?force=0", pf, old, old);
+    assert_string_equal(got, want);
+    assert_int_equal(said.nrollback, 3);
+    assert_string_equal(said.rollback[0], "Removing container " ACME);
+    assert_string_equal(said.rollback[1], "Restoring the old container " ACME);
+    assert_string_equal(said.rollback[2], "Removing volume " VOL);   /* new in this script */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_provision_all_steps),
         cmocka_unit_test(test_rollback_each_step),
+        cmocka_unit_test(test_replace_rollback),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
