@@ -33,6 +33,8 @@ static struct {
     char *lines[MAX_LINES];   /* request lines since the last reset */
     int nlines;
     int held;
+    struct { const char *prefix, *resp; } once[8];
+    int nonce;
     char **owned;             /* fe_json answers */
     size_t nowned;
 } fake = {.lock = PTHREAD_MUTEX_INITIALIZER, .lfd = -1};
@@ -130,6 +132,13 @@ static void *serve(void *arg)
     pthread_mutex_lock(&fake.lock);
     if (got)
         record(req);
+    for (int i = 0; i < fake.nonce && !found; i++)
+        if (!strncmp(req, fake.once[i].prefix, strlen(fake.once[i].prefix))) {
+            r = (fe_route){fake.once[i].prefix, fake.once[i].resp, 0, 0, 0, 0};
+            memmove(&fake.once[i], &fake.once[i + 1],
+                    (size_t)(--fake.nonce - i) * sizeof fake.once[0]);
+            found = 1;
+        }
     for (int i = 0; i < fake.nroutes && !found; i++)
         if (!strncmp(req, fake.routes[i].prefix, strlen(fake.routes[i].prefix))) {
             r = fake.routes[i];
@@ -273,6 +282,7 @@ void fe_stop(void)
     fake.owned = NULL;
     fake.nowned = 0;
     fake.nroutes = 0;
+    fake.nonce = 0;
     pthread_mutex_unlock(&fake.lock);
     fe_reset_counts();
 }
@@ -294,6 +304,17 @@ void fe_routes(const fe_route *r, int n)
     pthread_mutex_lock(&fake.lock);
     memcpy(fake.routes, r, (size_t)n * sizeof *r);
     fake.nroutes = n;
+    fake.nonce = 0;
+    pthread_mutex_unlock(&fake.lock);
+}
+
+void fe_once(const char *prefix, const char *resp)
+{
+    pthread_mutex_lock(&fake.lock);
+    if (fake.nonce < 8) {
+        fake.once[fake.nonce].prefix = prefix;
+        fake.once[fake.nonce++].resp = resp;
+    }
     pthread_mutex_unlock(&fake.lock);
 }
 

@@ -36,8 +36,13 @@ void fe_stop(void);
 const char *fe_path(void);   /* "/tmp/dl-ut-fake-<pid>.sock" */
 const char *fe_host(void);   /* "unix:///tmp/dl-ut-fake-<pid>.sock" */
 
-/* Replace the script (at most FE_MAX_ROUTES). */
+/* Replace the script (at most FE_MAX_ROUTES); drops pending fe_once. */
 void fe_routes(const fe_route *r, int n);
+/* The next request whose line starts with prefix gets `resp` instead of
+ * its route's answer, once (a step that fails the first time only). At most
+ * 8 pending; both strings must outlive their use. */
+void fe_once(const char *prefix, const char *resp);
+
 /* Request i, newest first (0 = the last), headers and body as received. */
 void fe_last_request(int i, char *out, size_t n);
 /* Requests whose request line starts with prefix, since the start or the
