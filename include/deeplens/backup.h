@@ -5,8 +5,10 @@
  * layer that knows what a tenant backup is made of (container, volume,
  * scripts, labels). They call the Docker client and nothing above it.
  * All operations are blocking and report progress through a callback; the
- * console runs them on a worker thread with its own dk_client (a dk_client
- * belongs to one thread). Read-only views for an event loop live in fleet.h.
+ * console runs them on a worker thread with its own context (dl_ctx_open; a
+ * context belongs to one thread). Read-only views for an event loop live in
+ * fleet.h; the console reaches the engine only through this header and
+ * fleet.h (its context, its wait, log streams), never the Docker client.
  *
  * Ownership: dl_status / dl_file arrays returned here are freed with the
  * matching *_free function. Errors: 0 / -1 + dl_err (see err.h).
