@@ -5,8 +5,10 @@
  * layer that knows what a tenant backup is made of (container, volume,
  * scripts, labels). They call the Docker client and nothing above it.
  * All operations are blocking and report progress through a callback; the
- * console runs them on a worker thread with its own dk_client (a dk_client
- * belongs to one thread). Read-only views for an event loop live in fleet.h.
+ * console runs them on a worker thread with its own context (dl_ctx_open; a
+ * context belongs to one thread). Read-only views for an event loop live in
+ * fleet.h; the console reaches the engine only through this header and
+ * fleet.h (its context, its wait, log streams), never the Docker client.
  *
  * Ownership: dl_status / dl_file arrays returned here are freed with the
  * matching *_free function. Errors: 0 / -1 + dl_err (see err.h).
@@ -125,6 +127,22 @@ typedef struct dl_ctx {
     dl_spec site;        /* site defaults (config file + flags) */
 } dl_ctx;
 
+/* A context with a client of its own on the engine at `ep` (not connected
+ * yet) and the site defaults `site` (copied; NULL = built-in defaults).
+ * A context belongs to one thread; close it with dl_ctx_close. For callers
+ * above the domain (the console), which never touch the Docker client. */
+int dl_ctx_open(dl_ctx *ctx, const dk_endpoint *ep, const dl_spec *site, dl_err *err);
+/* Cancels what is still open (each callback runs with DL_ECANCEL), frees. */
+void dl_ctx_close(dl_ctx *ctx);
+/* The event loop's wait: drives every stream and request of the context
+ * (their callbacks run from here) for at most timeout_ms (< 0: no limit),
+ * and returns early when extra_fd (-1 = none) is readable. Returns 1 if
+ * extra_fd became readable, 0 otherwise, -1 on a loop error. */
+int dl_ctx_poll(dl_ctx *ctx, int extra_fd, int timeout_ms);
+/* Make a dl_ctx_poll in progress (or the next one) return at once; safe
+ * from another thread (a worker's progress). */
+void dl_ctx_wakeup(dl_ctx *ctx);
+
 /* Progress of a multi-step operation, for "Expected Output"-like lines.
  * kind: DL_STEP_BEGIN "Creating NFS volume: x", DL_STEP_OK, DL_STEP_FAIL,
  * DL_STEP_INFO (a line of output, e.g. from the backup job),
@@ -200,18 +218,29 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
 int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
                void *ud, dl_err *err);
 
-/* Log stream of a tenant's container, line by line (cap 64 KiB per piece;
- * longer lines arrive in pieces with continued=1). Cancel with dk_cancel on
- * the returned request. */
+/* ---- log streams ----------------------------------------------------------
+ * A tenant container's log, line by line (cap 64 KiB per piece; longer
+ * lines arrive in pieces with continued=1), driven by the caller's loop
+ * (dl_ctx_poll). on_line returns 0 to go on, -1 to stop the stream. on_end
+ * runs exactly once when the stream is over: err NULL when the engine ended
+ * it (the container stopped), else why (kind DL_ECANCEL after
+ * dl_log_stream_close). The handle is freed right after on_end returns.
+ * Ownership: the handle belongs to the domain; close it (or let it end),
+ * never free it. Not from inside on_line: return -1 there instead. */
+typedef struct dl_log_stream dl_log_stream;
 typedef int (*dl_line_fn)(void *ud, const char *line, size_t n, int continued,
                           int stream);
-dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
-                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
-                     void *ud, dl_err *err);
+typedef void (*dl_log_end_fn)(void *ud, const dl_err *err);
+/* Finds the tenant's container first (blocking: for the CLI). */
+dl_log_stream *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
+                            int timestamps, dl_line_fn on_line, dl_log_end_fn on_end,
+                            void *ud, dl_err *err);
 /* The same for a container already known by name (the console's rows):
  * no lookup, so nothing blocks. Our containers never have a TTY. */
-dk_req *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
-                               long tail, int timestamps, dl_line_fn on_line,
-                               dk_done_fn on_done, void *ud, dl_err *err);
+dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
+                                      long tail, int timestamps, dl_line_fn on_line,
+                                      dl_log_end_fn on_end, void *ud, dl_err *err);
+/* Stop following: on_end runs (DL_ECANCEL) before this returns. NULL: no-op. */
+void dl_log_stream_close(dl_log_stream *s);
 
 #endif

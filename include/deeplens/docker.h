@@ -399,9 +399,38 @@ dk_req *dk_events_open(dk_client *c, long long since, const char *filters_json,
                        dk_event_fn on_event, dk_done_fn on_done, void *ud,
                        dl_err *err);
 
+/* ---- typed asynchronous calls ----------------------------------------------
+ * For a caller with its own event loop (the console's live model): each
+ * starts one request and calls `done` exactly once, from dk_client_poll, or
+ * from dk_cancel with DL_ECANCEL. On success the answer is parsed and err is
+ * NULL; on failure the answer pointer is NULL and err says why (the engine's
+ * message, the transport reason, a parse error). Everything passed to done
+ * is valid during the call only. They return the request (for dk_cancel;
+ * it is gone once done has run) or NULL with err filled, and done is then
+ * never called. */
+
+/* GET /version, with the rule of dk_client_check_version. */
+typedef void (*dk_version_done)(void *ud, const dk_version *v, const dl_err *err);
+dk_req *dk_version_async(dk_client *c, long timeout_ms, dk_version_done done, void *ud,
+                         dl_err *err);
+/* The container list, as dk_containers_list. */
+typedef void (*dk_list_done)(void *ud, const dk_container *v, size_t n, const dl_err *err);
+dk_req *dk_containers_list_async(dk_client *c, const char *filters_json, int all,
+                                 long timeout_ms, dk_list_done done, void *ud, dl_err *err);
+/* One container's inspect; max_body 0 = 64 MiB. */
+typedef void (*dk_inspect_done)(void *ud, const dk_container *ct, const dl_err *err);
+dk_req *dk_container_inspect_async(dk_client *c, const char *name, long timeout_ms,
+                                   size_t max_body, dk_inspect_done done, void *ud,
+                                   dl_err *err);
+/* A path in a container as a tar (walk it with dk_tar_walk); cap 0 = 64 MiB. */
+typedef void (*dk_archive_done)(void *ud, const char *tar, size_t len, const dl_err *err);
+dk_req *dk_archive_get_async(dk_client *c, const char *container, const char *path,
+                             long timeout_ms, size_t cap, dk_archive_done done, void *ud,
+                             dl_err *err);
+
 /* ---- parsers for asynchronous callers -------------------------------------
- * Callers that drive requests themselves with dk_submit (the console's live
- * model) parse the answers with these; cJSON stays inside this module. */
+ * The typed calls above parse with these; they stay public for callers that
+ * drive requests themselves with dk_submit. cJSON stays inside this module. */
 
 /* "/containers/json?all=1&filters=..." (malloc'd; caller frees). */
 char *dk_containers_list_path(const char *filters_json, int all);

@@ -4,10 +4,13 @@
  * it lists containers once, subscribes to the engine's events stream (so a
  * start/die/destroy/health change updates the list at once), and refreshes
  * the job status files on request with a bounded number of concurrent
- * reads. All work happens inside dk_client_poll() on the owner's loop; the
+ * reads. All work happens inside dl_ctx_poll() on the owner's loop; the
  * owner watches dl_fleet_generation() to know when to repaint.
  * When the engine is unreachable the fleet says so (dl_fleet_error) and
  * retries with backoff on its own; the last known rows stay readable.
+ * When something inside the poll leaves work for dl_fleet_tick sooner than
+ * the sleep it returned (the engine went away, an event), the fleet wakes
+ * the poll (dl_ctx_wakeup), so the loop obeying tick's timeouts is enough.
  */
 #ifndef DEEPLENS_FLEET_H
 #define DEEPLENS_FLEET_H
@@ -26,7 +29,7 @@ void dl_fleet_free(dl_fleet *f);
 /* Connect: version check, events stream, first list. Non-blocking; errors
  * appear through dl_fleet_error. */
 void dl_fleet_start(dl_fleet *f);
-/* Call once per loop turn (after dk_client_poll): timers, retries, and the
+/* Call once per loop turn (after dl_ctx_poll): timers, retries, and the
  * status reads that are due. A job's status changes only when it runs, and
  * a scheduled run makes no engine event: a tenant's status is re-read
  * DL_FLEET_AFTER_RUN seconds after each scheduled run (then every minute
@@ -57,7 +60,7 @@ int dl_fleet_loading(const dl_fleet *f);   /* first list not in yet */
 
 size_t dl_fleet_count(const dl_fleet *f);
 /* Rows in the engine's order (sort in the view). Valid until the next
- * dk_client_poll. */
+ * dl_ctx_poll. */
 const dl_status *dl_fleet_at(const dl_fleet *f, size_t i);
 const dl_status *dl_fleet_find(const dl_fleet *f, const char *tenant);
 

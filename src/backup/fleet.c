@@ -9,6 +9,14 @@
  * once per DL_FLEET_REREAD at its own spot in that period). A failed
  * request or a closed events stream marks the engine unreachable and
  * schedules a reconnect with backoff (1 s .. 10 s).
+ *
+ * Callbacks run inside dk_client_poll, which may already have been given
+ * the long sleep that dl_fleet_tick returned before they ran: a callback
+ * that leaves work for tick (a retry, a re-list, a read to queue) wakes
+ * the poll (fleet_wake), so that the loop calls tick again at once. The
+ * end of a stream is often read by the poll's pass over the transfers
+ * before it waits; without the wake, the wait that follows has nothing
+ * left to end it and the retry waited out the whole sleep.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +116,12 @@ void dl_fleet_free(dl_fleet *f)
     free(f);
 }
 
+/* Make the poll in progress (or the next one) return at once. */
+static void fleet_wake(dl_fleet *f)
+{
+    dk_client_wakeup(f->ctx->dk);
+}
+
 static void set_error(dl_fleet *f, const char *msg)
 {
     time_t now = time(NULL);
@@ -118,6 +132,7 @@ static void set_error(dl_fleet *f, const char *msg)
     f->next_retry = now + f->backoff;
     f->backoff = f->backoff >= 8 ? 10 : f->backoff * 2;
     cancel_all(f);
+    fleet_wake(f);   /* the retry is tick's: the sleep it gave may be long */
 }
 
 /* ---- status reads --------------------------------------------------------- */
@@ -184,6 +199,8 @@ static void read_done(void *ud, const char *container, int ok, const char *text,
         f->gen++;
     }
     plan_next(f, (size_t)(st - f->rows), now, ok);
+    if (f->qn > 0)
+        fleet_wake(f);   /* a slot is free for the next queued read: tick pumps */
 }
 
 static void pump(dl_fleet *f)
@@ -248,7 +265,7 @@ static long queue_due(dl_fleet *f, time_t now)
 
 static void relist(dl_fleet *f);
 
-static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
+static void apply_list(dl_fleet *f, const dk_container *v, size_t nv)
 {
     dl_status *rows = calloc(nv ? nv : 1, sizeof *rows);
     fleet_due *due = calloc(nv ? nv : 1, sizeof *due);
@@ -289,27 +306,21 @@ static void apply_list(dl_fleet *f, dk_container *v, size_t nv)
     f->gen++;
 }
 
-static void list_done(void *ud, dk_req *r)
+static void list_done(void *ud, const dk_container *v, size_t nv, const dl_err *err)
 {
     struct fleet_cb *cb = ud;
     dl_fleet *f = cb->f;
     int stale = cb->epoch != f->epoch;
-    dk_container *v = NULL;
-    size_t nv = 0, len = 0;
-    const char *body;
-    dl_err e;
 
     free(cb);
     if (stale)
         return;
     f->list_req = NULL;
-    body = dk_req_body(r, &len);
-    if (dk_req_result(r, &e) < 0 || dk_containers_parse(body, len, &v, &nv, &e) < 0) {
-        set_error(f, e.msg);
+    if (err) {
+        set_error(f, err->msg);
         return;
     }
     apply_list(f, v, nv);
-    dk_containers_free(v, nv);
     if (f->relist_again) {
         f->relist_again = 0;
         relist(f);
@@ -320,22 +331,19 @@ static void list_done(void *ud, dk_req *r)
 
 static void relist(dl_fleet *f)
 {
-    char *path;
+    struct fleet_cb *cb;
     dl_err e;
     if (f->list_req) {
         f->relist_again = 1;
         return;
     }
-    path = dk_containers_list_path(dl_container_filter(), 1);
-    f->list_req = dk_submit(f->ctx->dk,
-                            &(dk_req_opts){.method = "GET", .path = path,
-                                           .mode = DK_BODY_BUFFER,
-                                           .timeout_ms = 15000,
-                                           .on_done = list_done, .ud = cb_new(f)},
-                            &e);
-    free(path);
-    if (!f->list_req)
+    cb = cb_new(f);
+    f->list_req = dk_containers_list_async(f->ctx->dk, dl_container_filter(), 1, 15000,
+                                           list_done, cb, &e);
+    if (!f->list_req) {
+        free(cb);
         set_error(f, e.msg);
+    }
 }
 
 /* ---- events ------------------------------------------------------------------ */
@@ -348,6 +356,7 @@ static int on_event(void *ud, const dk_event *ev)
         return -1;
     /* inside a transfer callback: only note the work, tick() does it */
     f->relist_pending = 1;
+    fleet_wake(f);
     /* a health_status event follows a probe: its copy of the status is new */
     if (ev->name && *ev->name && strcmp(ev->action, "destroy") != 0)
         enqueue(f, ev->name, strncmp(ev->action, "health_status", 13) != 0);
@@ -388,24 +397,21 @@ static void open_events(dl_fleet *f)
 
 /* ---- connect ------------------------------------------------------------------- */
 
-static void version_done(void *ud, dk_req *r)
+static void version_done(void *ud, const dk_version *v, const dl_err *err)
 {
     struct fleet_cb *cb = ud;
     dl_fleet *f = cb->f;
     int stale = cb->epoch != f->epoch;
-    size_t len = 0;
-    const char *body;
-    dl_err e;
 
     free(cb);
     if (stale)
         return;
     f->version_req = NULL;
-    body = dk_req_body(r, &len);
-    if (dk_req_result(r, &e) < 0 || dk_version_parse(body, len, &f->version, &e) < 0) {
-        set_error(f, e.msg);
+    if (err) {
+        set_error(f, err->msg);
         return;
     }
+    f->version = *v;
     f->connected = 1;
     f->backoff = 1;
     f->error[0] = '\0';
@@ -423,15 +429,11 @@ static void version_done(void *ud, dk_req *r)
  * the other two. */
 static void connect_engine(dl_fleet *f)
 {
+    struct fleet_cb *cb = cb_new(f);
     dl_err e;
-    f->version_req = dk_submit(f->ctx->dk,
-                               &(dk_req_opts){.method = "GET", .path = "/version",
-                                              .mode = DK_BODY_BUFFER,
-                                              .timeout_ms = 5000,
-                                              .on_done = version_done,
-                                              .ud = cb_new(f)},
-                               &e);
+    f->version_req = dk_version_async(f->ctx->dk, 5000, version_done, cb, &e);
     if (!f->version_req) {
+        free(cb);
         set_error(f, e.msg);
         return;
     }

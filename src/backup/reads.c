@@ -117,16 +117,13 @@ static int tar_first_file(void *ud, const char *name, const char *data,
     return 1;
 }
 
-static void read_done(void *ud, dk_req *r)
+static void read_done(void *ud, const char *tar, size_t len, const dl_err *err)
 {
     struct read_req *rr = ud;
     struct tar_find f = {0};
-    size_t len = 0;
-    const char *body = dk_req_body(r, &len);
     dl_err e;
 
-    if (dk_req_result(r, &e) == 0 && body &&
-        dk_tar_walk(body, len, tar_first_file, &f, &e) == 0 && f.found)
+    if (!err && tar && dk_tar_walk(tar, len, tar_first_file, &f, &e) == 0 && f.found)
         rr->done(rr->ud, rr->container, 1, f.data, f.len, rr->started_at);
     else
         rr->done(rr->ud, rr->container, 0, NULL, 0, rr->started_at);
@@ -137,7 +134,6 @@ static dk_req *status_read_submit(dl_ctx *ctx, const char *container, time_t sta
                                   dl_status_read_fn done, void *ud, dl_err *err)
 {
     struct read_req *rr = calloc(1, sizeof *rr);
-    char *esc_name, *esc_path, path[512];
     dk_req *r;
 
     if (!rr)
@@ -146,17 +142,8 @@ static dk_req *status_read_submit(dl_ctx *ctx, const char *container, time_t sta
     rr->ud = ud;
     rr->started_at = started_at;
     snprintf(rr->container, sizeof rr->container, "%s", container);
-    esc_name = dk_escape(container);
-    esc_path = dk_escape(DL_JOB_STATUS);
-    snprintf(path, sizeof path, "/containers/%s/archive?path=%s", esc_name, esc_path);
-    free(esc_name);
-    free(esc_path);
-    r = dk_submit(ctx->dk, &(dk_req_opts){.method = "GET", .path = path,
-                                           .mode = DK_BODY_BUFFER,
-                                           .timeout_ms = 15000,
-                                           .max_body = 1 << 20,
-                                           .on_done = read_done, .ud = rr},
-                  err);
+    r = dk_archive_get_async(ctx->dk, container, DL_JOB_STATUS, 15000, 1 << 20, read_done, rr,
+                             err);
     if (!r)
         free(rr);
     return r;
@@ -177,24 +164,19 @@ static int probe_has_status(const char *out)
     return out && (!strncmp(out, "version=", 8) || strstr(out, "\nversion="));
 }
 
-static void probe_done(void *ud, dk_req *r)
+static void probe_done(void *ud, const dk_container *ct, const dl_err *err)
 {
     struct probe_req *pr = ud;
-    dk_container ct = {0};
-    size_t len = 0;
-    const char *body = dk_req_body(r, &len);
+    time_t started_at = ct ? ct->started_at : 0;
     dl_err e;
 
-    if (dk_req_result(r, &e) == 0 &&
-        dk_container_parse_inspect(body, len, &ct, &e) == 0 && !pr->fresh &&
-        probe_has_status(ct.health_log)) {
-        pr->done(pr->ud, pr->container, 1, ct.health_log, strlen(ct.health_log),
-                 ct.started_at);
-    } else if (!status_read_submit(pr->ctx, pr->container, ct.started_at, pr->done, pr->ud,
+    if (!err && !pr->fresh && probe_has_status(ct->health_log)) {
+        pr->done(pr->ud, pr->container, 1, ct->health_log, strlen(ct->health_log),
+                 ct->started_at);
+    } else if (!status_read_submit(pr->ctx, pr->container, started_at, pr->done, pr->ud,
                                    &e)) {
-        pr->done(pr->ud, pr->container, 0, NULL, 0, ct.started_at);
+        pr->done(pr->ud, pr->container, 0, NULL, 0, started_at);
     }
-    dk_container_clear(&ct);
     free(pr);
 }
 
@@ -202,7 +184,6 @@ dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
                               dl_status_read_fn done, void *ud, dl_err *err)
 {
     struct probe_req *pr = calloc(1, sizeof *pr);
-    char *path;
     dk_req *r;
 
     if (!pr)
@@ -212,14 +193,7 @@ dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
     pr->done = done;
     pr->ud = ud;
     snprintf(pr->container, sizeof pr->container, "%s", container);
-    path = dk_container_inspect_path(container);
-    r = dk_submit(ctx->dk, &(dk_req_opts){.method = "GET", .path = path,
-                                           .mode = DK_BODY_BUFFER,
-                                           .timeout_ms = 15000,
-                                           .max_body = 4 << 20,
-                                           .on_done = probe_done, .ud = pr},
-                  err);
-    free(path);
+    r = dk_container_inspect_async(ctx->dk, container, 15000, 4 << 20, probe_done, pr, err);
     if (!r)
         free(pr);
     return r;
@@ -460,70 +434,77 @@ int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err)
 
 /* ---- logs ----------------------------------------------------------------------- */
 
-struct log_stream {
+struct dl_log_stream {
+    dk_req *req;
     dk_linebuf lb[2];
     dl_line_fn on_line;
-    dk_done_fn on_done;
+    dl_log_end_fn on_end;
     void *ud;
     int stream;
 };
 
 static int log_line(void *ud, const char *line, size_t n, int continued)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
     return ls->on_line(ls->ud, line, n, continued, ls->stream);
 }
 
 static int log_data(void *ud, int stream, const char *p, size_t n)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
     ls->stream = stream == 2 ? 2 : 1;
     return dk_linebuf_feed(&ls->lb[stream == 2], p, n, log_line, ls);
 }
 
 static void log_done(void *ud, dk_req *r)
 {
-    struct log_stream *ls = ud;
+    dl_log_stream *ls = ud;
+    dl_err e;
+    int failed;
+
+    dl_err_clear(&e);
+    failed = dk_req_result(r, &e) < 0;
     ls->stream = 1;
     dk_linebuf_flush(&ls->lb[0], log_line, ls);
     ls->stream = 2;
     dk_linebuf_flush(&ls->lb[1], log_line, ls);
-    if (ls->on_done)
-        ls->on_done(ls->ud, r);
+    ls->req = NULL;
+    if (ls->on_end)
+        ls->on_end(ls->ud, failed ? &e : NULL);
     dk_linebuf_free(&ls->lb[0]);
     dk_linebuf_free(&ls->lb[1]);
     free(ls);
 }
 
-static dk_req *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
-                         long tail, int timestamps, dl_line_fn on_line,
-                         dk_done_fn on_done, void *ud, dl_err *err)
+static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
+                                long tail, int timestamps, dl_line_fn on_line,
+                                dl_log_end_fn on_end, void *ud, dl_err *err)
 {
-    struct log_stream *ls;
+    dl_log_stream *ls;
     dk_logs_opts o = {.stdout_ = 1, .stderr_ = 1, .follow = follow,
                       .timestamps = timestamps, .tail = tail, .tty = tty};
-    dk_req *r;
 
     ls = calloc(1, sizeof *ls);
     if (!ls)
         abort();
     ls->on_line = on_line;
-    ls->on_done = on_done;
+    ls->on_end = on_end;
     ls->ud = ud;
     dk_linebuf_init(&ls->lb[0], 64 * 1024);
     dk_linebuf_init(&ls->lb[1], 64 * 1024);
-    r = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
-    if (!r) {
+    ls->req = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
+    if (!ls->req) {
         dk_linebuf_free(&ls->lb[0]);
         dk_linebuf_free(&ls->lb[1]);
         free(ls);
+        return NULL;
     }
-    return r;
+    return ls;
 }
 
-dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
-                     int timestamps, dl_line_fn on_line, dk_done_fn on_done,
-                     void *ud, dl_err *err)
+dl_log_stream *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
+                            int timestamps, dl_line_fn on_line, dl_log_end_fn on_end,
+                            void *ud, dl_err *err)
 {
     dk_container ct = {0};
     char name[160];
@@ -533,12 +514,18 @@ dk_req *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long tail,
         return NULL;
     tty = ct.tty;
     dk_container_clear(&ct);
-    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_done, ud, err);
+    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_end, ud, err);
 }
 
-dk_req *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
-                               long tail, int timestamps, dl_line_fn on_line,
-                               dk_done_fn on_done, void *ud, dl_err *err)
+dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
+                                      long tail, int timestamps, dl_line_fn on_line,
+                                      dl_log_end_fn on_end, void *ud, dl_err *err)
 {
-    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_done, ud, err);
+    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_end, ud, err);
+}
+
+void dl_log_stream_close(dl_log_stream *s)
+{
+    if (s && s->req)
+        dk_cancel(s->req);   /* log_done runs on_end and frees s */
 }

@@ -132,10 +132,11 @@ static int log_line(void *ud, const char *line, size_t n, int continued, int str
     return 0;
 }
 
-static void log_done(void *ud, dk_req *req)
+static void log_end(void *ud, const dl_err *err)
 {
     struct logs_state *s = ud;
-    dk_req_result(req, &s->err);
+    if (err)
+        s->err = *err;
     s->done = 1;
 }
 
@@ -157,7 +158,7 @@ int cli_cmd_logs(cli_run *r)
     static struct logs_state s;
     const char *tenant;
     long tail;
-    dk_req *req;
+    dl_log_stream *stream;
     int cancelled = 0;
 
     memset(&s, 0, sizeof s);
@@ -170,17 +171,17 @@ int cli_cmd_logs(cli_run *r)
         cli_engine(r, &s.err) < 0)
         return cli_fail(&s.err);
     cli_signals_install();
-    req = dl_logs_open(&r->ctx, tenant, s.follow, tail, a->val[OPT_TIMESTAMPS] != NULL, log_line,
-                       log_done, &s, &s.err);
-    if (!req)
+    stream = dl_logs_open(&r->ctx, tenant, s.follow, tail, a->val[OPT_TIMESTAMPS] != NULL,
+                          log_line, log_end, &s, &s.err);
+    if (!stream)
         return cli_fail(&s.err);
     while (!s.done) {
-        int p = dk_client_poll(r->ctx.dk, cli_signal_fd(), 1000);
+        int p = dl_ctx_poll(&r->ctx, cli_signal_fd(), 1000);
         if ((p == 1 || cli_interrupted()) && !cancelled) {
             cancelled = 1;
-            dk_cancel(req);   /* log_done runs before this returns */
+            dl_log_stream_close(stream);   /* log_end runs before this returns */
         } else if (p < 0) {
-            dk_cancel(req);
+            dl_log_stream_close(stream);
             break;
         }
     }

@@ -1,6 +1,6 @@
 /* app.c - the console: its one loop, key dispatch, painting and jobs.
  *
- * The loop waits in dk_client_poll on the engine's sockets and on the
+ * The loop waits in dl_ctx_poll on the engine's sockets and on the
  * terminal (keys, signals) at once. Each turn: fleet timers, then models
  * (fleet generation, job lines, log lines, file listings) and keys turn
  * into a repaint mask; painting happens once per turn and only when the
@@ -412,7 +412,7 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     }
     dl_err err;
     dl_err_clear(&err);
-    ui_job *j = ui_job_start(a->opts->endpoint, &a->ctx.site, r, a->ctx.dk, &err);
+    ui_job *j = ui_job_start(a->opts->endpoint, &a->ctx.site, r, &a->ctx, &err);
     if (!j) {
         ui_app_message(a, UI_ERROR, "%s", err.msg);
         return UI_R_STATUS;
@@ -808,7 +808,7 @@ static void loop(ui_app *a)
             }
         }
         if (a->job && timeout > 1000) timeout = 1000;   /* a job's end */
-        if (dk_client_poll(a->ctx.dk, ui_term_fd(), timeout) < 0) {
+        if (dl_ctx_poll(&a->ctx, ui_term_fd(), timeout) < 0) {
             /* a loop error: do not spin */
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
@@ -843,7 +843,7 @@ static void app_free(ui_app *a)
     if (a->job) ui_job_free(a->job);   /* waits for the worker */
     if (a->progress) ui_progress_free(a->progress);
     if (a->fleet) dl_fleet_free(a->fleet);
-    if (a->ctx.dk) dk_client_free(a->ctx.dk);
+    dl_ctx_close(&a->ctx);
     wipe(&a->password, sizeof a->password);
     wipe(&a->pending, sizeof a->pending);
 }
@@ -859,16 +859,15 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
     if (ui_keys_init(o->config, err) < 0) return dl_errkind_exit_code(err->kind);
     const char *nc = getenv("NO_COLOR");
     a->no_color = nc && *nc;
-    a->ctx.site = o->config->site;
-    if (dk_client_new(&a->ctx.dk, o->endpoint, err) < 0) return dl_errkind_exit_code(err->kind);
+    if (dl_ctx_open(&a->ctx, o->endpoint, &o->config->site, err) < 0) return dl_errkind_exit_code(err->kind);
     const char *theme = o->theme && *o->theme ? o->theme : o->config->theme;
     if (ui_term_open(o->ascii, err) < 0) {
-        dk_client_free(a->ctx.dk);
+        dl_ctx_close(&a->ctx);
         return dl_errkind_exit_code(err->kind);
     }
     if (ui_theme_load(theme, a->no_color, err) < 0) {
         ui_term_close();
-        dk_client_free(a->ctx.dk);
+        dl_ctx_close(&a->ctx);
         return dl_errkind_exit_code(err->kind);
     }
     ui_list_init(&a->list);

@@ -54,7 +54,7 @@ typedef struct ui_list {
 
 typedef struct ui_logs {
     ui_logbuf *buf;
-    dk_req *req;
+    dl_log_stream *stream;
     char tenant[DL_TENANT_MAX + 1];
     int ended;                 /* the stream finished */
     char end_msg[300];

@@ -94,7 +94,7 @@ static int start_listing(ui_app *a, ui_files *f)
     snprintf(req.tenant, sizeof req.tenant, "%s", f->tenant);
     dl_err err;
     dl_err_clear(&err);
-    f->job = ui_job_start(a->opts->endpoint, &a->ctx.site, &req, a->ctx.dk, &err);
+    f->job = ui_job_start(a->opts->endpoint, &a->ctx.site, &req, &a->ctx, &err);
     if (!f->job) snprintf(f->err, sizeof f->err, "%s", err.msg);
     return UI_R_BODY;
 }

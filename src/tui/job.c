@@ -1,7 +1,7 @@
 /* job.c - the console's long operations on a worker thread (see job.h).
  *
- * One pthread per job. The worker owns a dk_client made from the endpoint
- * and a dl_ctx; it calls one domain function and pushes every progress line
+ * One pthread per job. The worker owns a domain context (dl_ctx_open) on
+ * the endpoint; it calls one domain function and pushes every progress line
  * into a ring of UI_JOB_MAX_QUEUED lines under a mutex, then wakes the
  * loop. The loop takes the whole ring in ui_job_poll and hands the lines
  * over outside the lock, so a slow painter never blocks the worker.
@@ -26,7 +26,7 @@ struct ui_job {
     ui_job_req req;
     dk_endpoint ep;
     dl_spec site;
-    dk_client *wake;
+    dl_ctx *wake;
     char tenant[DL_TENANT_MAX + 1];
     char title[128];
 
@@ -102,7 +102,7 @@ static void push_line(ui_job *j, dl_step_kind kind, const char *text)
     }
     pthread_mutex_unlock(&j->mu);
     if (j->wake)
-        dk_client_wakeup(j->wake);
+        dl_ctx_wakeup(j->wake);
 }
 
 /* The dl_progress_fn handed to the domain; runs on the worker. */
@@ -153,19 +153,15 @@ static void *worker(void *arg)
     ui_job *j = arg;
     dl_err err;
     dl_files files;
-    dk_client *dk = NULL;
+    dl_ctx ctx;
     int rc;
 
     dl_err_clear(&err);
     memset(&files, 0, sizeof files);
-    rc = dk_client_new(&dk, &j->ep, &err);
-    if (rc == 0) {
-        dl_ctx ctx;
-        ctx.dk = dk;
-        ctx.site = j->site;
+    rc = dl_ctx_open(&ctx, &j->ep, &j->site, &err);
+    if (rc == 0)
         rc = run_domain(j, &ctx, &files, &err);
-        dk_client_free(dk);
-    }
+    dl_ctx_close(&ctx);
     wipe(j->req.password, sizeof j->req.password);
 
     pthread_mutex_lock(&j->mu);
@@ -180,12 +176,12 @@ static void *worker(void *arg)
     j->done = 1;
     pthread_mutex_unlock(&j->mu);
     if (j->wake)
-        dk_client_wakeup(j->wake);
+        dl_ctx_wakeup(j->wake);
     return NULL;
 }
 
 ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
-                     const ui_job_req *r, dk_client *wake, dl_err *err)
+                     const ui_job_req *r, dl_ctx *wake, dl_err *err)
 {
     ui_job *j;
     const char *tenant;

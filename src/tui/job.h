@@ -2,9 +2,9 @@
  *
  * Provision, reschedule, remove, backup now, restart, verify and restore are
  * blocking domain calls (backup.h). The console runs each on a worker
- * thread with its own dk_client (a client belongs to one thread); the
+ * thread with its own domain context (a context belongs to one thread); the
  * worker queues progress lines and wakes the console's loop through
- * dk_client_wakeup() on the loop's client. The loop drains the queue with
+ * dl_ctx_wakeup() on the loop's context. The loop drains the queue with
  * ui_job_poll and paints - the worker never touches curses.
  * The queue is bounded (UI_JOB_MAX_QUEUED lines): when the loop falls
  * behind, the oldest lines are dropped and ui_job_poll reports how many in
@@ -14,13 +14,12 @@
  * The password in a request is copied into the job and wiped there as soon
  * as the domain call returns; the caller wipes its own request.
  * Ownership: ui_job_start returns a job freed by ui_job_free (joins). The
- * `wake` client must outlive the job.
+ * `wake` context must outlive the job.
  */
 #ifndef DEEPLENS_TUI_JOB_H
 #define DEEPLENS_TUI_JOB_H
 
 #include "deeplens/backup.h"
-#include "deeplens/docker.h"
 #include "forms.h"
 
 typedef enum ui_job_kind {
@@ -42,9 +41,9 @@ typedef struct ui_job_req {
 typedef struct ui_job ui_job;
 
 /* ep/site: where and with which site defaults the worker works; wake: the
- * loop's client to wake on progress (may be NULL). */
+ * loop's context to wake on progress (may be NULL). */
 ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
-                     const ui_job_req *r, dk_client *wake, dl_err *err);
+                     const ui_job_req *r, dl_ctx *wake, dl_err *err);
 /* Main thread: hand every queued line to fn; returns 1 once the job has
  * finished and all its lines were handed over, else 0. */
 int ui_job_poll(ui_job *j, void (*fn)(void *ud, dl_step_kind k, const char *line),

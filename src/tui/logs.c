@@ -39,8 +39,8 @@ void ui_logs_free(ui_logs *l)
 
 void ui_logs_close(ui_logs *l)
 {
-    if (l->req) dk_cancel(l->req);   /* on_done clears l->req */
-    l->req = NULL;
+    if (l->stream) dl_log_stream_close(l->stream);   /* on_end clears l->stream */
+    l->stream = NULL;
 }
 
 static int on_line(void *ud, const char *line, size_t n, int continued, int stream)
@@ -52,16 +52,14 @@ static int on_line(void *ud, const char *line, size_t n, int continued, int stre
     return 0;
 }
 
-static void on_done(void *ud, dk_req *r)
+static void on_end(void *ud, const dl_err *e)
 {
     ui_logs *l = ud;
-    dl_err e;
-    dl_err_clear(&e);
-    l->req = NULL;
+    l->stream = NULL;
     l->ended = 1;
     l->dirty = 1;
-    if (dk_req_result(r, &e) < 0 && e.kind != DL_ECANCEL)
-        snprintf(l->end_msg, sizeof l->end_msg, "log stream ended: %s", e.msg);
+    if (e && e->kind != DL_ECANCEL)
+        snprintf(l->end_msg, sizeof l->end_msg, "log stream ended: %s", e->msg);
     else
         snprintf(l->end_msg, sizeof l->end_msg, "log stream ended (container stopped?)");
 }
@@ -90,11 +88,12 @@ int ui_logs_open(ui_app *a, ui_logs *l, const char *name)
     dl_err err;
     dl_err_clear(&err);
     /* by the row's container name: a lookup here would block the loop */
-    l->req = st ? dl_logs_open_container(&a->ctx, st->container, 1, LOG_TAIL, l->timestamps,
-                                         on_line, on_done, l, &err)
-                : dl_logs_open(&a->ctx, tenant, 1, LOG_TAIL, l->timestamps, on_line, on_done,
-                               l, &err);
-    if (!l->req) {
+    if (st)
+        l->stream = dl_logs_open_container(&a->ctx, st->container, 1, LOG_TAIL, l->timestamps,
+                                           on_line, on_end, l, &err);
+    else
+        dl_err_set(&err, DL_ENOTFOUND, "no backup configured for tenant '%s'", tenant);
+    if (!l->stream) {
         l->ended = 1;
         snprintf(l->end_msg, sizeof l->end_msg, "cannot open the log: %s", err.msg);
     }

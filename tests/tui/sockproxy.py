@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
-"""sockproxy.py LISTEN_PATH TARGET_PATH - a Unix socket proxy for the console
-tests: the console talks to LISTEN_PATH as if it were the engine; killing
-this process makes the engine "unreachable" (connections drop, the socket
-file goes away) without touching the shared test engine; starting it again
-brings the engine back."""
+"""sockproxy.py LISTEN_PATH TARGET_PATH [IDLE_FILE] - a Unix socket proxy for
+the console tests: the console talks to LISTEN_PATH as if it were the engine;
+killing this process makes the engine "unreachable" (connections drop, the
+socket file goes away) without touching the shared test engine; starting it
+again brings the engine back.
+
+IDLE_FILE, when given, exists while nothing has gone through the proxy for
+a second (after at least one connection): a test that waits for it takes
+the engine away in one known state - the console idle, its events stream
+open, no status read in flight - instead of whatever happened to be in
+flight at that moment."""
 import os
 import selectors
 import signal
 import socket
 import sys
+import time
+
+IDLE_AFTER = 1.0
 
 
 def main():
     listen_path, target_path = sys.argv[1], sys.argv[2]
+    idle_path = sys.argv[3] if len(sys.argv) > 3 else None
     try:
         os.unlink(listen_path)
     except FileNotFoundError:
@@ -22,7 +32,21 @@ def main():
     srv.listen(64)
     srv.setblocking(False)
 
+    def set_idle(idle):
+        if not idle_path:
+            return
+        try:
+            if idle:
+                open(idle_path, "w").close()
+            else:
+                os.unlink(idle_path)
+        except FileNotFoundError:
+            pass
+
+    set_idle(False)
+
     def stop(*_):
+        set_idle(False)
         try:
             os.unlink(listen_path)
         except FileNotFoundError:
@@ -48,8 +72,20 @@ def main():
             peer.pop(x, None)
             x.close()
 
+    last = None     # when bytes last went through (None: no connection yet)
+    idle = False
     while True:
-        for key, _ in sel.select():
+        events = sel.select(0.1 if idle_path else None)
+        if idle_path:
+            quiet = last is not None and time.monotonic() - last >= IDLE_AFTER
+            if events and idle:
+                idle = False
+                set_idle(False)
+            elif quiet and not idle and not events:
+                idle = True
+                set_idle(True)
+        for key, _ in events:
+            last = time.monotonic()
             s = key.fileobj
             if s is srv:
                 try:

@@ -2,7 +2,9 @@
 # unreachable.test.sh - the engine goes away and comes back: the console
 # shows a clear, retrying screen and recovers by itself. The shared test
 # engine is never touched: the console talks to it through a small socket
-# proxy (tests/tui/sockproxy.py) that this test stops and starts.
+# proxy (tests/tui/sockproxy.py) that this test stops and starts. The engine
+# goes away in one known state: once the console is idle (no status read in
+# flight, only its events stream open), as the proxy tells by its idle file.
 . "$(dirname "$0")/lib.sh"
 tui_setup
 command -v python3 >/dev/null || skip_all "python3 is needed for the socket proxy"
@@ -12,9 +14,10 @@ tui_tenant "$t"; t_ok $? "provisioned $t"
 
 real=${DOCKER_HOST#unix://}
 proxy=$TUI_TMP/engine.sock
+idle=$TUI_TMP/proxy-idle
 proxy_pid=""
 proxy_start() {
-    python3 "$TUI_TOP/tests/tui/sockproxy.py" "$proxy" "$real" &
+    python3 "$TUI_TOP/tests/tui/sockproxy.py" "$proxy" "$real" "$idle" &
     proxy_pid=$!
     for i in $(seq 50); do [ -S "$proxy" ] && return 0; sleep 0.1; done
     return 1
@@ -37,12 +40,22 @@ why() {
     cut -c1-160 "$TUI_TMP/trace" 2>/dev/null | sed 's/^/    /' | while IFS= read -r l; do diag "$l"; done
 }
 
+# version requests the console has sent so far (DEEPLENS_TRACE lines)
+versions() { grep -c ' submit GET /version' "$TUI_TMP/trace" 2>/dev/null; }
+wait_file() { local i; for ((i = 0; i < $2 * 10; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+
+wait_file "$idle" 30; t_ok $? "the console is idle before the engine goes away"
+before=$(versions)
 proxy_stop
 tui_wait "Docker engine unreachable" 20
 rc=$?
 t_ok $rc "killing the engine's socket shows the unreachable screen"
 [ "$rc" = 0 ] || why
 tui_screen | grep -q "retrying by itself"; t_ok $? "it says it retries by itself"
+for i in $(seq 50); do [ "$(versions)" -gt "$before" ] && break; sleep 0.1; done
+[ "$(versions)" -gt "$before" ]; rc=$?
+t_ok $rc "and does: it asks the engine again within 5 s"
+[ "$rc" = 0 ] || why
 tui_screen | grep -q "$t"; t_ok $? "the last known rows stay visible"
 pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)
 kill -0 "$pid" 2>/dev/null; t_ok $? "the console did not exit"

@@ -15,40 +15,18 @@
 
 #include <cmocka.h>
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "deeplens/docker.h"
+#include "fake_engine.h"
 
-/* ---- the fake engine -------------------------------------------------- */
+/* ---- the fake engine (tests/lib/fake_engine.h) ------------------------- */
 
-typedef struct route {
-    const char *prefix;     /* request line starts with this, e.g. "GET /v1.41/x" */
-    const char *resp;       /* raw HTTP answer */
-    size_t len;             /* 0 = strlen(resp) */
-    size_t piece;           /* send in pieces of this size (0 = at once) */
-    int delay_ms;           /* between pieces */
-    int hold;               /* 1: keep the connection open until the client leaves;
-                               2: keep it open, then drop the next request unanswered
-                               (an engine closing an idle keep-alive connection) */
-} route;
-
-static struct {
-    pthread_mutex_t lock;
-    char path[108];
-    int lfd;
-    pthread_t accept_thread;
-    int active;
-    route routes[8];
-    int nroutes;
-    char last[8][4096];     /* the last requests, newest first */
-    int nreq;
-    int held;               /* connections now held open */
-} fake = {PTHREAD_MUTEX_INITIALIZER, "", -1, 0, 0, {{0}}, 0, {{0}}, 0, 0};
+typedef fe_route route;
+#define routes fe_routes
+#define last_request fe_last_request
+#define held fe_held
 
 static void sleep_ms(int ms)
 {
@@ -56,171 +34,14 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void *serve(void *arg)
-{
-    int fd = (int)(intptr_t)arg;
-    char req[4096];
-    size_t got = 0;
-    const char *hdr_end = NULL;
-    route r;
-    int found = 0;
-
-    /* headers, then Content-Length bytes of body */
-    while (got < sizeof req - 1) {
-        ssize_t n = recv(fd, req + got, sizeof req - 1 - got, 0);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        req[got] = '\0';
-        if (!hdr_end)
-            hdr_end = strstr(req, "\r\n\r\n");
-        if (hdr_end) {
-            const char *cl = strcasestr(req, "\r\nContent-Length:");
-            size_t body = cl && cl < hdr_end ? (size_t)strtoul(cl + 17, NULL, 10) : 0;
-            if (got >= (size_t)(hdr_end + 4 - req) + body)
-                break;
-        }
-    }
-    req[got] = '\0';
-    pthread_mutex_lock(&fake.lock);
-    memmove(fake.last[1], fake.last[0], sizeof fake.last - sizeof fake.last[0]);
-    snprintf(fake.last[0], sizeof fake.last[0], "%s", req);
-    fake.nreq++;
-    for (int i = 0; i < fake.nroutes && !found; i++)
-        if (!strncmp(req, fake.routes[i].prefix, strlen(fake.routes[i].prefix))) {
-            r = fake.routes[i];
-            found = 1;
-        }
-    pthread_mutex_unlock(&fake.lock);
-    if (!found) {
-        static const char nf[] = "HTTP/1.1 599 Unscripted\r\nContent-Length: 0\r\n"
-                                 "Connection: close\r\n\r\n";
-        r = (route){"", nf, 0, 0, 0, 0};
-    }
-    {
-        size_t len = r.len ? r.len : strlen(r.resp), off = 0;
-        const char *resp = r.resp;
-        char *own = NULL;
-        const char *eol = memchr(resp, '\n', len);
-        /* this fake answers one request per connection: it says so, as an
-         * engine would, so the client never reuses a connection it closes */
-        if (!r.hold && eol && !strcasestr(resp, "\r\nConnection: close\r\n") &&
-            (own = malloc(len + 20)) != NULL) {
-            size_t head = (size_t)(eol + 1 - resp);
-            memcpy(own, resp, head);
-            memcpy(own + head, "Connection: close\r\n", 19);
-            memcpy(own + head + 19, resp + head, len - head);
-            len += 19;
-            resp = own;
-        }
-        while (off < len) {
-            size_t k = r.piece && r.piece < len - off ? r.piece : len - off;
-            if (write_all(fd, resp + off, k))
-                break;
-            off += k;
-            if (r.delay_ms && off < len)
-                sleep_ms(r.delay_ms);
-        }
-        free(own);
-    }
-    if (r.hold == 2) {  /* the next request on this connection dies unanswered */
-        char b[4096];
-        struct pollfd p = {fd, POLLIN, 0};
-        int timeout = 20000;
-        while (poll(&p, 1, timeout) > 0 && recv(fd, b, sizeof b, 0) > 0)
-            timeout = 200;   /* all of it read: then close without a word */
-    } else if (r.hold) {  /* until the client closes (at most 20 s) */
-        char b[256];
-        struct pollfd p = {fd, POLLIN, 0};
-        pthread_mutex_lock(&fake.lock);
-        fake.held++;
-        pthread_mutex_unlock(&fake.lock);
-        while (poll(&p, 1, 20000) > 0 && recv(fd, b, sizeof b, 0) > 0)
-            ;
-        pthread_mutex_lock(&fake.lock);
-        fake.held--;
-        pthread_mutex_unlock(&fake.lock);
-    }
-    close(fd);
-    pthread_mutex_lock(&fake.lock);
-    fake.active--;
-    pthread_mutex_unlock(&fake.lock);
-    return NULL;
-}
-
-static void *accept_loop(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        pthread_t t;
-        int fd = accept(fake.lfd, NULL, NULL);
-        if (fd < 0)
-            return NULL;
-        pthread_mutex_lock(&fake.lock);
-        fake.active++;
-        pthread_mutex_unlock(&fake.lock);
-        pthread_create(&t, NULL, serve, (void *)(intptr_t)fd);
-        pthread_detach(t);
-    }
-}
-
-static void routes(const route *r, int n)
-{
-    pthread_mutex_lock(&fake.lock);
-    memcpy(fake.routes, r, (size_t)n * sizeof *r);
-    fake.nroutes = n;
-    pthread_mutex_unlock(&fake.lock);
-}
-
-static void last_request(int i, char *out, size_t n)
-{
-    pthread_mutex_lock(&fake.lock);
-    snprintf(out, n, "%s", fake.last[i]);
-    pthread_mutex_unlock(&fake.lock);
-}
-
-static int held(void)
-{
-    int h;
-    pthread_mutex_lock(&fake.lock);
-    h = fake.held;
-    pthread_mutex_unlock(&fake.lock);
-    return h;
-}
-
 static dk_client *cl;
 
 static int setup(void **state)
 {
-    struct sockaddr_un sa;
     dk_endpoint ep;
     dl_err err;
-    char host[160];
     (void)state;
-    snprintf(fake.path, sizeof fake.path, "/tmp/dl-ut-loop-%ld.sock", (long)getpid());
-    unlink(fake.path);
-    fake.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", fake.path);
-    if (fake.lfd < 0 || bind(fake.lfd, (struct sockaddr *)&sa, sizeof sa) ||
-        listen(fake.lfd, 16))
-        return -1;
-    pthread_create(&fake.accept_thread, NULL, accept_loop, NULL);
-    snprintf(host, sizeof host, "unix://%s", fake.path);
-    if (dk_endpoint_parse(&ep, host, NULL, NULL, NULL, NULL, &err) ||
+    if (fe_start() || dk_endpoint_parse(&ep, fe_host(), NULL, NULL, NULL, NULL, &err) ||
         dk_client_new(&cl, &ep, &err))
         return -1;
     return 0;
@@ -230,19 +51,7 @@ static int teardown(void **state)
 {
     (void)state;
     dk_client_free(cl);
-    shutdown(fake.lfd, SHUT_RDWR);
-    close(fake.lfd);
-    pthread_join(fake.accept_thread, NULL);
-    for (int i = 0; i < 200; i++) {  /* handlers finish once clients left */
-        int a;
-        pthread_mutex_lock(&fake.lock);
-        a = fake.active;
-        pthread_mutex_unlock(&fake.lock);
-        if (!a)
-            break;
-        sleep_ms(10);
-    }
-    unlink(fake.path);
+    fe_stop();
     return 0;
 }
 
@@ -670,7 +479,6 @@ static void test_cancel_everywhere(void **state)
     dk_client *c2;
     dk_endpoint ep;
     dl_err err;
-    char host[160];
     (void)state;
     rt[0] = (route){"GET /v1.41/slow", slow, sizeof slow - 1, 10, 30, 1};
     routes(rt, 1);
@@ -711,8 +519,7 @@ static void test_cancel_everywhere(void **state)
     assert_int_equal(dk_client_pending(cl), 0);
 
     /* a second client with two open streams, freed: on_done for both */
-    snprintf(host, sizeof host, "unix://%s", fake.path);
-    assert_int_equal(dk_endpoint_parse(&ep, host, NULL, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(dk_endpoint_parse(&ep, fe_host(), NULL, NULL, NULL, NULL, &err), 0);
     assert_int_equal(dk_client_new(&c2, &ep, &err), 0);
     {
         dk_req_opts o;
@@ -758,7 +565,7 @@ static void test_timeout_and_truncation(void **state)
     assert_non_null(strstr(err.msg, "did not answer within 1 s"));
     assert_int_equal(dk_call(cl, "GET", "/cut", NULL, 5000, &body, &st, &err), -1);
     assert_int_equal(err.kind, DL_ECONN);
-    assert_non_null(strstr(err.msg, "connection to the docker engine at unix:///tmp/dl-ut-loop-"));
+    assert_non_null(strstr(err.msg, "connection to the docker engine at unix:///tmp/dl-ut-fake-"));
 }
 
 static void test_poll_extra_fd(void **state)
