@@ -437,7 +437,7 @@ write_status() {
 		sed 's/^/file=/' "$files"
 	} >"$tmp" 2>/dev/null && mv -f "$tmp" "$STATE_DIR/status" 2>/dev/null
 	rm -f "$tmp"
-	if [ -d "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
+	if [ -d "$BACKUP_DIR/.deeplens" ] && [ ! -L "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
 		tmp=$BACKUP_DIR/.deeplens/.status.$$
 		{ cat "$STATE_DIR/status" >"$tmp" && mv -f "$tmp" "$BACKUP_DIR/.deeplens/status"; } 2>/dev/null
 		rm -f "$tmp" 2>/dev/null
