@@ -11,7 +11,8 @@
 #   - a target that fills up: on write (a 1 MB tmpfs) and only at flush (ext4 on a
 #     loop file in a 16 MB tmpfs, as NFS reports errors at close/fsync): FAILED, no
 #     final-named file, no temporaries, the status says why
-#   - an IPv6 PostgreSQL host (the shared server joined to an IPv6 network)
+#   - an IPv6 PostgreSQL host (the shared server joined to an IPv6 network): provision,
+#     and reschedule, which reads the password back from the pgpass line
 #   - the entrypoint (root) follows no link the backup uid planted in its state
 #     directory, and the job follows no .deeplens link planted on the share
 # Prints TAP.
@@ -259,6 +260,12 @@ if [ -n "$v6" ]; then
     expect "provision with PostgreSQL at IPv6 $v6" 0 "^PostgreSQL backup configured successfully!"
     like "$(lc_backups "$dire" "$dbe")" "^${dbe}_[0-9]{8}_[0-9]{6}\.sql\.gz$" "... and its first backup is there"
     check "... the pgpass line escapes the host's ':'" cexec "$(ctr "$te")" grep -qF "${v6//:/\\:}:5432:*:$lc_user:" /etc/deeplens/pgpass
+    # reschedule reads the password back from that line: unescaped, the host's ':'
+    # were taken for field separators and the new container got a wrong password
+    run reschedule "$te" --schedule '0 3 * * *'
+    expect "reschedule of the IPv6 tenant" 0 "Rescheduled"
+    run backup-now "$te"
+    expect "... and its new container still logs in" 0 "Backup completed"
 else
     skip "provision with an IPv6 PostgreSQL host" "no IPv6 network on this engine"
 fi
