@@ -84,6 +84,34 @@ inert() {
     if [ -z "$bad" ]; then ok "$1"; else not_ok "$1" "$bad"; fi
 }
 
+# --- 1. the job's inert filter, on the awks it meets: mawk (Debian), busybox awk (Alpine) ---------
+cat >"$work/filter.sh" <<'SH'
+eval "$(sed -n "/^CLEAN_AWK='/,/^}'\$/p" /job/backup.sh)"
+export LC_ALL=C
+f() { printf "$1" | od -An -v -tu1 | $AWK -v max="${2:-400}" "$CLEAN_AWK"; }
+f 'plain ASCII: a-z 0-9 "q" \\ /'
+f '  lead\t\ttab\r\nlf   trail  '
+f 'osc\033]0;pwned\007 csi\302\233[2J raw\233 st\302\234 del\177 nul-ish\001'
+f 'bidi\342\200\256 \342\201\246 zw\342\200\213\342\200\215 ls\342\200\250 bom\357\273\277'
+f 'utf8: \303\251 \346\235\261 \360\237\227\204'
+f 'bad: \300\257 \340\200\257 \355\240\200 \364\220\200\200 \377 cut\342\200'
+f 'abc\303\251\303\251' 4
+f 'abcd\342\200\256' 5
+SH
+want='plain ASCII: a-z 0-9 "q" \ /
+lead tab lf trail
+osc\x1b]0;pwned\x07 csi\u009b[2J raw\x9b st\u009c del\x7f nul-ish\x01
+bidi\u202e \u2066 zw\u200b\u200d ls\u2028 bom\ufeff
+utf8: é 東 🗄
+bad: \xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xff cut\xe2\x80
+abcé
+abcd'
+for awk in mawk "busybox awk"; do
+    is "$("$docker" run --rm -e AWK="$awk" -v "$work/filter.sh:/filter.sh:ro" \
+        -v "$root/src/backup/job/backup.sh:/job/backup.sh:ro" --entrypoint /bin/sh "$runner" /filter.sh 2>&1)" \
+        "$want" "the job's filter on $awk: controls, C1, bidi, zero-width, bad UTF-8 escaped; cut between characters"
+done
+
 # --- 1. terminal injection: a hostile table name in pg_dump's error ---------------------------
 # SQL_ASCII lets the name hold a raw 0x9B byte too, as a tenant's database may.
 ta=${id}a dba=tenant_${id}a_metadata
