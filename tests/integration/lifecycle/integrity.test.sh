@@ -231,6 +231,33 @@ expect "restore refuses a backup without sidecar, exit 7" 7 "^deeplens-backup: r
 is "$(psql_pg postgres -Atc "select count(*) from pg_database where datname = '${dbb}_r'")" 0 "... and creates no database"
 rm -f "$dirb/$bad"* "$dirb/$nosum"* "$dirb/$badnosum"* "$dira/$gnosum"
 
+# The job names the sidecar before the dump: the renames into the target, in order
+# (inotify IN_MOVED_TO), so a crash between them never leaves a dump without checksum.
+python3 -c '
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init()
+if fd < 0 or libc.inotify_add_watch(fd, sys.argv[1].encode(), 0x80) < 0:  # IN_MOVED_TO
+    sys.exit("inotify: " + os.strerror(ctypes.get_errno()))
+print("ready", flush=True)
+while True:
+    data, off = os.read(fd, 65536), 0
+    while off < len(data):
+        _, _, _, n = struct.unpack_from("iIII", data, off)
+        print(data[off + 16:off + 16 + n].rstrip(b"\0").decode(errors="replace"), flush=True)
+        off += 16 + n
+' "$dirb" >"$work/moves" 2>&1 &
+watcher=$!
+for _ in $(seq 1 50); do grep -q '^ready$' "$work/moves" && break; sleep 0.1; done
+run backup-now "$tb"
+expect "backup-now of the plain tenant" 0 "Backup completed"
+sleep 0.5
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
+f1=$(lc_backups "$dirb" "$dbb" | tail -n 1)
+is "$(grep -F "$dbb" "$work/moves" | tr '\n' ' ')" "$f1.sha256 $f1 " "the sidecar is renamed into place before the dump"
+rm -f "$dirb/$f1" "$dirb/$f1.sha256"
+
 # --- 7. a target that fills up: on write, and only at flush --------------------------------------
 dbc=tenant_${id}c_metadata
 psql_pg postgres -c "create database \"$dbc\" owner \"$role\"" >/dev/null &&
