@@ -82,27 +82,43 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     return 0;
 }
 
-/* pgpass fields escape ':' and '\' with a backslash. */
-static int build_pgpass(const dl_spec *s, const char *password, char *buf,
-                        size_t n, dl_err *err)
+/* Append one pgpass field and its terminator (':' or '\n'): ':' and '\' are
+ * escaped with '\', PostgreSQL's rule for every field (an IPv6 host such as
+ * fd00::5 is full of ':'). -1 on a line break in the value or no room. */
+static int pgpass_field(char *buf, size_t n, size_t *len, const char *v, char end)
 {
-    size_t len;
-    int w = snprintf(buf, n, "%s:%d:*:%s:", s->pg_host, s->pg_port, s->pg_user);
-    if (w < 0 || (size_t)w >= n)
-        return dl_err_set(err, DL_EINVAL, "database connection too long");
-    len = (size_t)w;
-    for (const char *p = password; *p; p++) {
-        if (*p == '\n' || *p == '\r')
-            return dl_err_set(err, DL_EINVAL,
-                              "invalid password: must be a single line");
-        if (len + 3 >= n)
-            return dl_err_set(err, DL_EINVAL, "invalid password: too long");
+    for (const char *p = v; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *len + 3 >= n)
+            return -1;
         if (*p == ':' || *p == '\\')
-            buf[len++] = '\\';
-        buf[len++] = *p;
+            buf[(*len)++] = '\\';
+        buf[(*len)++] = *p;
     }
-    buf[len++] = '\n';
-    buf[len] = '\0';
+    if (*len + 2 >= n)
+        return -1;
+    buf[(*len)++] = end;
+    buf[*len] = '\0';
+    return 0;
+}
+
+int dl_pgpass_line(const dl_spec *s, const char *password, char *buf, size_t n,
+                   dl_err *err)
+{
+    char port[16];
+    size_t len = 0;
+
+    snprintf(port, sizeof port, "%d", s->pg_port);
+    if (n)
+        buf[0] = '\0';
+    if (pgpass_field(buf, n, &len, s->pg_host, ':') < 0 ||
+        pgpass_field(buf, n, &len, port, ':') < 0 ||
+        pgpass_field(buf, n, &len, "*", ':') < 0 ||
+        pgpass_field(buf, n, &len, s->pg_user, ':') < 0)
+        return dl_err_set(err, DL_EINVAL, "database connection too long");
+    if (strpbrk(password, "\r\n"))
+        return dl_err_set(err, DL_EINVAL, "invalid password: must be a single line");
+    if (pgpass_field(buf, n, &len, password, '\n') < 0)
+        return dl_err_set(err, DL_EINVAL, "invalid password: too long");
     return 0;
 }
 
@@ -120,8 +136,10 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
                           "DEEPLENS_PG_PASSWORD or the prompt)");
     if (dl_cron_parse(&cron, s->schedule, err) < 0 ||
         build_conf(s, conf, sizeof conf, err) < 0 ||
-        build_pgpass(s, password, pgpass, sizeof pgpass, err) < 0)
+        dl_pgpass_line(s, password, pgpass, sizeof pgpass, err) < 0) {
+        memset(pgpass, 0, sizeof pgpass);
         return -1;
+    }
     snprintf(crontab, sizeof crontab, "%s " DL_JOB_SCRIPT " --cron\n", cron.text);
 
     dk_tar_entry files[] = {

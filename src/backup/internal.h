@@ -33,6 +33,11 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
                             const char *password, dl_err *err);
 void dl_container_plan_free(dl_container_plan *p);
 
+/* The pgpass line "host:port:*:user:password\n" into buf (size n), ':' and '\'
+ * escaped in every field (IPv6 hosts); the password must be one line. */
+int dl_pgpass_line(const dl_spec *s, const char *password, char *buf, size_t n,
+                   dl_err *err);
+
 /* Find the tenant's container; fills name (size n) and ct. DL_ENOTFOUND
  * with "no backup configured for tenant 'x'". */
 int dl_find_tenant(dl_ctx *ctx, const char *tenant, char *name, size_t n,

@@ -212,9 +212,12 @@ static int run_mode(dl_ctx *ctx, const char *name, const char *const *cmd,
         return 0;
     if (dl_logfmt_get(last, "reason", reason, sizeof reason) < 0)
         snprintf(reason, sizeof reason, "exit status %d", code);
-    /* the job's exit codes: 2 bad arguments, 3 refused (the restore target exists) */
+    /* the job's exit codes: 2 bad arguments, 3 refused (the restore target exists),
+     * 4 not verified (no sha256 sidecar) */
     if (code == 3)
         return dl_err_set(err, DL_ECONFLICT, "%s refused: %s", what, reason);
+    if (code == 4)
+        return dl_err_set(err, DL_EUNVERIFIED, "%s: %s", what, reason);
     return dl_err_set(err, code == 2 ? DL_EINVAL : DL_EFAIL, "%s failed: %s", what, reason);
 }
 
@@ -238,8 +241,9 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
         dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
-    dl_say(progress, ud, DL_STEP_OK, "Backup verified: compressed stream intact, dump "
-                                  "complete, checksum matches");
+    /* the job exits 0 only with checksum=sha256: no sidecar is exit 4 */
+    dl_say(progress, ud, DL_STEP_OK, "Backup verified: %sdump complete, sha256 checksum matches",
+        file && strstr(file, ".gz") ? "compressed stream intact, " : "");
     return 0;
 }
 

@@ -4,7 +4,8 @@
 #   backup.sh                 one backup; output to stdout and /var/log/backup.log
 #   backup.sh --cron          one backup; output to the log only (the entrypoint forwards it)
 #   backup.sh --health        docker healthcheck: reads the status file, no database access
-#   backup.sh --verify [FILE] gzip + trailer + sha256 sidecar of FILE (default newest)
+#   backup.sh --verify [FILE] gzip + trailer + sha256 sidecar of FILE (default newest);
+#                             no sidecar: not verified (exit 4)
 #   backup.sh --list          this tenant's backups, newest first, then a df line
 #   backup.sh --restore FILE DATABASE [--force]
 #
@@ -13,7 +14,7 @@
 # /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
 # Runs on busybox ash (Alpine) and on Debian with busybox ash as /bin/sh: only POSIX sh,
 # `set -o pipefail` and `local`. Exit codes: 0 ok, 1 failed, 2 usage, 3 restore refused,
-# 75 another run holds the lock.
+# 4 not verified (verify, restore: no sha256 sidecar), 75 another run holds the lock.
 #
 # shellcheck shell=dash
 # shellcheck disable=SC2153 # BACKUP_UID, BACKUP_GID, SCHEDULE... come from backup.conf
@@ -63,10 +64,62 @@ emit() {
 	if [ "$TO_LOG" = 1 ]; then printf '%s\n' "$1" >>"$LOG" 2>/dev/null; fi
 }
 
-# clean TEXT: one line, no control characters, at most 400 characters
+# The inert filter, for every value that came from pg_dump, the database or the share:
+# awk over od's decimal bytes (byte-exact on mawk, busybox awk and gawk under LC_ALL=C).
+# Printable ASCII and valid UTF-8 stay; tab, CR and LF become a space, runs of spaces one;
+# C0 and DEL become \xNN, bytes that are not strict UTF-8 \xNN, C1 (U+0080-U+009F), bidi
+# controls and zero-width or invisible format characters \uNNNN. At most max characters,
+# cut between characters. lines=1 keeps LF as the end of a line (each line cleaned).
+# shellcheck disable=SC2016 # awk's $i, not the shell's
+CLEAN_AWK='
+function hidden(cp) {
+	return cp < 160 || cp == 1564 || (cp >= 8203 && cp <= 8207) || (cp >= 8232 && cp <= 8238) ||
+		(cp >= 8288 && cp <= 8303) || cp == 65279 || (cp >= 65529 && cp <= 65531)
+}
+function put(s, w) {
+	if (full) return
+	if (sp && out != "") { s = " " s; w++ }
+	sp = 0
+	if (chars + w > max) { full = 1; return }
+	out = out s
+	chars += w
+}
+function endline() { print out; out = ""; chars = 0; sp = 0; full = 0 }
+BEGIN { for (i = 1; i < 256; i++) chr[i] = sprintf("%c", i); if (max == "") max = 400 }
+{ for (i = 1; i <= NF; i++) b[n++] = $i + 0 }
+END {
+	for (i = 0; i < n; i++) {
+		c = b[i]
+		if (c == 10 && lines) { endline(); continue }
+		if (c == 9 || c == 10 || c == 13 || c == 32) { sp = 1; continue }
+		if (c < 32 || c == 127) { put(sprintf("\\x%02x", c), 4); continue }
+		if (c < 128) { put(chr[c], 1); continue }
+		need = 0
+		if (c >= 194 && c <= 223) { need = 1; cp = c - 192; min = 128 }
+		else if (c >= 224 && c <= 239) { need = 2; cp = c - 224; min = 2048 }
+		else if (c >= 240 && c <= 244) { need = 3; cp = c - 240; min = 65536 }
+		ok = need > 0 && i + need < n
+		for (k = 1; ok && k <= need; k++) {
+			d = b[i + k]
+			if (d < 128 || d > 191) ok = 0
+			else cp = cp * 64 + d - 128
+		}
+		if (ok && (cp < min || cp > 1114111 || (cp >= 55296 && cp <= 57343))) ok = 0
+		if (!ok) { put(sprintf("\\x%02x", c), 4); continue }
+		if (hidden(cp)) put(sprintf("\\u%04x", cp), 6)
+		else {
+			s = ""
+			for (k = 0; k <= need; k++) s = s chr[b[i + k]]
+			put(s, 1)
+		}
+		i += need
+	}
+	if (!lines || out != "") endline()
+}'
+
+# clean TEXT: one line, inert (see CLEAN_AWK), at most 400 characters
 clean() {
-	printf '%s' "$1" | tr '\n\r\t' '   ' | tr -d '\000-\037\177' |
-		awk '{ gsub(/  +/, " "); sub(/^ /, ""); sub(/ $/, ""); print substr($0, 1, 400) }'
+	printf '%s' "$1" | head -c 8192 | od -An -v -tu1 | awk -v max=400 "$CLEAN_AWK"
 }
 
 # q TEXT: a logfmt double-quoted value
@@ -162,17 +215,23 @@ list_backups() {
 	END { for (i = 1; i <= NR; i++) print n[i] }'
 }
 
+# sidecar_sum NAME: the digest in NAME's sidecar, if it holds one (64 hex digits)
+sidecar_sum() {
+	local sum='' rest
+	[ -f "$BACKUP_DIR/$1.sha256" ] || return 1
+	read -r sum rest <"$BACKUP_DIR/$1.sha256" 2>/dev/null
+	case $sum in *[!0-9a-f]* | '') return 1 ;; esac
+	[ ${#sum} = 64 ] || return 1
+	printf '%s\n' "$sum"
+}
+
 # describe_backups: "name size mtime sum" per backup, newest first; sum = the sidecar's
-# digest, or none
+# digest, or none (no sidecar, or one that holds no digest)
 describe_backups() {
-	local n sm sum rest
+	local n sm sum
 	list_backups | while read -r n; do
 		sm=$(stat -c '%s %Y' "$BACKUP_DIR/$n" 2>/dev/null) || continue
-		sum=none
-		if [ -f "$BACKUP_DIR/$n.sha256" ]; then
-			read -r sum rest <"$BACKUP_DIR/$n.sha256" 2>/dev/null || sum=none
-			[ -n "$sum" ] || sum=none
-		fi
+		sum=$(sidecar_sum "$n") || sum=none
 		printf '%s %s %s\n' "$n" "$sm" "$sum"
 	done
 }
@@ -260,9 +319,11 @@ sha_of() {
 	[ -n "$1" ] && printf '%s\n' "$1"
 }
 
-# verify_backup NAME: full check of a finished backup; sets VERIFY_REASON, VERIFY_SUM
+# verify_backup NAME: full check of a finished backup; sets VERIFY_REASON, VERIFY_SUM.
+# 0 verified, 1 damaged, 4 not verified: no sidecar holding a digest (without one a
+# plain .sql is proven by its trailer only, so it is never called verified)
 verify_backup() {
-	local name=$1 path=$BACKUP_DIR/$1 gz=0 want rest got
+	local name=$1 path=$BACKUP_DIR/$1 gz=0 want got
 	VERIFY_REASON='' VERIFY_SUM=none
 	if [ ! -f "$path" ]; then
 		VERIFY_REASON="no such backup"
@@ -273,16 +334,20 @@ verify_backup() {
 		VERIFY_REASON=$CHECK_REASON
 		return 1
 	fi
-	if [ -f "$path.sha256" ]; then
-		want=
-		read -r want rest <"$path.sha256" 2>/dev/null
-		got=$(sha_of "$path")
-		if [ -z "$want" ] || [ "$want" != "$got" ]; then
-			VERIFY_REASON="checksum mismatch: sidecar ${want:-empty}, file $got"
-			return 1
+	if ! want=$(sidecar_sum "$name"); then
+		if [ -f "$path.sha256" ]; then
+			VERIFY_REASON="not verified: checksum file $name.sha256 holds no sha256 digest"
+		else
+			VERIFY_REASON="not verified: no checksum file $name.sha256"
 		fi
-		VERIFY_SUM=sha256
+		return 4
 	fi
+	got=$(sha_of "$path")
+	if [ "$want" != "$got" ]; then
+		VERIFY_REASON="checksum mismatch: sidecar $want, file ${got:-unreadable}"
+		return 1
+	fi
+	VERIFY_SUM=sha256
 	return 0
 }
 
@@ -303,6 +368,43 @@ load_previous() {
 		last_success_duration) PREV_SUCCESS_DURATION=$v ;;
 		esac
 	done <"$STATE_DIR/status"
+}
+
+# status_filter FILE: the lines of status file FILE that are one: known keys, each once
+# (file= lines excepted), each value inert (CLEAN_AWK) and of its key's form; the rest
+# is dropped. For a status read from the share, which the tenant can write.
+status_filter() {
+	head -c 262144 "$1" | od -An -v -tu1 | awk -v lines=1 -v max=1024 "$CLEAN_AWK" |
+		awk -v db="$DB" '
+	function num(v) { return v ~ /^[0-9]+$/ }
+	function backup(v,   r) {
+		if (substr(v, 1, length(db) + 1) != db "_") return 0
+		r = substr(v, length(db) + 2)
+		return r ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][.]sql([.]gz)?$/
+	}
+	{
+		k = $0; sub(/=.*/, "", k)
+		if (index($0, "=") == 0 || (k != "file" && seen[k]++)) next
+		v = substr($0, length(k) + 2)
+		if (k == "version" || k == "last_run_start" || k == "last_run_end" || k == "last_size" ||
+			k == "last_success" || k == "last_success_size" || k == "db_size_bytes" ||
+			k == "disk_total_kb" || k == "disk_free_kb" || k == "file_count" || k == "total_bytes")
+			good = v == "" || num(v)
+		else if (k == "last_duration" || k == "last_success_duration")
+			good = v == "" || v ~ /^[0-9]+([.][0-9]+)?$/
+		else if (k == "last_result")
+			good = v == "" || v == "ok" || v == "FAILED"
+		else if (k == "last_file" || k == "last_success_file")
+			good = v == "" || backup(v)
+		else if (k == "tenant" || k == "database" || k == "last_reason")
+			good = 1
+		else if (k == "file")
+			good = split(v, f, " ") == 4 && backup(f[1]) && num(f[2]) && num(f[3]) &&
+				(f[4] == "none" || (f[4] ~ /^[0-9a-f]+$/ && length(f[4]) == 64))
+		else
+			good = 0
+		if (good) print
+	}'
 }
 
 # write_status: /var/lib/deeplens/status and the copy beside the backups, each tmp + mv
@@ -335,7 +437,7 @@ write_status() {
 		sed 's/^/file=/' "$files"
 	} >"$tmp" 2>/dev/null && mv -f "$tmp" "$STATE_DIR/status" 2>/dev/null
 	rm -f "$tmp"
-	if [ -d "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
+	if [ -d "$BACKUP_DIR/.deeplens" ] && [ ! -L "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
 		tmp=$BACKUP_DIR/.deeplens/.status.$$
 		{ cat "$STATE_DIR/status" >"$tmp" && mv -f "$tmp" "$BACKUP_DIR/.deeplens/status"; } 2>/dev/null
 		rm -f "$tmp" 2>/dev/null
@@ -435,7 +537,9 @@ lock_release() {
 cleanup() {
 	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
 	[ -n "$SIDE_TMP" ] && rm -f "$SIDE_TMP"
-	PARTIAL='' SIDE_TMP=''
+	[ -n "$DUMP_NAMED" ] && rm -f "$DUMP_NAMED"
+	[ -n "$SIDE_NAMED" ] && rm -f "$SIDE_NAMED"
+	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED=''
 	lock_release
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	return 0
@@ -530,12 +634,37 @@ target_failed() {
 	esac
 }
 
+# flush PATH...: fsync each file or directory, or fail with the error in FLUSH_ERR.
+# `sync FILE` is coreutils' and busybox's (FEATURE_SYNC_FANCY; a busybox without it only
+# warns that it ignores the names: then its fsync applet, else no flush is proven).
+flush() {
+	FLUSH_ERR=$(sync -- "$@" 2>&1) || return 1
+	case $FLUSH_ERR in
+	*ignoring*)
+		command -v fsync >/dev/null 2>&1 || {
+			FLUSH_ERR="this image cannot flush single files (no sync FILE, no fsync)"
+			return 1
+		}
+		FLUSH_ERR=$(fsync "$@" 2>&1) || return 1
+		;;
+	esac
+	return 0
+}
+
+# flush_failed: finish with the cause of a failed flush (cleanup takes back what was named)
+flush_failed() {
+	case $FLUSH_ERR in
+	*"No space left"* | *"Disk quota"*) finish FAILED "no space left on device (at flush)" ;;
+	esac
+	finish FAILED "cannot flush to $BACKUP_DIR: $(printf '%s\n' "$FLUSH_ERR" | awk 'NF { print; exit }')"
+}
+
 run_backup() {
 	local ts ext gz final rc dump_rc err reason try sum
 	RUN_START=$(now) UP_START=$(uptime_now)
 	HOST=$(hostname_now)
 	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON=''
-	PARTIAL='' SIDE_TMP='' LOCKED=0
+	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED='' LOCKED=0
 	LOCK=$BACKUP_DIR/.deeplens/lock
 	load_previous
 	trap cleanup EXIT
@@ -544,6 +673,8 @@ run_backup() {
 	trap 'on_signal HUP' HUP
 
 	[ -d "$BACKUP_DIR" ] || finish FAILED "target $BACKUP_DIR does not exist"
+	[ -L "$BACKUP_DIR/.deeplens" ] &&
+		finish FAILED "$BACKUP_DIR/.deeplens on the backup target is a symbolic link: not followed; remove it"
 	if [ ! -d "$BACKUP_DIR/.deeplens" ] && ! mkdir "$BACKUP_DIR/.deeplens" 2>"$WORK/target.err"; then
 		target_failed "$WORK/target.err"
 	fi
@@ -615,13 +746,18 @@ run_backup() {
 	if [ -z "$sum" ] || ! printf '%s  %s\n' "$sum" "$final" >"$SIDE_TMP" 2>"$WORK/side.err"; then
 		finish FAILED "cannot write checksum: $(first_error "$WORK/side.err")"
 	fi
-	sync "$PARTIAL" "$SIDE_TMP" 2>/dev/null
-	mv -f "$PARTIAL" "$BACKUP_DIR/$final" 2>"$WORK/mv.err" ||
-		finish FAILED "cannot rename dump: $(first_error "$WORK/mv.err")"
-	PARTIAL=''
+	# Flushed before either gets its name, and the sidecar named first: neither a crash
+	# nor a write error that surfaces only at flush (NFS) leaves a dump with a good name
+	# that is short or has no checksum. Names given but not flushed are taken back.
+	flush "$PARTIAL" "$SIDE_TMP" || flush_failed
 	mv -f "$SIDE_TMP" "$BACKUP_DIR/$final.sha256" 2>"$WORK/mv.err" ||
 		finish FAILED "cannot rename checksum: $(first_error "$WORK/mv.err")"
-	SIDE_TMP=''
+	SIDE_TMP='' SIDE_NAMED=$BACKUP_DIR/$final.sha256
+	mv -f "$PARTIAL" "$BACKUP_DIR/$final" 2>"$WORK/mv.err" ||
+		finish FAILED "cannot rename dump: $(first_error "$WORK/mv.err")"
+	PARTIAL='' DUMP_NAMED=$BACKUP_DIR/$final
+	flush "$BACKUP_DIR" || flush_failed
+	DUMP_NAMED='' SIDE_NAMED=''
 	OUT_FILE=$final
 	OUT_SIZE=$(stat -c %s "$BACKUP_DIR/$final")
 	prune
@@ -709,7 +845,7 @@ pick_backup() {
 }
 
 verify() {
-	local name
+	local name rc
 	name=$(pick_backup "$1")
 	if [ -z "$name" ]; then
 		if [ -n "$1" ]; then
@@ -719,12 +855,14 @@ verify() {
 		fi
 		return 1
 	fi
-	if verify_backup "$name"; then
+	verify_backup "$name"
+	rc=$?
+	if [ "$rc" = 0 ]; then
 		emit "ts=$(iso_now) event=verify tenant=$TENANT result=ok file=$name size=$(stat -c %s "$BACKUP_DIR/$name") checksum=$VERIFY_SUM"
 		return 0
 	fi
 	emit "ts=$(iso_now) event=verify tenant=$TENANT result=FAILED file=$name reason=$(q "$VERIFY_REASON")"
-	return 1
+	return "$rc"
 }
 
 restore_fail() {
@@ -753,7 +891,12 @@ restore() {
 		restore_fail "not a backup of database $DB: $(clean "$file")" 2
 	fi
 	valid_db_name "$db" || restore_fail "invalid database name" 2
-	verify "$file" || restore_fail "verification failed"
+	verify "$file"
+	case $? in
+	0) ;;
+	4) restore_fail "$VERIFY_REASON: restore refused (if the file is known good, write its checksum file: sha256sum $file > $file.sha256)" 4 ;;
+	*) restore_fail "verification failed" ;;
+	esac
 
 	exists=$(psql_base -At -d postgres -c "select 1 from pg_database where datname = '$db'" 2>"$err") ||
 		restore_fail "$(first_error "$err")"
@@ -810,6 +953,7 @@ boot() {
 	local line db_of=
 	HOST=$(hostname_now)
 	LOCK=$BACKUP_DIR/.deeplens/lock
+	[ -L "$BACKUP_DIR/.deeplens" ] && return 0 # the entrypoint said so; runs fail
 	# No run of this container can be alive yet: a lock it left behind is stale.
 	if [ -d "$LOCK" ]; then
 		read_owner "$LOCK"
@@ -818,13 +962,16 @@ boot() {
 			break_lock
 		fi
 	fi
-	# A recreated container keeps knowing its last result.
-	if [ ! -f "$STATE_DIR/status" ] && [ -f "$BACKUP_DIR/.deeplens/status" ]; then
-		while IFS= read -r line; do
-			case $line in database=*) db_of=${line#database=} ;; esac
-		done <"$BACKUP_DIR/.deeplens/status"
-		if [ "$db_of" = "$DB" ] && cat "$BACKUP_DIR/.deeplens/status" >"$STATE_DIR/.status.$$" 2>/dev/null; then
-			mv -f "$STATE_DIR/.status.$$" "$STATE_DIR/status"
+	# A recreated container keeps knowing its last result: from the share, which the
+	# tenant can write, so only what status_filter lets through, and never via a link
+	# (the entrypoint says so).
+	if [ ! -f "$STATE_DIR/status" ] && [ ! -L "$BACKUP_DIR/.deeplens/status" ] &&
+		[ -f "$BACKUP_DIR/.deeplens/status" ]; then
+		if status_filter "$BACKUP_DIR/.deeplens/status" >"$STATE_DIR/.status.$$" 2>/dev/null; then
+			while IFS= read -r line; do
+				case $line in database=*) db_of=${line#database=} ;; esac
+			done <"$STATE_DIR/.status.$$"
+			[ "$db_of" = "$DB" ] && mv -f "$STATE_DIR/.status.$$" "$STATE_DIR/status"
 		fi
 		rm -f "$STATE_DIR/.status.$$"
 	fi

@@ -37,20 +37,46 @@ BACKUP_DIR=${BACKUP_DIR:-/backups}
 OWNER=${BACKUP_UID:-999}:${BACKUP_GID:-999}
 case ${COMPRESSION:-1} in 0) COMP=none ;; *) COMP=gzip ;; esac
 
+# Root writes into directories the backup uid owns ($STATE_DIR) and reads a share the
+# tenant fills: it follows no link there. A link is refused with a line saying so;
+# files are created anew, exclusively (rm takes a link away, not its target; noclobber
+# refuses one planted in between).
+refuse() {
+	say "ts=$(iso_now) event=start tenant=${TENANT:-?} result=FAILED reason=\"$1\""
+}
+
+# put FILE TEXT: FILE (in $STATE_DIR) holds TEXT, written through no link
+put() {
+	rm -f "$1" 2>/dev/null
+	if ! (set -C && printf '%s\n' "$2" >"$1") 2>/dev/null || [ -L "$1" ] || [ ! -f "$1" ]; then
+		refuse "$1 not written: something other than a new file is in its place (not followed)"
+		return 1
+	fi
+}
+
 umask 022
-mkdir -p "$STATE_DIR" && chown "$OWNER" "$STATE_DIR" && chmod 0755 "$STATE_DIR"
-: >>"$LOG" && chown "$OWNER" "$LOG" && chmod 0644 "$LOG"
+if [ -L "$STATE_DIR" ]; then
+	refuse "$STATE_DIR is a symbolic link: not followed"
+	exit 78
+fi
+mkdir -p "$STATE_DIR" && chown -h "$OWNER" "$STATE_DIR" && chmod 0755 "$STATE_DIR"
+[ -L "$LOG" ] && rm -f "$LOG"
+: >>"$LOG" && chown -h "$OWNER" "$LOG" && chmod 0644 "$LOG"
 # Keep the job log small; tail -F follows the new file after the rename.
 if [ "$(stat -c %s "$LOG" 2>/dev/null || echo 0)" -gt 1048576 ]; then
-	mv -f "$LOG" "$LOG.1" && : >"$LOG" && chown "$OWNER" "$LOG" && chmod 0644 "$LOG"
+	mv -f "$LOG" "$LOG.1" && (set -C && : >"$LOG") && chown -h "$OWNER" "$LOG" && chmod 0644 "$LOG"
 fi
-date -u +%s >"$STATE_DIR/started"
+put "$STATE_DIR/started" "$(date -u +%s)"
 rm -rf "$STATE_DIR"/.work.* "$STATE_DIR"/.status.*
+# The job refuses these too; said here once at the start, where the operator looks.
+for f in "$BACKUP_DIR/.deeplens" "$BACKUP_DIR/.deeplens/status" "$BACKUP_DIR/.deeplens/lock"; do
+	[ -L "$f" ] && refuse "$f on the backup target is a symbolic link: not followed; backups fail until it is removed"
+done
 
 /bin/sh "$JOB" --boot
 # Runs exec'd since the start (provision's initial backup comes at once) wait for this
 # mark: PID 1's start time, so a mark left by the previous start does not count.
-awk '{ print $22 }' /proc/1/stat >"$STATE_DIR/ready.$$" && mv -f "$STATE_DIR/ready.$$" "$STATE_DIR/ready"
+put "$STATE_DIR/ready" "$(awk '{ print $22 }' /proc/1/stat)"
 
 say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"${SCHEDULE:-?}\" retention_days=${RETENTION_DAYS:-?} keep_min=${KEEP_MIN:-?} compression=$COMP uid=${BACKUP_UID:-?} gid=${BACKUP_GID:-?} target=$BACKUP_DIR"
 
