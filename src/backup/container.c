@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "deeplens/cron.h"
+#include "deeplens/text.h"
 #include "internal.h"
 
 static const char job_backup_sh[] =
@@ -137,7 +138,7 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
     if (dl_cron_parse(&cron, s->schedule, err) < 0 ||
         build_conf(s, conf, sizeof conf, err) < 0 ||
         dl_pgpass_line(s, password, pgpass, sizeof pgpass, err) < 0) {
-        memset(pgpass, 0, sizeof pgpass);
+        dl_wipe(pgpass, sizeof pgpass);
         return -1;
     }
     snprintf(crontab, sizeof crontab, "%s " DL_JOB_SCRIPT " --cron\n", cron.text);
@@ -159,7 +160,7 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
     rc = dk_tar_build(files, sizeof files / sizeof files[0], &p->tar,
                       &p->tar_len, err);
     /* the password must not outlive its use in static storage */
-    memset(pgpass, 0, sizeof pgpass);
+    dl_wipe(pgpass, sizeof pgpass);
     if (rc < 0)
         return -1;
 

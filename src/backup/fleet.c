@@ -25,6 +25,7 @@
 
 #include "deeplens/fleet.h"
 #include "internal.h"
+#include "deeplens/text.h"
 
 #define FLEET_INFLIGHT 8         /* status reads in flight at most */
 #define WAIT_FOR_RUN_MAX 3600   /* how long to look for a scheduled run's result */
@@ -71,7 +72,7 @@ static struct fleet_cb *cb_new(dl_fleet *f)
 {
     struct fleet_cb *cb = malloc(sizeof *cb);
     if (!cb)
-        abort();
+        dl_oom();
     cb->f = f;
     cb->epoch = f->epoch;
     return cb;
@@ -81,7 +82,7 @@ dl_fleet *dl_fleet_new(dl_ctx *ctx)
 {
     dl_fleet *f = calloc(1, sizeof *f);
     if (!f)
-        abort();
+        dl_oom();
     f->ctx = ctx;
     f->loading = 1;
     f->backoff = 1;
@@ -235,7 +236,7 @@ static void enqueue(dl_fleet *f, const char *container, int fresh)
         f->qcap = f->qcap ? f->qcap * 2 : 64;
         f->queue = realloc(f->queue, f->qcap * sizeof *f->queue);
         if (!f->queue)
-            abort();
+            dl_oom();
     }
     snprintf(f->queue[f->qn].name, sizeof f->queue[f->qn].name, "%s", container);
     f->queue[f->qn++].fresh = fresh;
@@ -274,7 +275,7 @@ static void apply_list(dl_fleet *f, const dk_container *v, size_t nv)
     int first = f->loading;
 
     if (!rows || !due)
-        abort();
+        dl_oom();
     for (size_t i = 0; i < nv; i++) {
         dl_status *old = row_by_container(f, v[i].name ? v[i].name : "");
         dl_err e;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "deeplens/text.h"
 
 int dl_find_tenant(dl_ctx *ctx, const char *tenant, char *name, size_t n,
                    dk_container *ct, dl_err *err)
@@ -73,7 +74,7 @@ int dl_list(dl_ctx *ctx, dl_status **out, size_t *n, dl_err *err)
         return -1;
     st = calloc(nv ? nv : 1, sizeof *st);
     if (!st)
-        abort();
+        dl_oom();
     for (size_t i = 0; i < nv; i++) {
         dl_err skip;
         if (dl_status_from_container(&st[k], &v[i], &skip) < 0)
@@ -137,7 +138,7 @@ static dk_req *status_read_submit(dl_ctx *ctx, const char *container, time_t sta
     dk_req *r;
 
     if (!rr)
-        abort();
+        dl_oom();
     rr->done = done;
     rr->ud = ud;
     rr->started_at = started_at;
@@ -187,7 +188,7 @@ dk_req *dl_status_probe_async(dl_ctx *ctx, const char *container, int fresh,
     dk_req *r;
 
     if (!pr)
-        abort();
+        dl_oom();
     pr->ctx = ctx;
     pr->fresh = fresh;
     pr->done = done;
@@ -422,7 +423,7 @@ int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err)
             cap = cap ? cap * 2 : 32;
             dl_file *nv = realloc(out->files, cap * sizeof *nv);
             if (!nv)
-                abort();
+                dl_oom();
             out->files = nv;
         }
         out->files[out->n++] = f;
@@ -486,7 +487,7 @@ static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, int tty, int
 
     ls = calloc(1, sizeof *ls);
     if (!ls)
-        abort();
+        dl_oom();
     ls->on_line = on_line;
     ls->on_end = on_end;
     ls->ud = ud;

@@ -11,6 +11,7 @@
 
 #include "deeplens/backup.h"
 #include "deeplens/cron.h"
+#include "deeplens/text.h"
 
 static const struct {
     const char *word, *symbol;
@@ -116,7 +117,7 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
                 size_t ncap = cap ? cap * 2 : 16;
                 dl_file *nv = realloc(st->files, ncap * sizeof *nv);
                 if (!nv)
-                    abort();
+                    dl_oom();
                 st->files = nv;
                 cap = ncap;
             }

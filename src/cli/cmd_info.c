@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "deeplens/tui.h"
+#include "deeplens/text.h"
 
 #ifndef DL_VERSION
 #define DL_VERSION "0.0.0"
@@ -23,7 +24,7 @@ int cli_cmd_keys(cli_run *r)
     }
     mem = open_memstream(&text, &len);
     if (!mem)
-        abort();
+        dl_oom();
     dl_tui_print_keys(mem);
     fclose(mem);
     printf("%-20s %-14s %s\n", "KEYS", "ACTION", "WHAT IT DOES");

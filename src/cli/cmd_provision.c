@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "deeplens/text.h"
 
 /* Provision flags that are also config keys: the file's rules apply. */
 static const struct {
@@ -82,12 +83,12 @@ int cli_cmd_provision(cli_run *r)
     po.skip_initial_backup = a->val[OPT_NO_INITIAL_BACKUP] != NULL;
 
     if (cli_engine(r, &err) < 0) {
-        explicit_bzero(password, sizeof password);
+        dl_wipe(password, sizeof password);
         return cli_fail(&err);
     }
     cli_signals_blocking_step();
     rc = dl_provision(&r->ctx, &spec, &po, cli_progress, &r->out, &err);
-    explicit_bzero(password, sizeof password);
+    dl_wipe(password, sizeof password);
     if (rc < 0)
         return cli_fail(&err);
     cli_hint_prefix(r, hint, sizeof hint);

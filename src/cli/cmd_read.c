@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "deeplens/text.h"
 
 /* status: exit 0 when every shown tenant is ok, 6 when one is not, the
  * first error's code when a tenant could not be read. */
@@ -31,7 +32,7 @@ int cli_cmd_status(cli_run *r)
     } else {
         v = calloc((size_t)a->npos, sizeof *v);
         if (!v)
-            abort();
+            dl_oom();
         for (int i = 0; i < a->npos; i++) {
             if (dl_status_get(&r->ctx, a->pos[i], &v[n], &err) == 0) {
                 n++;

@@ -7,6 +7,7 @@
  * on the terminal - never from the command line.
  */
 #include "deeplens/config.h"
+#include "deeplens/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -340,7 +341,7 @@ static int password_from_file(const char *path, char *buf, size_t n, dl_err *err
     }
     fclose(f);
     if (!strchr(buf, '\n') && strlen(buf) == n - 1) {
-        explicit_bzero(buf, n);
+        dl_wipe(buf, n);
         return dl_err_set(err, DL_EINVAL, "the first line of %s is longer than %zu bytes", from,
                           n - 2);
     }
@@ -415,7 +416,7 @@ static int password_prompt(const dl_config *c, char *buf, size_t n, dl_err *err)
     if (rc == 0 && len == 0)
         rc = dl_err_set(err, DL_EINVAL, "the database password entered is empty");
     if (rc < 0)
-        explicit_bzero(buf, n);
+        dl_wipe(buf, n);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * main) and URL escaping, for the docker client's modules.
  */
 #include "internal.h"
+#include "deeplens/text.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -11,8 +12,7 @@
 
 void dk_oom(void)
 {
-    fputs("deeplens-backup: out of memory\n", stderr);
-    abort();
+    dl_oom();
 }
 
 void *dk_xmalloc(size_t n)

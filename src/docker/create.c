@@ -3,6 +3,7 @@
  * defaults apply to the rest.
  */
 #include "internal.h"
+#include "deeplens/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@ static void add_mounts(cJSON *hc, const dk_mount *m, size_t n)
         return;
     arr = cJSON_AddArrayToObject(hc, "Mounts");
     if (!arr)
-        abort();
+        dl_oom();
     for (size_t i = 0; i < n; i++) {
         cJSON *o = dkj_obj();
         cJSON_AddItemToArray(arr, o);

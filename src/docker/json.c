@@ -3,6 +3,7 @@
  * OOM, and RFC 3339 times. cJSON trees never leave src/docker.
  */
 #include "internal.h"
+#include "deeplens/text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -94,8 +95,7 @@ const char *dk_kv_get(const dk_kv *kv, size_t n, const char *key)
 static cJSON *chk(cJSON *p)
 {
     if (!p) {
-        fputs("deeplens-backup: out of memory\n", stderr);
-        abort();
+        dl_oom();
     }
     return p;
 }

@@ -18,6 +18,7 @@
 #include "fmt.h"
 #include "term.h"
 #include "theme.h"
+#include "deeplens/text.h"
 
 #define STREAM_PAINT_MS 30
 #define MAX_KEYS_PER_TURN 256
@@ -84,9 +85,7 @@ static WINDOW *remake(WINDOW *old, int h, int w, int y, int x)
     if (w < 1) w = 1;
     WINDOW *win = newwin(h, w, y, x);
     if (!win) {
-        ui_term_close();
-        fprintf(stderr, "deeplens-backup: out of memory\n");
-        abort();
+        dl_oom();
     }
     return win;
 }

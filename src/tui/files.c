@@ -71,7 +71,7 @@ static void resort(const ui_app *a, ui_files *f)
     const dl_file *base = file_at(a, f, 0, &n);
     if (n > f->norder || !f->order) {
         size_t *o = realloc(f->order, (n ? n : 1) * sizeof *o);
-        if (!o) abort();
+        if (!o) dl_oom();
         f->order = o;
     }
     f->norder = n;

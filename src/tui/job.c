@@ -7,6 +7,7 @@
  * over outside the lock, so a slow painter never blocks the worker.
  */
 #include "job.h"
+#include "deeplens/text.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -42,13 +43,6 @@ struct ui_job {
 };
 
 /* Not optimised away like a plain memset before free. */
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
-}
-
 static const char *job_verb(ui_job_kind k)
 {
     switch (k) {
@@ -122,7 +116,7 @@ static int run_domain(ui_job *j, dl_ctx *ctx, dl_files *files, dl_err *err)
         int rc;
         o.password = j->req.password;
         rc = dl_provision(ctx, &fr->spec, &o, on_progress, j, err);
-        wipe(j->req.password, sizeof j->req.password);
+        dl_wipe(j->req.password, sizeof j->req.password);
         return rc;
     }
     case UI_JOB_RESCHEDULE:
@@ -162,7 +156,7 @@ static void *worker(void *arg)
     if (rc == 0)
         rc = run_domain(j, &ctx, &files, &err);
     dl_ctx_close(&ctx);
-    wipe(j->req.password, sizeof j->req.password);
+    dl_wipe(j->req.password, sizeof j->req.password);
 
     pthread_mutex_lock(&j->mu);
     j->rc = rc;
@@ -209,7 +203,7 @@ ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
     snprintf(j->tenant, sizeof j->tenant, "%s", tenant);
     snprintf(j->title, sizeof j->title, "%s %s", job_verb(r->kind), j->tenant);
     if (!j->tenant[0]) {
-        wipe(j->req.password, sizeof j->req.password);
+        dl_wipe(j->req.password, sizeof j->req.password);
         free(j);
         dl_err_set(err, DL_EINVAL, "job: no tenant given");
         return NULL;
@@ -217,7 +211,7 @@ ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
     pthread_mutex_init(&j->mu, NULL);
     rc = pthread_create(&j->thread, NULL, worker, j);
     if (rc != 0) {
-        wipe(j->req.password, sizeof j->req.password);
+        dl_wipe(j->req.password, sizeof j->req.password);
         pthread_mutex_destroy(&j->mu);
         free(j);
         dl_err_set(err, DL_ESYS, "cannot start a worker thread: %s",
@@ -335,7 +329,7 @@ void ui_job_free(ui_job *j)
         free(j->ring[(j->head + i) % UI_JOB_MAX_QUEUED].text);
     if (j->have_files)
         dl_files_clear(&j->files);
-    wipe(j->req.password, sizeof j->req.password);
+    dl_wipe(j->req.password, sizeof j->req.password);
     pthread_mutex_destroy(&j->mu);
     free(j);
 }

@@ -160,7 +160,7 @@ void ui_list_rebuild(ui_app *a)
     size_t n = dl_fleet_count(a->fleet);
     if (n > l->cap) {
         size_t *nr = realloc(l->rows, n * sizeof *nr);
-        if (!nr) abort();
+        if (!nr) dl_oom();
         l->rows = nr;
         l->cap = n;
     }

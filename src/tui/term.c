@@ -71,6 +71,17 @@ static void set_handler(int sig, void (*fn)(int), struct sigaction *old)
     sigaction(sig, &sa, old);
 }
 
+/* Out of memory while the screen is ours: give the operator back a sane
+ * terminal (cooked mode, cursor) before the message; nothing here may
+ * allocate, so no delscreen. */
+static void oom_restore(void)
+{
+    if (T.open) {
+        curs_set(1);
+        endwin();
+    }
+}
+
 int ui_term_open(int force_ascii, dl_err *err)
 {
     if (T.open) return 0;
@@ -138,11 +149,13 @@ int ui_term_open(int force_ascii, dl_err *err)
     set_handler(SIGQUIT, on_quit, &T.old_quit);
     set_handler(SIGWINCH, on_winch, &T.old_winch);
     set_handler(SIGPIPE, SIG_IGN, &T.old_pipe);
+    dl_oom_hook(oom_restore);
     return 0;
 }
 
 void ui_term_close(void)
 {
+    dl_oom_hook(NULL);
     if (T.open) {
         sigaction(SIGINT, &T.old_int, NULL);
         sigaction(SIGTERM, &T.old_term, NULL);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "deeplens/text.h"
 #include "../../../src/cli/text.h"
@@ -180,6 +182,42 @@ static void test_wipe(void **state)
     dl_wipe(NULL, 4);   /* no-op */
 }
 
+static void oom_marker(void)
+{
+    /* the hook runs before the message: the console restores the
+     * terminal here */
+    fputs("hook;", stderr);
+}
+
+/* dl_oom runs the hook once, prints one line and exits 70 (no abort, no
+ * core, no raw terminal left behind). */
+static void test_oom(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        setvbuf(stderr, NULL, _IONBF, 0);
+        dl_oom_hook(oom_marker);
+        dl_oom();
+    }
+    close(fds[1]);
+    char buf[128] = {0};
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)r;
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 70);
+    assert_string_equal(buf, "hook;deeplens-backup: out of memory\n");
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -194,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_utf8_last),
         cmocka_unit_test(test_sizes_iec),
         cmocka_unit_test(test_wipe),
+        cmocka_unit_test(test_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
