@@ -5,6 +5,7 @@
 #                   then integration and console tests on a real engine
 #                   (tests/env/up.sh installs and starts what they need)
 #   make unit       unit tests only (no engine), sanitizer build
+#   make lint       shellcheck on the job and test scripts, mandoc -Tlint (in check)
 #   make bench      benchmarks (figures, never pass/fail)
 #   make demo       the local demo environment, then the console on it
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -58,7 +59,7 @@ TEST_HELPER_OBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 JOB_SRC   := $(sort $(wildcard src/backup/job/*.sh))
 JOB_GEN   := $(JOB_SRC:src/backup/job/%.sh=$(B)/gen/job_%.inc)
 
-.PHONY: all check unit integration tui bench demo install uninstall clean lint-man
+.PHONY: all check unit integration tui bench demo install uninstall clean lint lint-sh lint-man
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -102,6 +103,7 @@ tui: all
 
 check:
 	tests/env/up.sh
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory WERROR=1 all integ-bin
 	$(MAKE) --no-print-directory B=build/asan SAN=1 WERROR=1 unit-bin
 	tests/run.sh --all $(B) build/asan
@@ -113,6 +115,16 @@ demo:
 	tests/env/up.sh
 	$(MAKE) --no-print-directory all
 	tests/env/demo.sh
+
+# lint: shellcheck (warnings and errors) on the job's scripts as sh (they run
+# under busybox ash; dash is the nearest shell shellcheck knows) and on every
+# test and environment script; mandoc -Tlint on the man page. Part of check.
+LINT_SH := $(sort $(shell find tests -name '*.sh'))
+lint: lint-sh lint-man
+
+lint-sh:
+	shellcheck -s dash -S warning $(JOB_SRC)
+	shellcheck -x -S warning $(LINT_SH)
 
 lint-man:
 	mandoc -Tlint -W warning man/$(PROG).1

@@ -25,7 +25,7 @@ tui_wait "Backing up" 5; t_ok $? "b shows the backup's progress"
 tui_wait "press Enter to close" 60; t_ok $? "the backup finishes"
 tui_screen | grep -q "result=ok"; t_ok $? "the job's own output line is shown"
 tui_keys Enter
-for i in $(seq 100); do [ "$(count_files)" -gt "$before" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(count_files)" -gt "$before" ] && break; sleep 0.1; done
 after=$(count_files)
 [ "$after" -gt "$before" ]; t_ok $? "the Files tab shows the fresh backup ($before -> $after)"
 

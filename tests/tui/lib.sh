@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/tui/lib.sh - drive the real ./deeplens-backup console in tmux against
 # the test engine, and assert on the screen text. Sourced by tests/tui/*.test.sh.
 #

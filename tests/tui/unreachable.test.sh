@@ -35,7 +35,7 @@ why() {
     pid=$(pgrep -P "$(tui_pid)" -f deeplens-backup | head -n1)
     diag "proxy: $( [ -S "$proxy" ] && echo "socket still there" || echo "socket gone")"
     [ -n "$pid" ] && diag "console $pid waits in $(cat "/proc/$pid/wchan" 2>/dev/null)," \
-        "sockets: $(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c socket)"
+        "sockets: $(find "/proc/$pid/fd" -lname "socket:*" 2>/dev/null | wc -l)"
     diag "request trace (DEEPLENS_TRACE):"
     cut -c1-160 "$TUI_TMP/trace" 2>/dev/null | sed 's/^/    /' | while IFS= read -r l; do diag "$l"; done
 }
