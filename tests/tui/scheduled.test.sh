@@ -24,7 +24,7 @@ row | grep -qE " - +- +[0-9]+d *$"; t_ok $? "no backup yet: no files, no size"
 # without a key press (at most a minute plus DL_FLEET_AFTER_RUN plus the run).
 shown=1
 for _ in $(seq 1 240); do
-    if row | grep -qE "\+ ok .* ok +1 +[0-9.]+[BKM]"; then shown=0; break; fi
+    if row | grep -qE "\+ ok .* ok +1 +[0-9.]+ (B|KiB|MiB)"; then shown=0; break; fi
     sleep 0.5
 done
 t_ok $shown "the scheduled run's result shows by itself (ok, 1 file)"
