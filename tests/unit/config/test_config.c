@@ -94,6 +94,7 @@ static void test_bad_files(void **state)
         {"postgres_host = bad host", "config /etc/x.conf:3: invalid postgres host"},
         {"postgres_user = a;b", "config /etc/x.conf:3: invalid"},
         {"uid_gid = a:b", "config /etc/x.conf:3: invalid uid:gid 'a:b'"},
+        {"uid_gid = 0:0", "config /etc/x.conf:3: invalid uid:gid '0:0': uid 0 is root"},
         {"nfs_options = rw,suid", "config /etc/x.conf:3: invalid NFS options 'rw,suid'"},
         {"image = bad image", "config /etc/x.conf:3: invalid image"},
         {"network = a b", "config /etc/x.conf:3: invalid"},
