@@ -171,8 +171,10 @@ static char *pax_path(const char *p, size_t n)
         if (i == off || i >= n || p[i] != ' ' || rl > n - off)
             return NULL;
         kv = i + 1;
-        vend = off + rl - 1;  /* the '\n' ending the record */
-        if (vend < kv || p[vend] != '\n')
+        if (rl < kv - off + 1)  /* shorter than its own "<len> " and '\n' (or 0) */
+            return NULL;
+        vend = off + rl - 1;    /* the '\n' ending the record */
+        if (p[vend] != '\n')
             return NULL;
         if (vend - kv > 5 && !memcmp(p + kv, "path=", 5))
             return dk_xstrndup(p + kv + 5, vend - kv - 5);

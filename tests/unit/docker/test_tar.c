@@ -373,6 +373,12 @@ static void test_pax_hostile(void **state)
     walk_exact(pax, sizeof pax, &s, &rc);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.name[0], "named");
+    /* a zero length (found by fuzz_tar: it indexed the data at -1) */
+    walk_exact("0 path=x\n", 9, &s, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s.name[0], "named");
+    walk_exact("3 path=x\n", 9, &s, &rc);
+    assert_string_equal(s.name[0], "named");
     /* a record that overruns the data, one without its '\n' */
     walk_exact("99 path=x\n", 10, &s, &rc);
     assert_string_equal(s.name[0], "named");
