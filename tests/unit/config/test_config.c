@@ -103,6 +103,10 @@ static void test_bad_files(void **state)
         {"just words", "config /etc/x.conf:3: expected 'key = value', got 'just words'"},
         {"bind F5", "config /etc/x.conf:3: invalid bind 'F5'"},
         {"bind F5 refresh extra", "config /etc/x.conf:3: invalid bind"},
+        /* the bad text is quoted inert (found by fuzz_config) */
+        {"bind F2\b", "config /etc/x.conf:3: invalid bind 'F2\\x08': expected"},
+        {"\x1b]0;x\a = 1", "config /etc/x.conf:3: unknown key '\\x1b]0;x\\x07'"},
+        {"words \x1b[2J", "config /etc/x.conf:3: expected 'key = value', got 'words \\x1b[2J'"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -407,6 +407,20 @@ static void test_events_odd(void **state)
     assert_null(tree);
     assert_int_equal(dk_event_parse("{broken", 7, &ev, &tree), -1);
     assert_int_equal(dk_event_parse("[1]", 3, &ev, &tree), -1);
+
+    /* times that do not fit (found by fuzz_engine_json: signed overflow in
+     * time * 1e9, in the timeNano digits, and a double cast beyond long long) */
+    l = "{\"Type\":\"container\",\"Action\":\"die\",\"time\":3591290318908674048}";
+    assert_int_equal(dk_event_parse(l, strlen(l), &ev, &tree), 0);
+    assert_true(ev.time == 3591290318908674048LL);
+    assert_true(ev.time_nano == 0);
+    cJSON_Delete(tree);
+    l = "{\"Type\":\"container\",\"Action\":\"die\",\"time\":1e300,"
+        "\"timeNano\":99999999999999999999999999}";
+    assert_int_equal(dk_event_parse(l, strlen(l), &ev, &tree), 0);
+    assert_true(ev.time == 0);
+    assert_true(ev.time_nano == 0);
+    cJSON_Delete(tree);
 }
 
 static void test_times(void **state)
