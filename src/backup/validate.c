@@ -29,6 +29,8 @@ const char *dl_inert(const char *s, size_t len, char *buf, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0, i;
+    if (n == 0)
+        return buf;
     for (i = 0; i < len && s[i]; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (o + 8 >= n)
@@ -45,7 +47,7 @@ const char *dl_inert(const char *s, size_t len, char *buf, size_t n)
             buf[o++] = (char)ch;
         }
     }
-    if (i < len && s[i]) {
+    if (i < len && s[i] && o + 3 < n) {
         buf[o++] = '.';
         buf[o++] = '.';
         buf[o++] = '.';

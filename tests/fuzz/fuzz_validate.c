@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 14: {  /* the quoting every message uses */
         char buf[64];
-        dl_inert(v, size, buf, (size % sizeof buf) + 9);
+        dl_inert(v, size, buf, size % sizeof buf + 1);
         for (const char *p = buf; *p; p++)
             FZ_CHECK(*p >= 0x20 && *p < 0x7f);
         break;

@@ -382,6 +382,24 @@ static void test_uid_gid(void **state)
     }
 }
 
+/* dl_inert in any buffer size: escapes, the "..." cut, and never a byte
+ * past n (n < 4 wrote the "..." and NUL past the end before) */
+static void test_inert(void **state)
+{
+    char big[64];
+    (void)state;
+    assert_string_equal(dl_inert("a\x1b[2J\n\t\xc2\x9b", (size_t)-1, big, sizeof big),
+                        "a\\x1b[2J\\n\\t\\xc2\\x9b");
+    assert_string_equal(dl_inert("abcdef", 3, big, sizeof big), "abc");
+    assert_string_equal(dl_inert("abcdefghijklmnop", (size_t)-1, big, 12), "abcd...");
+    for (size_t n = 1; n <= 12; n++) {
+        char *buf = malloc(n);  /* exact size: ASan sees any overrun */
+        dl_inert("abcdefghijklmnopqrstuvwxyz", (size_t)-1, buf, n);
+        assert_true(strlen(buf) < n);
+        free(buf);
+    }
+}
+
 static void test_number(void **state)
 {
     long v = 0;
@@ -970,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_retention),
         cmocka_unit_test(test_uid_gid),
+        cmocka_unit_test(test_inert),
         cmocka_unit_test(test_number),
         cmocka_unit_test(test_image),
         cmocka_unit_test(test_database_user_network_prefix),
