@@ -1,8 +1,9 @@
 /* fuzz_engine_json.c - engine JSON to the program's model: the container
  * list (through to the tenant status: labels -> spec -> health), container
- * inspect, volume, network, exec inspect, an events line, /version and the
- * archive path-stat header. The first byte picks the parser; the rest is
- * the engine's answer. */
+ * inspect, volume, network, exec inspect, an events line, /version, the
+ * archive path-stat header, an error answer ({"message": ...} with a status)
+ * and the time and health words. The first byte picks the parser; the rest
+ * is the engine's answer. */
 #include "fuzz.h"
 
 #include <time.h>
@@ -23,7 +24,7 @@ static void to_status(const dk_container *ct)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned kind = fz_byte(&data, &size) % 8;
+    unsigned kind = fz_byte(&data, &size) % 10;
     const char *body = (const char *)data;
     dl_err err;
     cJSON *j;
@@ -93,6 +94,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dk_version v;
         memset(&v, 0, sizeof v);
         dk_version_check(body, size, " at unix:///fuzz", &v, &err);
+        break;
+    }
+    case 8: {  /* an error answer: [status selector] body */
+        static const long statuses[] = {304, 400, 404, 409, 500, 503, 200, 0};
+        unsigned st = fz_byte(&data, &size);
+        body = (const char *)data;
+        memset(&err, 0, sizeof err);
+        dk_error_from_response(statuses[st % 8], body, size, "starting the container", &err);
+        FZ_CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);
+        dk_container_error(statuses[st % 8], body, size, "inspecting", "deeplens-backup-acme",
+                           &err);
+        break;
+    }
+    case 9: {  /* "Created"/"StartedAt" times and the "Status" words */
+        char *t = fz_str(data, size);
+        (void)dk_parse_time(t);
+        (void)dk_health_from_status(t);
+        free(t);
         break;
     }
     default: {  /* X-Docker-Container-Path-Stat */

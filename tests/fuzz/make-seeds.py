@@ -56,6 +56,12 @@ put("fuzz_engine_json", [
     b"\x05" + events[-1],
     b"\x06" + rd("version.json"),
     b"\x07" + stat,
+    b"\x08\x02" + b'{"message":"No such container: deeplens-backup-acme"}',
+    b"\x08\x03" + b'{"message":"Conflict. The container name \\"/x\\" is already in use"}',
+    b"\x08\x04" + b'<html>bad gateway</html>',
+    b"\x09" + b"2026-11-25T21:04:01.931440927Z",
+    b"\x09" + b"2026-11-25T21:04:01+01:00",
+    b"\x09" + b"Up 2 hours (health: starting)",
 ])
 
 # --- cron: [describe buffer size] schedule
