@@ -467,6 +467,22 @@ static void test_http_errors(void **state)
     dk_error_from_response(404, NULL, 0, NULL, &err);
     assert_int_equal(err.kind, DL_ENOTFOUND);
     assert_string_equal(err.msg, "engine answered 404 not found");
+    /* a body that is not NUL terminated is read within its length (found
+     * by fuzz_engine_json: strstr ran past it) */
+    {
+        static const char text[] = "N\"\"No such container: x";
+        char *nt = malloc(3);
+        memcpy(nt, text, 3);
+        dk_container_error(404, nt, 3, "inspecting", "x", &err);
+        assert_int_equal(err.kind, DL_ENOTFOUND);
+        assert_int_not_equal(strcmp(err.msg, "no such container 'x'"), 0);
+        free(nt);
+        nt = malloc(sizeof text - 1);
+        memcpy(nt, text, sizeof text - 1);
+        dk_container_error(404, nt, sizeof text - 1, "inspecting", "x", &err);
+        assert_string_equal(err.msg, "no such container 'x'");
+        free(nt);
+    }
     /* plain text body: first line */
     dk_error_from_response(400, "Bad thing\nmore", 14, NULL, &err);
     assert_int_equal(err.kind, DL_EHTTP);
