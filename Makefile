@@ -6,6 +6,8 @@
 #                   (tests/env/up.sh installs and starts what they need)
 #   make unit       unit tests only (no engine), sanitizer build
 #   make lint       shellcheck on the job and test scripts, mandoc -Tlint (in check)
+#   make fuzz       libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_SECONDS each
+#                   (needs clang: apt-get install clang libclang-rt-14-dev)
 #   make bench      benchmarks (figures, never pass/fail)
 #   make demo       the local demo environment, then the console on it
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -51,6 +53,12 @@ UNIT_SRC  := $(sort $(shell find tests/unit -name 'test_*.c' 2>/dev/null))
 UNIT_BIN  := $(UNIT_SRC:%.c=$(B)/%)
 INTEG_SRC := $(sort $(shell find tests/integration -name 'test_*.c' 2>/dev/null))
 INTEG_BIN := $(INTEG_SRC:%.c=$(B)/%)
+# Every tests/fuzz/fuzz_*.c is a libFuzzer target (make fuzz, clang) and,
+# linked with replay.c, a corpus replay the unit step runs (gcc, sanitizers).
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay/%)
+FUZZ_BIN  := $(FUZZ_NAMES:%=$(B)/tests/fuzz/bin/%)
 TEST_HELPERS := $(sort $(shell find tests/lib -name '*.c' 2>/dev/null))
 TEST_HELPER_OBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 
@@ -59,7 +67,7 @@ TEST_HELPER_OBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 JOB_SRC   := $(sort $(wildcard src/backup/job/*.sh))
 JOB_GEN   := $(JOB_SRC:src/backup/job/%.sh=$(B)/gen/job_%.inc)
 
-.PHONY: all check unit integration tui bench demo install uninstall clean lint lint-sh lint-man
+.PHONY: all check unit integration tui bench demo install uninstall clean lint lint-sh lint-man fuzz fuzz-bin
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -83,12 +91,20 @@ $(B)/tests/%: tests/%.c $(LIB) $(TEST_HELPER_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/lib -MMD -MP $(LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread
 
+$(B)/tests/fuzz/replay/%: tests/fuzz/%.c $(B)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(PKG_LIBS) -lpthread
+
+$(B)/tests/fuzz/bin/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lpthread
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
 # Every suite speaks TAP; tests/run.sh runs them and prints the closing
 # "N passed, N failed" line. check = the whole thing, from a fresh machine.
-unit-bin: $(UNIT_BIN)
+unit-bin: $(UNIT_BIN) $(REPLAY_BIN)
 integ-bin: $(INTEG_BIN)
 
 unit:
@@ -107,6 +123,23 @@ check:
 	$(MAKE) --no-print-directory WERROR=1 all integ-bin
 	$(MAKE) --no-print-directory B=build/asan SAN=1 WERROR=1 unit-bin
 	tests/run.sh --all $(B) build/asan
+
+# libFuzzer + ASan + UBSan, one build of the library with coverage. Installs
+# nothing: without clang's libFuzzer it says which package to install.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -O1 -g -Wno-unknown-warning-option -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
+fuzz:
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	    $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o /dev/null - 2>/dev/null || { \
+	    echo "make fuzz: '$(FUZZ_CC)' with libFuzzer is needed: apt-get install clang" \
+	         "libclang-rt-14-dev (Debian 12), or FUZZ_CC=clang-NN" >&2; exit 2; }
+	$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) SAN= CFLAGS='$(FUZZ_CFLAGS)' \
+	    LDFLAGS='-fsanitize=address,undefined' fuzz-bin
+	tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bin: $(FUZZ_BIN)
 
 bench: all
 	tests/bench/run.sh

@@ -2,7 +2,8 @@
 # tests/run.sh - run test suites, count their TAP and close with the line
 # "N passed, N failed" (", N skipped" when any). `make check` calls it.
 #
-#   tests/run.sh --unit ASAN_BUILD_DIR        ASAN_BUILD_DIR/tests/unit/**/test_*
+#   tests/run.sh --unit ASAN_BUILD_DIR        ASAN_BUILD_DIR/tests/unit/**/test_*, then
+#                                             the fuzz corpus replays (tests/fuzz)
 #   tests/run.sh --integration BUILD_DIR      tests/env/up.sh + postgres.sh, then
 #                                             BUILD_DIR/tests/integration/**/test_*
 #                                             and tests/integration/**/*.test.sh
@@ -29,7 +30,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 2
 
 usage() {
-    sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,11s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 
@@ -197,6 +198,13 @@ run_unit() {
         local rel=${prog#"$dir"/tests/}
         run_suite "$rel" "$log_root/$rel.log" "$prog"
     done < <(test_programs "$dir" unit)
+    # the fuzz targets' corpus replays (tests/fuzz/replay.c), one suite each
+    [ -d "$dir/tests/fuzz/replay" ] || return 0
+    while IFS= read -r prog; do
+        local name=${prog##*/}
+        run_suite "fuzz/$name" "$log_root/unit/fuzz/$name.log" "$prog" "tests/fuzz/corpus/$name"
+    done < <(find "$dir/tests/fuzz/replay" -type f -name 'fuzz_*' -perm -u+x ! -name '*.d' |
+        LC_ALL=C sort)
 }
 
 run_integration() {

@@ -72,7 +72,11 @@ int dl_validate_nfs_options(const char *opts, dl_err *err);
 int dl_validate_schedule(const char *text, dl_err *err);
 /* Parses decimal text; 1..DL_RETENTION_MAX. */
 int dl_validate_retention(const char *text, int *days, dl_err *err);
+/* "uid:gid", each 0..2147483647; uid 0 is refused (the job never runs as
+ * root). dl_parse_uid_gid checks the grammar only: for labels an older
+ * version wrote, so such a tenant can still be shown and removed. */
 int dl_validate_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err);
+int dl_parse_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err);
 int dl_validate_image(const char *ref, dl_err *err);
 int dl_validate_database(const char *name, dl_err *err);
 int dl_validate_host(const char *field, const char *host, dl_err *err);

@@ -301,7 +301,7 @@ static int read_field(dl_spec *s, const struct field_def *f, const char *v, dl_e
         }
         return 0;
     case K_UIDGID:
-        return dl_validate_uid_gid(v, &s->uid, &s->gid, err);
+        return dl_parse_uid_gid(v, &s->uid, &s->gid, err);
     }
     return -1;
 }

@@ -70,16 +70,30 @@ int dl_status_from_container(dl_status *st, const dk_container *ct, dl_err *err)
     return 0;
 }
 
+/* Counts, sizes and times of the file: 0..2^53 (what JSON output holds
+ * exactly). Anyone who can write to the share writes this file: a
+ * negative or absurd value is unknown (0), so no later sum or age of it
+ * overflows. Durations likewise: 0..1e9 seconds, else 0 (no NaN, no inf). */
+#define STATUS_NUM_MAX (1LL << 53)
+
 static long long num(const char *v)
 {
-    return strtoll(v, NULL, 10);
+    long long n = strtoll(v, NULL, 10);
+    return n < 0 || n > STATUS_NUM_MAX ? 0 : n;
+}
+
+static double seconds(const char *v)
+{
+    double d = strtod(v, NULL);
+    return d >= 0 && d <= 1e9 ? d : 0;
 }
 
 static int parse_file_line(dl_file *f, const char *v)
 {
     char name[sizeof f->name], sum[16];
     long long size, mtime;
-    if (sscanf(v, "%159s %lld %lld %15s", name, &size, &mtime, sum) != 4)
+    if (sscanf(v, "%159s %lld %lld %15s", name, &size, &mtime, sum) != 4 || size < 0 ||
+        size > STATUS_NUM_MAX || mtime < 0 || mtime > STATUS_NUM_MAX)
         return -1;
     memset(f, 0, sizeof *f);
     copy(f->name, sizeof f->name, name);
@@ -125,7 +139,7 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
         }
 #define STR(k) else if (!strcmp(line, #k)) copy(st->k, sizeof st->k, v)
 #define NUM(k) else if (!strcmp(line, #k)) st->k = num(v)
-#define DBL(k) else if (!strcmp(line, #k)) st->k = strtod(v, NULL)
+#define DBL(k) else if (!strcmp(line, #k)) st->k = seconds(v)
         STR(last_result); STR(last_reason); STR(last_file);
         STR(last_success_file);
         NUM(last_run_start); NUM(last_run_end); NUM(last_size);

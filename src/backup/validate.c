@@ -29,6 +29,8 @@ const char *dl_inert(const char *s, size_t len, char *buf, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0, i;
+    if (n == 0)
+        return buf;
     for (i = 0; i < len && s[i]; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (o + 8 >= n)
@@ -45,7 +47,7 @@ const char *dl_inert(const char *s, size_t len, char *buf, size_t n)
             buf[o++] = (char)ch;
         }
     }
-    if (i < len && s[i]) {
+    if (i < len && s[i] && o + 3 < n) {
         buf[o++] = '.';
         buf[o++] = '.';
         buf[o++] = '.';
@@ -113,7 +115,7 @@ int dl_validate_retention(const char *text, int *days, dl_err *err)
     return 0;
 }
 
-int dl_validate_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err)
+int dl_parse_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err)
 {
     const char *what = "uid:gid", *colon;
     unsigned long ids[2] = {0, 0};
@@ -137,6 +139,24 @@ int dl_validate_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *
         *uid = (unsigned)ids[0];
     if (gid)
         *gid = (unsigned)ids[1];
+    return 0;
+}
+
+/* The grammar, and what the job can run as: it refuses uid 0 (backup.sh,
+ * drop_privileges), so every run of such a tenant would fail. gid 0 works. */
+int dl_validate_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err)
+{
+    unsigned u = 0, g = 0;
+    if (dl_parse_uid_gid(text, &u, &g, err) < 0)
+        return -1;
+    if (u == 0)
+        return fail(err, "uid:gid", text,
+                    "uid 0 is root, and the backup job never runs as root; use the owner of "
+                    "the backup target, e.g. 999:999");
+    if (uid)
+        *uid = u;
+    if (gid)
+        *gid = g;
     return 0;
 }
 

@@ -24,8 +24,11 @@ static int copy_value(char *dst, size_t size, const char *field, const char *v, 
 {
     size_t len = strlen(v);
     if (len >= size)
-        return dl_err_set(err, DL_EINVAL, "invalid %s '%.40s...': longer than %zu characters",
-                          field, v, size - 1);
+    {
+        char q[64];
+        return dl_err_set(err, DL_EINVAL, "invalid %s '%s': longer than %zu characters",
+                          field, dl_inert(v, 40, q, sizeof q), size - 1);
+    }
     memcpy(dst, v, len + 1);
     return 0;
 }
@@ -142,7 +145,11 @@ static int set_bind(dl_config *c, const char *v, dl_err *err)
     dl_bind *b;
     if (sscanf(v, "%63s %63s %1s", key, action, extra) != 2 || !printable_word(key) ||
         !printable_word(action))
-        return dl_err_set(err, DL_EINVAL, "invalid bind '%.60s': expected 'bind KEY ACTION'", v);
+    {
+        char q[96];
+        return dl_err_set(err, DL_EINVAL, "invalid bind '%s': expected 'bind KEY ACTION'",
+                          dl_inert(v, 60, q, sizeof q));
+    }
     if (c->nbinds == DL_CONFIG_MAX_BINDS)
         return dl_err_set(err, DL_EINVAL, "too many bind lines (at most %d)", DL_CONFIG_MAX_BINDS);
     b = &c->binds[c->nbinds];
@@ -184,7 +191,8 @@ int dl_config_set(dl_config *c, const char *key, const char *value, dl_err *err)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(keys[i].key, key) == 0)
             return keys[i].set(c, value, err);
-    return dl_err_set(err, DL_EINVAL, "unknown key '%.60s'", key);
+    char q[96];
+    return dl_err_set(err, DL_EINVAL, "unknown key '%s'", dl_inert(key, 60, q, sizeof q));
 }
 
 /* ---- the file --------------------------------------------------------- */
@@ -209,7 +217,11 @@ static int parse_line(dl_config *c, char *line, dl_err *err)
         return set_bind(c, trim(line + 4), err);
     eq = strchr(line, '=');
     if (!eq)
-        return dl_err_set(err, DL_EINVAL, "expected 'key = value', got '%.60s'", line);
+    {
+        char q[96];
+        return dl_err_set(err, DL_EINVAL, "expected 'key = value', got '%s'",
+                          dl_inert(line, 60, q, sizeof q));
+    }
     *eq = '\0';
     key = trim(line);
     value = trim(eq + 1);

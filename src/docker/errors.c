@@ -128,11 +128,21 @@ void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
         err->http_status = 0;
 }
 
+/* 1 if s[0..len) holds word; s need not be NUL terminated (a body). */
+static int contains(const char *s, size_t len, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= len; i++)
+        if (!memcmp(s + i, word, wl))
+            return 1;
+    return 0;
+}
+
 int dk_container_error(long status, const char *body, size_t len,
                        const char *what, const char *name, dl_err *err)
 {
     dk_error_from_response(status, body, len, what, err);
-    if (status == 404 && (!body || !len || strstr(body, "No such container")))
+    if (status == 404 && (!body || !len || contains(body, len, "No such container")))
         dl_err_set(err, DL_ENOTFOUND, "no such container '%s'", name);
     if (err)
         err->http_status = status;

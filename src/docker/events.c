@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,13 @@ static long long time_nano_from_text(const char *line, size_t n)
             j++;
         if (j >= n || !isdigit((unsigned char)line[j]))
             continue;
-        for (; j < n && isdigit((unsigned char)line[j]); j++)
+        for (; j < n && isdigit((unsigned char)line[j]); j++) {
+            if (acc > (LLONG_MAX - 9) / 10) {  /* not a time: ignore it */
+                acc = 0;
+                break;
+            }
             acc = acc * 10 + (line[j] - '0');
+        }
         v = acc;
     }
     return v;
@@ -64,7 +70,8 @@ int dk_event_parse(const char *line, size_t n, dk_event *ev, cJSON **tree)
     ev->name = dkj_str(attrs, "name");
     ev->time = dkj_ll(j, "time", 0);
     ev->time_nano = time_nano_from_text(line, n);
-    if (!ev->time_nano)
+    if (!ev->time_nano && ev->time > -LLONG_MAX / 1000000000LL &&
+        ev->time < LLONG_MAX / 1000000000LL)
         ev->time_nano = ev->time * 1000000000LL;
     else if (!ev->time)
         ev->time = ev->time_nano / 1000000000LL;

@@ -107,13 +107,29 @@ dk_req *dk_exec_start_async(dk_client *c, const char *container,
     return r;
 }
 
+int dk_exec_exit_from_json(const char *body, size_t len, const char *exec_id, int *exit_code,
+                           dl_err *err)
+{
+    const cJSON *code;
+    cJSON *j = dkj_parse(body, len, "an exec", err);
+    if (!j)
+        return -1;
+    code = cJSON_GetObjectItemCaseSensitive(j, "ExitCode");
+    if (dkj_bool(j, "Running") || !cJSON_IsNumber(code)) {
+        cJSON_Delete(j);
+        return dl_err_set(err, DL_EFAIL, "the command '%.12s' is still running", exec_id);
+    }
+    if (exit_code)
+        *exit_code = code->valueint;
+    cJSON_Delete(j);
+    return 0;
+}
+
 int dk_exec_exit_code(dk_client *c, const char *exec_id, int *exit_code,
                       dl_err *err)
 {
     char *path = dk_xfmt("/exec/%s/json", exec_id);
-    const cJSON *code;
     dk_resp r;
-    cJSON *j;
     int rc = dk_do(c, "GET", path, NULL, 0, NULL, DK_SHORT_TIMEOUT_MS, 0, &r, err);
 
     free(path);
@@ -129,19 +145,9 @@ int dk_exec_exit_code(dk_client *c, const char *exec_id, int *exit_code,
         dk_resp_free(&r);
         return -1;
     }
-    j = dkj_parse(r.body, r.len, "an exec", err);
+    rc = dk_exec_exit_from_json(r.body, r.len, exec_id, exit_code, err);
     dk_resp_free(&r);
-    if (!j)
-        return -1;
-    code = cJSON_GetObjectItemCaseSensitive(j, "ExitCode");
-    if (dkj_bool(j, "Running") || !cJSON_IsNumber(code)) {
-        cJSON_Delete(j);
-        return dl_err_set(err, DL_EFAIL, "the command '%.12s' is still running", exec_id);
-    }
-    if (exit_code)
-        *exit_code = code->valueint;
-    cJSON_Delete(j);
-    return 0;
+    return rc;
 }
 
 typedef struct run_ctx {

@@ -130,6 +130,9 @@ int dk_path_stat_decode(const char *header, dk_path_stat *out, dl_err *err);
 /* Standard base64 (padding optional). Returns a malloc'd buffer, NUL
  * terminated, or NULL when the text is not base64. */
 char *dk_base64_decode(const char *s, size_t *len);
+/* GET /exec/{id}/json: the exit code, or DL_EFAIL while it still runs. */
+int dk_exec_exit_from_json(const char *body, size_t len, const char *exec_id, int *exit_code,
+                           dl_err *err);
 /* Exec create body (exposed for unit tests). Caller frees. */
 char *dk_exec_body(const dk_exec_opts *o);
 

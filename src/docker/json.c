@@ -45,7 +45,10 @@ char *dkj_strdup(const cJSON *o, const char *key)
 long long dkj_ll(const cJSON *o, const char *key, long long dflt)
 {
     const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+    /* a double beyond long long does not convert (undefined behaviour) */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18))
+        return dflt;
+    return (long long)v->valuedouble;
 }
 
 int dkj_bool(const cJSON *o, const char *key)

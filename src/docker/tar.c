@@ -1,7 +1,8 @@
 /* tar.c - in-memory ustar archives, the body format of the engine's
  * archive endpoints. The writer makes plain ustar (names up to 255 bytes
- * via the prefix field); the reader also understands GNU long names ('L')
- * and pax path records ('x'), which the engine emits for long paths.
+ * via the prefix field; numbers too large for octal, such as uid 3000000,
+ * in GNU base-256); the reader also understands GNU long names ('L'), pax
+ * path records ('x'), which the engine emits for long paths, and base-256.
  */
 #include "internal.h"
 
@@ -19,12 +20,23 @@ enum {
     T_VERSION = 263, T_PREFIX = 345
 };
 
-static void put_octal(unsigned char *h, size_t width, unsigned long long v)
+/* A numeric field: octal digits and a NUL when the value fits, else the
+ * GNU base-256 form (high bit of the first byte set, the value big-endian
+ * in the rest), which GNU tar, bsdtar and Go's archive/tar (the engine)
+ * read. An 8-byte field holds 7 octal digits: uid 3000000 needs base-256. */
+static void put_num(unsigned char *h, size_t width, unsigned long long v)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%0*llo", (int)(width - 1), v);
-    memcpy(h, tmp, width - 1);
-    h[width - 1] = '\0';
+    if (width - 1 >= 22 || v < 1ULL << (3 * (width - 1))) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%0*llo", (int)(width - 1), v);
+        memcpy(h, tmp, width - 1);
+        h[width - 1] = '\0';
+        return;
+    }
+    memset(h, 0, width);
+    for (size_t i = width - 1; i > 0 && v; i--, v >>= 8)
+        h[i] = (unsigned char)(v & 0xff);
+    h[0] = 0x80;
 }
 
 static unsigned checksum(const unsigned char *h)
@@ -74,9 +86,6 @@ int dk_tar_build(const dk_tar_entry *e, size_t n, char **out, size_t *len,
     *len = 0;
     for (size_t i = 0; i < n; i++) {
         size_t dl = e[i].is_dir ? 0 : e[i].len;
-        if (dl > 077777777777ULL)
-            return dl_err_set(err, DL_EINVAL, "file '%s' is too large for a tar archive",
-                              e[i].name);
         total += BLOCK + (dl + BLOCK - 1) / BLOCK * BLOCK;
     }
     buf = dk_xcalloc(1, total);
@@ -88,15 +97,15 @@ int dk_tar_build(const dk_tar_entry *e, size_t n, char **out, size_t *len,
             return dl_err_set(err, DL_EINVAL, "file name '%s' is too long for a tar archive",
                               e[i].name ? e[i].name : "");
         }
-        put_octal(h + T_MODE, 8, e[i].mode & 07777);
-        put_octal(h + T_UID, 8, e[i].uid);
-        put_octal(h + T_GID, 8, e[i].gid);
-        put_octal(h + T_SIZE, 12, dl);
-        put_octal(h + T_MTIME, 12, (unsigned long long)(e[i].mtime ? e[i].mtime : now));
+        put_num(h + T_MODE, 8, e[i].mode & 07777);
+        put_num(h + T_UID, 8, e[i].uid);
+        put_num(h + T_GID, 8, e[i].gid);
+        put_num(h + T_SIZE, 12, dl);
+        put_num(h + T_MTIME, 12, (unsigned long long)(e[i].mtime ? e[i].mtime : now));
         h[T_TYPE] = e[i].is_dir ? '5' : '0';
         memcpy(h + T_MAGIC, "ustar", 6);
         memcpy(h + T_VERSION, "00", 2);
-        put_octal(h + T_CHKSUM, 7, checksum(h));
+        put_num(h + T_CHKSUM, 7, checksum(h));
         h[T_CHKSUM + 7] = ' ';
         off += BLOCK;
         if (dl)
@@ -108,20 +117,30 @@ int dk_tar_build(const dk_tar_entry *e, size_t n, char **out, size_t *len,
     return 0;
 }
 
-/* Octal (NUL/space terminated) or GNU base-256 numeric field. */
+/* Octal (NUL/space terminated) or GNU base-256 numeric field. Negative
+ * base-256 values (0xff first byte) and values beyond 64 bits are errors. */
 static int get_num(const unsigned char *f, size_t width, unsigned long long *v)
 {
     size_t i = 0;
     *v = 0;
     if (f[0] & 0x80) {
-        for (i = 1; i < width; i++)
+        if (f[0] & 0x40)
+            return -1;
+        *v = f[0] & 0x3f;
+        for (i = 1; i < width; i++) {
+            if (*v >> 56)
+                return -1;
             *v = (*v << 8) | f[i];
+        }
         return 0;
     }
     while (i < width && f[i] == ' ')
         i++;
-    for (; i < width && f[i] >= '0' && f[i] <= '7'; i++)
+    for (; i < width && f[i] >= '0' && f[i] <= '7'; i++) {
+        if (*v >> 61)
+            return -1;
         *v = (*v << 3) | (unsigned)(f[i] - '0');
+    }
     if (i < width && f[i] != '\0' && f[i] != ' ')
         return -1;
     return 0;
@@ -135,18 +154,30 @@ static int all_zero(const unsigned char *h)
     return 1;
 }
 
-/* Find "path=" in pax records ("<len> key=value\n"...). */
+/* Find "path=" in pax records ("<len> key=value\n"...). The records are
+ * the engine's bytes, not a string: every length is checked against the
+ * data before anything is read through it. */
 static char *pax_path(const char *p, size_t n)
 {
     size_t off = 0;
     while (off < n) {
-        char *end;
-        unsigned long rl = strtoul(p + off, &end, 10);
-        const char *kv = end + 1;
-        if (end == p + off || *end != ' ' || rl == 0 || off + rl > n)
+        size_t rl = 0, i = off, kv, vend;
+        while (i < n && p[i] >= '0' && p[i] <= '9') {
+            if (rl > n)  /* longer than the data: no need to read on */
+                return NULL;
+            rl = rl * 10 + (size_t)(p[i] - '0');
+            i++;
+        }
+        if (i == off || i >= n || p[i] != ' ' || rl > n - off)
             return NULL;
-        if ((size_t)(p + off + rl - kv) > 5 && !strncmp(kv, "path=", 5))
-            return dk_xstrndup(kv + 5, (size_t)(p + off + rl - 1 - kv - 5));
+        kv = i + 1;
+        if (rl < kv - off + 1)  /* shorter than its own "<len> " and '\n' (or 0) */
+            return NULL;
+        vend = off + rl - 1;    /* the '\n' ending the record */
+        if (p[vend] != '\n')
+            return NULL;
+        if (vend - kv > 5 && !memcmp(p + kv, "path=", 5))
+            return dk_xstrndup(p + kv + 5, vend - kv - 5);
         off += rl;
     }
     return NULL;

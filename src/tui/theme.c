@@ -221,6 +221,13 @@ static int parse_file(const char *path, theme_entry *e, dl_err *err)
     return rc;
 }
 
+int ui_theme_check_text(const char *name, const char *text, dl_err *err)
+{
+    theme_entry e[UI_ROLE_COUNT];
+    builtin_entries(e);
+    return parse_text(name, text, e, err);
+}
+
 int dl_tui_theme_check(const char *path, dl_err *err)
 {
     theme_entry e[UI_ROLE_COUNT];

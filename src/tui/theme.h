@@ -55,6 +55,9 @@ enum ui_role {
  * looked up in the order of dl_tui_theme_each, tui.h) or by path; NULL or
  * "" = compiled-in default. Call after start_color(). */
 int ui_theme_load(const char *name_or_path, int no_color, dl_err *err);
+/* Parse theme text over the default without loading it; `name` names the
+ * text in messages (what dl_tui_theme_check does for a file). */
+int ui_theme_check_text(const char *name, const char *text, dl_err *err);
 /* The curses attribute (colour pair | attrs) of a role. */
 int ui_attr(enum ui_role role);
 /* The role a health is shown in. */

@@ -86,6 +86,10 @@ done
 for u in "a:b" "999" "999:" ":999" "-1:999" "999:x" "root:root"; do
     reject "invalid uid:gid" "$tenant" --nfs-path "$nfs" --uid-gid "$u"
 done
+# well formed, but the job refuses to run as root: every run would fail
+for u in "0:0" "0:999" "00:999"; do
+    reject "invalid uid:gid '$u': uid 0 is root" "$tenant" --nfs-path "$nfs" --uid-gid "$u"
+done
 
 # --- the rest of provision's inputs -----------------------------------------------------
 reject "invalid keep minimum" "$tenant" --nfs-path "$nfs" --keep-min 0

@@ -337,6 +337,33 @@ static void test_archive(void **state)
     free(tar);
 }
 
+/* A uid beyond the 7 octal digits of a tar header (2097151): the engine
+ * must create the file with that owner (before base-256, 3000000 arrived
+ * as 375000). Read back with stat(1) inside the running container. */
+static void test_archive_large_ids(void **state)
+{
+    static const char *const cmd[] = {"stat", "-c", "%u:%g", "/tmp/big-id", NULL};
+    char ct[96], *tar, *out = NULL;
+    size_t len;
+    dk_tar_entry e = {.name = "big-id", .data = "x\n", .len = 2, .mode = 0600,
+                      .uid = 3000000, .gid = 3000001, .mtime = 1700000000};
+    dk_exec_opts x;
+    dl_err err;
+    int code = -1;
+    (void)state;
+    it_name(ct, sizeof ct, "bigid");
+    IT_RUN(ct, "trap 'exit 0' TERM; while :; do sleep 1; done");
+    CHECK(dk_tar_build(&e, 1, &tar, &len, &err));
+    CHECK(dk_archive_put(it.c, ct, "/tmp", tar, len, &err));
+    free(tar);
+    memset(&x, 0, sizeof x);
+    x.cmd = cmd;
+    CHECK(dk_exec_capture(it.c, ct, &x, &out, NULL, 0, &code, &err));
+    assert_int_equal(code, 0);
+    assert_string_equal(out, "3000000:3000001\n");
+    free(out);
+}
+
 static int teardown(void **state)
 {
     char dir[128], file[160];
@@ -354,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_volumes),
         cmocka_unit_test(test_networks),
         cmocka_unit_test(test_archive),
+        cmocka_unit_test(test_archive_large_ids),
     };
     return cmocka_run_group_tests(tests, it_setup, teardown);
 }

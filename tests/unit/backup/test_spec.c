@@ -340,8 +340,8 @@ static void test_uid_gid(void **state)
     static const struct {
         const char *in;
         unsigned uid, gid;
-    } good[] = {{"999:999", 999, 999}, {"0:0", 0, 0}, {"70:70", 70, 70},
-                {"2147483647:1", 2147483647u, 1}};
+    } good[] = {{"999:999", 999, 999}, {"70:0", 70, 0}, {"70:70", 70, 70},
+                {"2147483647:1", 2147483647u, 1}, {"3000000:3000000", 3000000, 3000000}};
     const bad_row bad[] = {
         {"postgres:999", NULL, "expected numeric uid:gid, e.g. 999:999"},
         {"999:postgres", NULL, "expected numeric uid:gid"},
@@ -356,6 +356,10 @@ static void test_uid_gid(void **state)
         {"2147483648:0", NULL, "uid must be at most 2147483647"},
         {"0:4294967296", NULL, "gid must be at most 2147483647"},
         {"0:99999999999999999999999", NULL, "gid must be at most 2147483647"},
+        /* the grammar is fine, but the job refuses to run as root */
+        {"0:0", NULL, "uid 0 is root, and the backup job never runs as root"},
+        {"0:999", NULL, "uid 0 is root"},
+        {"000:999", NULL, "uid 0 is root"},
     };
     dl_err err;
     (void)state;
@@ -368,6 +372,32 @@ static void test_uid_gid(void **state)
     }
     for (size_t i = 0; i < N(bad); i++)
         check_msg("uid:gid", &bad[i], dl_validate_uid_gid(bad[i].in, NULL, NULL, &err), &err);
+    /* the grammar alone (labels of an older version) still takes uid 0 */
+    {
+        unsigned uid = 1, gid = 1;
+        assert_int_equal(dl_parse_uid_gid("0:0", &uid, &gid, &err), 0);
+        assert_int_equal(uid, 0);
+        assert_int_equal(gid, 0);
+        assert_int_equal(dl_parse_uid_gid("0:x", &uid, &gid, &err), -1);
+    }
+}
+
+/* dl_inert in any buffer size: escapes, the "..." cut, and never a byte
+ * past n (n < 4 wrote the "..." and NUL past the end before) */
+static void test_inert(void **state)
+{
+    char big[64];
+    (void)state;
+    assert_string_equal(dl_inert("a\x1b[2J\n\t\xc2\x9b", (size_t)-1, big, sizeof big),
+                        "a\\x1b[2J\\n\\t\\xc2\\x9b");
+    assert_string_equal(dl_inert("abcdef", 3, big, sizeof big), "abc");
+    assert_string_equal(dl_inert("abcdefghijklmnop", (size_t)-1, big, 12), "abcd...");
+    for (size_t n = 1; n <= 12; n++) {
+        char *buf = malloc(n);  /* exact size: ASan sees any overrun */
+        dl_inert("abcdefghijklmnopqrstuvwxyz", (size_t)-1, buf, n);
+        assert_true(strlen(buf) < n);
+        free(buf);
+    }
 }
 
 static void test_number(void **state)
@@ -820,6 +850,20 @@ static void test_labels_foreign_and_missing(void **state)
     assert_int_equal(dl_spec_from_labels(&s, l + 2, 2, &err), -1);
     assert_string_equal(err.msg, "missing label 'io.deeplens.backup.nfs_path'");
     assert_int_equal(dl_spec_from_labels(&s, NULL, 0, &err), -1);
+
+    /* a tenant an older version provisioned as 0:0 can still be read
+     * (shown, removed); validating it names the field */
+    {
+        dk_kv root[] = {
+            {(char *)"io.deeplens.backup.tenant", (char *)"acme"},
+            {(char *)"io.deeplens.backup.nfs_path", (char *)"srv:/x"},
+            {(char *)"io.deeplens.backup.uid_gid", (char *)"0:0"},
+        };
+        assert_int_equal(dl_spec_from_labels(&s, root, N(root), &err), 0);
+        assert_int_equal(s.uid, 0);
+        assert_int_equal(dl_spec_validate(&s, &err), -1);
+        assert_non_null(strstr(err.msg, "invalid uid:gid '0:0': uid 0 is root"));
+    }
 }
 
 static void test_labels_tampered(void **state)
@@ -944,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_retention),
         cmocka_unit_test(test_uid_gid),
+        cmocka_unit_test(test_inert),
         cmocka_unit_test(test_number),
         cmocka_unit_test(test_image),
         cmocka_unit_test(test_database_user_network_prefix),

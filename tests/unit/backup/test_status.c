@@ -154,6 +154,37 @@ static void test_never_succeeded_counts_from_start(void **state)
     dl_status_clear(&st);
 }
 
+/* A hostile status file (found by fuzz_status_file: last_success far in
+ * the past made now - last_success overflow): absurd numbers are unknown. */
+static void test_parse_job_hostile_numbers(void **state)
+{
+    static const char text[] = "last_result=ok\n"
+                               "last_success=-9223372036854775808\n"
+                               "last_run_end=99999999999999999999\n"
+                               "last_size=-5\n"
+                               "last_duration=nan\n"
+                               "last_success_duration=1e308\n"
+                               "file=a.sql.gz -1 1764036003 none\n"
+                               "file=b.sql.gz 10 -1764036003 none\n"
+                               "file=c.sql.gz 10 1764036003 none\n";
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    assert_int_equal(dl_status_parse_job(&st, text, strlen(text), &err), 0);
+    assert_int_equal(st.last_success, 0);
+    assert_int_equal(st.last_run_end, 0);
+    assert_int_equal(st.last_size, 0);
+    assert_true(st.last_duration == 0);
+    assert_true(st.last_success_duration == 0);
+    assert_int_equal(st.nfiles, 1);
+    assert_string_equal(st.files[0].name, "c.sql.gz");
+    /* no success known: counted from the start, no overflow */
+    dl_health_eval(&st, 1765850401);
+    assert_int_equal(st.health, DL_HEALTH_OVERDUE);
+    dl_status_clear(&st);
+}
+
 static void test_storage_estimate(void **state)
 {
     (void)state;
@@ -197,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_health_failing_and_stopped),
         cmocka_unit_test(test_health_without_job_status),
         cmocka_unit_test(test_never_succeeded_counts_from_start),
+        cmocka_unit_test(test_parse_job_hostile_numbers),
         cmocka_unit_test(test_storage_estimate),
         cmocka_unit_test(test_logfmt),
         cmocka_unit_test(test_health_words),

@@ -94,6 +94,7 @@ static void test_bad_files(void **state)
         {"postgres_host = bad host", "config /etc/x.conf:3: invalid postgres host"},
         {"postgres_user = a;b", "config /etc/x.conf:3: invalid"},
         {"uid_gid = a:b", "config /etc/x.conf:3: invalid uid:gid 'a:b'"},
+        {"uid_gid = 0:0", "config /etc/x.conf:3: invalid uid:gid '0:0': uid 0 is root"},
         {"nfs_options = rw,suid", "config /etc/x.conf:3: invalid NFS options 'rw,suid'"},
         {"image = bad image", "config /etc/x.conf:3: invalid image"},
         {"network = a b", "config /etc/x.conf:3: invalid"},
@@ -102,6 +103,10 @@ static void test_bad_files(void **state)
         {"just words", "config /etc/x.conf:3: expected 'key = value', got 'just words'"},
         {"bind F5", "config /etc/x.conf:3: invalid bind 'F5'"},
         {"bind F5 refresh extra", "config /etc/x.conf:3: invalid bind"},
+        /* the bad text is quoted inert (found by fuzz_config) */
+        {"bind F2\b", "config /etc/x.conf:3: invalid bind 'F2\\x08': expected"},
+        {"\x1b]0;x\a = 1", "config /etc/x.conf:3: unknown key '\\x1b]0;x\\x07'"},
+        {"words \x1b[2J", "config /etc/x.conf:3: expected 'key = value', got 'words \\x1b[2J'"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

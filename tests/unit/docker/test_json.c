@@ -407,6 +407,20 @@ static void test_events_odd(void **state)
     assert_null(tree);
     assert_int_equal(dk_event_parse("{broken", 7, &ev, &tree), -1);
     assert_int_equal(dk_event_parse("[1]", 3, &ev, &tree), -1);
+
+    /* times that do not fit (found by fuzz_engine_json: signed overflow in
+     * time * 1e9, in the timeNano digits, and a double cast beyond long long) */
+    l = "{\"Type\":\"container\",\"Action\":\"die\",\"time\":3591290318908674048}";
+    assert_int_equal(dk_event_parse(l, strlen(l), &ev, &tree), 0);
+    assert_true(ev.time == 3591290318908674048LL);
+    assert_true(ev.time_nano == 0);
+    cJSON_Delete(tree);
+    l = "{\"Type\":\"container\",\"Action\":\"die\",\"time\":1e300,"
+        "\"timeNano\":99999999999999999999999999}";
+    assert_int_equal(dk_event_parse(l, strlen(l), &ev, &tree), 0);
+    assert_true(ev.time == 0);
+    assert_true(ev.time_nano == 0);
+    cJSON_Delete(tree);
 }
 
 static void test_times(void **state)
@@ -453,6 +467,22 @@ static void test_http_errors(void **state)
     dk_error_from_response(404, NULL, 0, NULL, &err);
     assert_int_equal(err.kind, DL_ENOTFOUND);
     assert_string_equal(err.msg, "engine answered 404 not found");
+    /* a body that is not NUL terminated is read within its length (found
+     * by fuzz_engine_json: strstr ran past it) */
+    {
+        static const char text[] = "N\"\"No such container: x";
+        char *nt = malloc(3);
+        memcpy(nt, text, 3);
+        dk_container_error(404, nt, 3, "inspecting", "x", &err);
+        assert_int_equal(err.kind, DL_ENOTFOUND);
+        assert_int_not_equal(strcmp(err.msg, "no such container 'x'"), 0);
+        free(nt);
+        nt = malloc(sizeof text - 1);
+        memcpy(nt, text, sizeof text - 1);
+        dk_container_error(404, nt, sizeof text - 1, "inspecting", "x", &err);
+        assert_string_equal(err.msg, "no such container 'x'");
+        free(nt);
+    }
     /* plain text body: first line */
     dk_error_from_response(400, "Bad thing\nmore", 14, NULL, &err);
     assert_int_equal(err.kind, DL_EHTTP);

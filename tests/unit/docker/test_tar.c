@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -226,6 +227,170 @@ static void test_corrupt(void **state)
     free(tar);
 }
 
+/* uid/gid beyond the 7 octal digits of their fields (2097151) use GNU
+ * base-256; octal would have kept only the low 21 bits (3000000 -> 375000). */
+static void test_large_ids(void **state)
+{
+    dk_tar_entry e = {.name = "pgpass", .data = "x\n", .len = 2, .mode = 0600,
+                      .uid = 3000000, .gid = 2147483647, .mtime = 1700000000};
+    static const unsigned char want_uid[8] = {0x80, 0, 0, 0, 0, 0x2d, 0xc6, 0xc0};
+    static const unsigned char want_gid[8] = {0x80, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff};
+    char *tar, path[] = "/tmp/dl-test-tar-XXXXXX", cmd[128], line[256] = "";
+    size_t len;
+    seen s;
+    dl_err err;
+    FILE *f;
+    int fd;
+    (void)state;
+    assert_int_equal(dk_tar_build(&e, 1, &tar, &len, &err), 0);
+    assert_memory_equal(tar + 108, want_uid, 8);
+    assert_memory_equal(tar + 116, want_gid, 8);
+    /* the largest octal one stays octal */
+    e.uid = 2097151;
+    e.gid = 999;
+    free(tar);
+    assert_int_equal(dk_tar_build(&e, 1, &tar, &len, &err), 0);
+    assert_memory_equal(tar + 108, "7777777", 8);
+    assert_memory_equal(tar + 116, "0001747", 8);
+    free(tar);
+
+    /* our reader and GNU tar read the archive back */
+    e.uid = 3000000;
+    e.gid = 3000001;
+    assert_int_equal(dk_tar_build(&e, 1, &tar, &len, &err), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dk_tar_walk(tar, len, record, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.name[0], "pgpass");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, tar, len), (ssize_t)len);
+    close(fd);
+    free(tar);
+    if (access("/bin/tar", X_OK) == 0) {
+        snprintf(cmd, sizeof cmd, "/bin/tar --numeric-owner -tvf %s 2>&1", path);
+        f = popen(cmd, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        pclose(f);
+        assert_non_null(strstr(line, " 3000000/3000001 "));
+    }
+    unlink(path);
+}
+
+/* Base-256 numbers are read; negative ones and ones beyond 64 bits are
+ * corrupt (today's reader took 2^80 as 0 and -1 as 2^56-1). */
+static void test_base256_read(void **state)
+{
+    unsigned char *t = calloc(1, 512 * 4);
+    seen s;
+    dl_err err;
+    (void)state;
+    header(t, "b256", '0', 0, NULL);
+    memset(t + 124, 0, 12);
+    t[124] = 0x80;
+    t[135] = 3;  /* size 3 */
+    memcpy(t + 512, "abc", 3);
+    {
+        unsigned sum = 0;
+        memset(t + 148, ' ', 8);
+        for (int i = 0; i < 512; i++)
+            sum += t[i];
+        snprintf((char *)t + 148, 8, "%06o", sum);
+    }
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dk_tar_walk((const char *)t, 512 * 4, record, &s, &err), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.len[0], 3);
+    assert_memory_equal(s.data[0], "abc", 3);
+
+    /* 2^80: does not fit */
+    memset(t + 124, 0, 12);
+    t[124] = 0x80;
+    t[125] = 1;
+    memset(t + 148, ' ', 8);
+    {
+        unsigned sum = 0;
+        for (int i = 0; i < 512; i++)
+            sum += t[i];
+        snprintf((char *)t + 148, 8, "%06o", sum);
+    }
+    memset(&s, 0, sizeof s);
+    assert_int_equal(dk_tar_walk((const char *)t, 512 * 4, record, &s, &err), -1);
+    assert_int_equal(err.kind, DL_EPROTO);
+    assert_non_null(strstr(err.msg, "bad number"));
+    assert_int_equal(s.n, 0);
+
+    /* a negative mtime */
+    header(t, "neg", '0', 0, NULL);
+    memset(t + 136, 0xff, 12);
+    memset(t + 148, ' ', 8);
+    {
+        unsigned sum = 0;
+        for (int i = 0; i < 512; i++)
+            sum += t[i];
+        snprintf((char *)t + 148, 8, "%06o", sum);
+    }
+    assert_int_equal(dk_tar_walk((const char *)t, 512 * 4, record, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "bad number"));
+    free(t);
+}
+
+/* A hostile pax header: records whose length is shorter than their own
+ * length digits, or whose digits run to the end of the data. The old
+ * parser read past the record (and past the buffer: an ASan heap overflow)
+ * with strtoul and a negative length. The archive ends exactly at the data
+ * (no end blocks, no NUL after it), as a body of that size would. */
+static void walk_exact(const char *pax, size_t paxlen, seen *s, int *rc)
+{
+    size_t total = 512 + (paxlen + 511) / 512 * 512 + 512 + 512;
+    unsigned char *t = malloc(total);
+    dl_err err;
+    memset(t, 'A', total);
+    header(t, "PaxHeaders/x", 'x', paxlen, NULL);
+    memcpy(t + 512, pax, paxlen);
+    header(t + 512 + (paxlen + 511) / 512 * 512, "named", '0', 512, NULL);
+    memset(s, 0, sizeof *s);
+    *rc = dk_tar_walk((const char *)t, total, record, s, &err);
+    free(t);
+}
+
+static void test_pax_hostile(void **state)
+{
+    char pax[512];
+    seen s;
+    int rc;
+    (void)state;
+    /* "1 path=AAAA...": record length 1 < its own header */
+    memset(pax, 'A', sizeof pax);
+    memcpy(pax, "1 path=", 7);
+    walk_exact(pax, sizeof pax, &s, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.name[0], "named");  /* no pax name taken */
+    /* digits to the very end of the data */
+    memset(pax, '9', sizeof pax);
+    walk_exact(pax, sizeof pax, &s, &rc);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.name[0], "named");
+    /* a zero length (found by fuzz_tar: it indexed the data at -1) */
+    walk_exact("0 path=x\n", 9, &s, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s.name[0], "named");
+    walk_exact("3 path=x\n", 9, &s, &rc);
+    assert_string_equal(s.name[0], "named");
+    /* a record that overruns the data, one without its '\n' */
+    walk_exact("99 path=x\n", 10, &s, &rc);
+    assert_string_equal(s.name[0], "named");
+    walk_exact("10 path=xy", 10, &s, &rc);
+    assert_string_equal(s.name[0], "named");
+    /* a good record after another key still works; an empty path is none */
+    walk_exact("12 mtime=17\n13 path=a/bc\n", 25, &s, &rc);
+    assert_string_equal(s.name[0], "a/bc");
+    walk_exact("8 path=\n", 8, &s, &rc);
+    assert_string_equal(s.name[0], "named");
+}
+
 /* ---- stat header ------------------------------------------------------------ */
 
 static char *b64(const char *in)
@@ -316,6 +481,9 @@ int main(void)
         cmocka_unit_test(test_build_errors),
         cmocka_unit_test(test_gnu_long_name_and_pax),
         cmocka_unit_test(test_corrupt),
+        cmocka_unit_test(test_large_ids),
+        cmocka_unit_test(test_base256_read),
+        cmocka_unit_test(test_pax_hostile),
         cmocka_unit_test(test_stat_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
