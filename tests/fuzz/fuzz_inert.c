@@ -2,18 +2,20 @@
  * engine, a status file or pg_dump produced, what the filter writes to a
  * terminal must not drive it. Property (check_inert): valid UTF-8 only; no
  * C0 control but TAB and LF; no DEL; no C1 control (U+0080-U+009F, as a
- * code point or a raw byte); so no ESC, CSI or OSC can start.
+ * code point or a raw byte), so no ESC, CSI or OSC can start; no bidi
+ * control or zero-width character.
  *
- * The filters under test are the rows of `filters`: today cli_write_inert
- * (src/cli/text.c) and ui_text_sanitize (src/tui/text.c), in a UTF-8 and an
- * ASCII terminal. When they become one module, change the rows, not the
- * property. The first input byte picks the row and an output size. */
+ * The filter is one module (src/util/text.c); the rows of `filters` are its
+ * three ways out: the CLI's writer (cli_write_inert), the console's copy
+ * (ui_text_sanitize) and dl_inert_copy in an ASCII terminal. The first
+ * input byte picks the row and an output size. */
 #include "fuzz.h"
 
 #include <locale.h>
 
 #include "../../src/cli/text.h"
 #include "../../src/tui/text.h"
+#include "deeplens/text.h"
 
 /* Writes the filtered form of in[0..n) to out (size cap); returns its length. */
 typedef size_t (*filter_fn)(const char *in, size_t n, char *out, size_t cap);
@@ -37,10 +39,9 @@ static size_t via_tui_utf8(const char *in, size_t n, char *out, size_t cap)
     return strlen(out);
 }
 
-static size_t via_tui_ascii(const char *in, size_t n, char *out, size_t cap)
+static size_t via_copy_ascii(const char *in, size_t n, char *out, size_t cap)
 {
-    ui_text_sanitize(in, n, 0, out, cap);
-    return strlen(out);
+    return dl_inert_copy(out, cap, in, n, 0);
 }
 
 static const struct {
@@ -50,7 +51,7 @@ static const struct {
 } filters[] = {
     {"cli_write_inert", via_cli, 0},
     {"ui_text_sanitize utf8", via_tui_utf8, 0},
-    {"ui_text_sanitize ascii", via_tui_ascii, 1},
+    {"dl_inert_copy ascii", via_copy_ascii, 1},
 };
 #define NFILTERS (sizeof filters / sizeof filters[0])
 
@@ -84,6 +85,10 @@ static size_t check_inert(const unsigned char *s, size_t n, int ascii)
             cp = cp << 6 | (s[i + k] & 0x3f);
         }
         if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+            return i + 1;
+        /* bidi controls and zero-width characters reorder or hide text */
+        if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+            (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff)
             return i + 1;
         i += len;
     }
