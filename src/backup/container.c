@@ -76,7 +76,7 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     bad |= conf_addl(buf, n, &len, "BACKUP_GID", (long)s->gid);
     bad |= conf_add(buf, n, &len, "SCHEDULE", cron.text);
     bad |= conf_addl(buf, n, &len, "MAX_GAP", gap);
-    bad |= conf_add(buf, n, &len, "BACKUP_DIR", DL_JOB_BACKUP_DIR);
+    bad |= conf_add(buf, n, &len, "BACKUP_ROOT", DL_JOB_BACKUP_DIR);
     if (bad)
         return dl_err_set(err, DL_EINVAL, "backup configuration too long");
     return 0;

@@ -33,7 +33,7 @@ if ! . "$CONF"; then
 	echo "ts=$(iso_now) event=start result=FAILED reason=\"cannot read $CONF\""
 	exit 78
 fi
-BACKUP_DIR=${BACKUP_DIR:-/backups}
+BACKUP_DIR=${BACKUP_ROOT:-/backups}/${TENANT:-?}
 OWNER=${BACKUP_UID:-999}:${BACKUP_GID:-999}
 case ${COMPRESSION:-1} in 0) COMP=none ;; *) COMP=gzip ;; esac
 
