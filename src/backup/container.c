@@ -106,21 +106,18 @@ static int build_pgpass(const dl_spec *s, const char *password, char *buf,
     return 0;
 }
 
-int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
-                            const char *password, dl_err *err)
+/* password NULL: no credentials file (a helper that never connects) */
+static int plan_build(dl_container_plan *p, const dl_spec *s, const char *password,
+                      dl_err *err)
 {
-    char conf[8192], pgpass[1024], crontab[512];
+    char conf[8192], pgpass[1024] = "", crontab[512];
     dl_cron cron;
     int rc;
 
     memset(p, 0, sizeof *p);
-    if (!password || !*password)
-        return dl_err_set(err, DL_EINVAL,
-                          "no database password given (use --password-file, "
-                          "DEEPLENS_PG_PASSWORD or the prompt)");
     if (dl_cron_parse(&cron, s->schedule, err) < 0 ||
         build_conf(s, conf, sizeof conf, err) < 0 ||
-        build_pgpass(s, password, pgpass, sizeof pgpass, err) < 0)
+        (password && build_pgpass(s, password, pgpass, sizeof pgpass, err) < 0))
         return -1;
     snprintf(crontab, sizeof crontab, "%s " DL_JOB_SCRIPT " --cron\n", cron.text);
 
@@ -132,13 +129,14 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
         {.name = "etc/deeplens", .mode = 0755, .is_dir = 1},
         {.name = "etc/deeplens/backup.conf", .data = conf, .len = strlen(conf),
          .mode = 0644},
-        {.name = "etc/deeplens/pgpass", .data = pgpass, .len = strlen(pgpass),
-         .mode = 0600, .uid = s->uid, .gid = s->gid},
         {.name = "etc/crontabs", .mode = 0755, .is_dir = 1},
         {.name = "etc/crontabs/root", .data = crontab, .len = strlen(crontab),
          .mode = 0600},
+        {.name = "etc/deeplens/pgpass", .data = pgpass, .len = strlen(pgpass),
+         .mode = 0600, .uid = s->uid, .gid = s->gid},
     };
-    rc = dk_tar_build(files, sizeof files / sizeof files[0], &p->tar,
+    /* the pgpass entry is the last */
+    rc = dk_tar_build(files, sizeof files / sizeof files[0] - (password ? 0 : 1), &p->tar,
                       &p->tar_len, err);
     /* the password must not outlive its use in static storage */
     memset(pgpass, 0, sizeof pgpass);
@@ -176,6 +174,23 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
         .health_retries = 1,
     };
     return 0;
+}
+
+int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
+                            const char *password, dl_err *err)
+{
+    if (!password || !*password) {
+        memset(p, 0, sizeof *p);
+        return dl_err_set(err, DL_EINVAL,
+                          "no database password given (use --password-file, "
+                          "DEEPLENS_PG_PASSWORD or the prompt)");
+    }
+    return plan_build(p, s, password, err);
+}
+
+int dl_container_plan_build_nocreds(dl_container_plan *p, const dl_spec *s, dl_err *err)
+{
+    return plan_build(p, s, NULL, err);
 }
 
 void dl_container_plan_free(dl_container_plan *p)
