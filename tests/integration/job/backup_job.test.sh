@@ -490,6 +490,7 @@ expect "another host's lock without heartbeat for 10 min is broken" 0 "$?" "$out
     'event=lock .*action=broken reason="no heartbeat for 10m[0-9]+s from pid 4242 on gone-container'
 like "... and the run goes ahead" "$out" 'result=ok'
 # a lock whose heartbeat is fresh stays, however long ago its run started
+rm -rf "$lockdir"
 mkdir "$lockdir" && printf 'host=other-container\npid=4243\nstart=%s\n' "$(($(date +%s) - 25200))" >"$lockdir/owner"
 chown -R 999:999 "$lockdir"
 out=$(job "$kill_c")
