@@ -398,7 +398,7 @@ static int delete_files(dl_ctx *ctx, const dl_spec *spec, const char *name,
                         dl_err *err)
 {
     static const char *const ep[] = {"/bin/sh", DL_JOB_SCRIPT, "--delete", NULL};
-    char log[8192], count[32];
+    char log[8192], count[32], one[256];
     const char *line = NULL;
     long code = -1;
     int was_running = ct->state && !strcmp(ct->state, "running");
@@ -429,7 +429,9 @@ static int delete_files(dl_ctx *ctx, const dl_spec *spec, const char *name,
         dl_say(progress, ud, DL_STEP_FAIL, "%s (container kept)", err->msg);
         return -1;
     }
-    if (!line || dl_logfmt_get(line, "deleted", count, sizeof count) < 0)
+    if (line)
+        snprintf(one, sizeof one, "%.*s", (int)strcspn(line, "\r\n"), line);
+    if (!line || dl_logfmt_get(one, "deleted", count, sizeof count) < 0)
         snprintf(count, sizeof count, "the");
     dl_say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
     return 0;

@@ -996,7 +996,7 @@ delete_all() {
 	HOST=$(hostname_now)
 	migrate
 	if [ ! -d "$BACKUP_DIR" ]; then
-		echo "result=ok deleted=0"
+		emit "ts=$(iso_now) event=delete tenant=$TENANT result=ok deleted=0"
 		return 0
 	fi
 	tenant_dir "$WORK/target.err"
@@ -1025,7 +1025,6 @@ delete_all() {
 	lock_release
 	rmdir "$BACKUP_DIR/.deeplens" "$BACKUP_DIR" 2>/dev/null
 	emit "ts=$(iso_now) event=delete tenant=$TENANT result=ok deleted=$n"
-	echo "result=ok deleted=$n"
 	return 0
 }
 

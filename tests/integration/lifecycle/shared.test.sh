@@ -68,9 +68,10 @@ like "$?:$(cat "$work/a.out")" "^0:.*ok Backup completed" "... and $a's run comp
 wait "$holder"
 
 # --- retention: b's never touches a's ----------------------------------------------------------
+# (keep-min is 3: b keeps its two new backups and the newest old one, prunes the other two)
 mapfile -t a_now < <(lc_backups "$shared/$a" "$sdb")
 declare -a olds
-for d in 40 41; do
+for d in 40 41 42; do
     n=${sdb}_$(ts_days_ago "$d").sql.gz
     olds+=("$n")
     for t in "$a" "$b"; do
@@ -82,9 +83,9 @@ done
 chown -R 999:999 "$shared"
 a_before=$(lc_snapshot "$shared/$a")
 run backup-now "$b"
-expect "backup-now $b prunes its two old backups" 0 "event=prune tenant=$b file=${olds[1]} "
-is "$(lc_backups "$shared/$b" "$sdb" | grep -c "$(ts_days_ago 40 | cut -c1-8)\|$(ts_days_ago 41 | cut -c1-8)")" 0 \
-    "... they are gone from $b's directory"
+expect "backup-now $b prunes its old backups beyond keep-min" 0 "event=prune tenant=$b file=${olds[2]} "
+like "$out" "event=prune tenant=$b file=${olds[1]} " "... both of them"
+check "... they are gone from $b's directory" test ! -e "$shared/$b/${olds[1]}" -a ! -e "$shared/$b/${olds[2]}"
 is "$(lc_snapshot "$shared/$a")" "$a_before" "... and $a's same-named old backups are all still there, unchanged"
 
 # --- files, verify, restore see only the tenant's own dumps -------------------------------------
@@ -92,7 +93,7 @@ fa=$(lc_json files "$a" --json)
 is "$(jq -r '[.files[].name] | sort | join(" ")' <<< "$fa")" "$(lc_backups "$shared/$a" "$sdb" | tr '\n' ' ' | sed 's/ $//')" \
     "files $a lists exactly the backups in $a's directory"
 mapfile -t b_now < <(lc_backups "$shared/$b" "$sdb")
-only_a=${olds[0]}
+only_a=${olds[2]}     # pruned in b's directory, still in a's
 run verify "$b" "$only_a"
 expect "verify $b of a file that only $a has: fails, no such backup" 1 "result=FAILED file=$only_a reason=\"no such backup\""
 run verify "$a" "$only_a"
@@ -127,7 +128,8 @@ theirs=("tenant_other_metadata_$(ts_days_ago 1).sql.gz" "${dbm}_archive.sql.gz" 
     ".${dbm}_$(ts_days_ago 1).sql.gz.partial")
 for n in "${theirs[@]}"; do echo "not mine: $n" > "$flat/$n"; done
 mkdir -p "$flat/.deeplens"
-printf 'version=1\ntenant=%s\ndatabase=%s\nlast_result=ok\nlast_success_file=%s\n' "$m" "$dbm" "${mine[1]}" \
+printf 'version=1\ntenant=%s\ndatabase=%s\nlast_result=ok\nlast_success=%s\nlast_success_file=%s\n' "$m" "$dbm" \
+    "$(date -d '-1 day' +%s)" "${mine[1]}" \
     > "$flat/.deeplens/status"
 chown -R 999:999 "$flat"
 sums=$(cd "$flat" && sha256sum "${mine[@]}" "${mine[@]/%/.sha256}")
