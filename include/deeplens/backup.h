@@ -183,6 +183,7 @@ typedef struct dl_provision_opts {
     const char *password;      /* database password (never logged) */
     int replace;               /* an existing tenant backup is replaced */
     int skip_initial_backup;
+    int shared_target;         /* the target may be another tenant's too */
 } dl_provision_opts;
 
 /* Validate -> volume -> preflight -> container -> files -> start -> initial

@@ -77,7 +77,7 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     bad |= conf_addl(buf, n, &len, "BACKUP_GID", (long)s->gid);
     bad |= conf_add(buf, n, &len, "SCHEDULE", cron.text);
     bad |= conf_addl(buf, n, &len, "MAX_GAP", gap);
-    bad |= conf_add(buf, n, &len, "BACKUP_DIR", DL_JOB_BACKUP_DIR);
+    bad |= conf_add(buf, n, &len, "BACKUP_ROOT", DL_JOB_BACKUP_DIR);
     if (bad)
         return dl_err_set(err, DL_EINVAL, "backup configuration too long");
     return 0;
@@ -123,21 +123,18 @@ int dl_pgpass_line(const dl_spec *s, const char *password, char *buf, size_t n,
     return 0;
 }
 
-int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
-                            const char *password, dl_err *err)
+/* password NULL: no credentials file (a helper that never connects) */
+static int plan_build(dl_container_plan *p, const dl_spec *s, const char *password,
+                      dl_err *err)
 {
-    char conf[8192], pgpass[1024], crontab[512];
+    char conf[8192], pgpass[1024] = "", crontab[512];
     dl_cron cron;
     int rc;
 
     memset(p, 0, sizeof *p);
-    if (!password || !*password)
-        return dl_err_set(err, DL_EINVAL,
-                          "no database password given (use --password-file, "
-                          "DEEPLENS_PG_PASSWORD or the prompt)");
     if (dl_cron_parse(&cron, s->schedule, err) < 0 ||
         build_conf(s, conf, sizeof conf, err) < 0 ||
-        dl_pgpass_line(s, password, pgpass, sizeof pgpass, err) < 0) {
+        (password && dl_pgpass_line(s, password, pgpass, sizeof pgpass, err) < 0)) {
         dl_wipe(pgpass, sizeof pgpass);
         return -1;
     }
@@ -151,13 +148,14 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
         {.name = "etc/deeplens", .mode = 0755, .is_dir = 1},
         {.name = "etc/deeplens/backup.conf", .data = conf, .len = strlen(conf),
          .mode = 0644},
-        {.name = "etc/deeplens/pgpass", .data = pgpass, .len = strlen(pgpass),
-         .mode = 0600, .uid = s->uid, .gid = s->gid},
         {.name = "etc/crontabs", .mode = 0755, .is_dir = 1},
         {.name = "etc/crontabs/root", .data = crontab, .len = strlen(crontab),
          .mode = 0600},
+        {.name = "etc/deeplens/pgpass", .data = pgpass, .len = strlen(pgpass),
+         .mode = 0600, .uid = s->uid, .gid = s->gid},
     };
-    rc = dk_tar_build(files, sizeof files / sizeof files[0], &p->tar,
+    /* the pgpass entry is the last */
+    rc = dk_tar_build(files, sizeof files / sizeof files[0] - (password ? 0 : 1), &p->tar,
                       &p->tar_len, err);
     /* the password must not outlive its use in static storage */
     dl_wipe(pgpass, sizeof pgpass);
@@ -195,6 +193,23 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
         .health_retries = 1,
     };
     return 0;
+}
+
+int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
+                            const char *password, dl_err *err)
+{
+    if (!password || !*password) {
+        memset(p, 0, sizeof *p);
+        return dl_err_set(err, DL_EINVAL,
+                          "no database password given (use --password-file, "
+                          "DEEPLENS_PG_PASSWORD or the prompt)");
+    }
+    return plan_build(p, s, password, err);
+}
+
+int dl_container_plan_build_nocreds(dl_container_plan *p, const dl_spec *s, dl_err *err)
+{
+    return plan_build(p, s, NULL, err);
 }
 
 void dl_container_plan_free(dl_container_plan *p)

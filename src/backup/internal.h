@@ -31,6 +31,8 @@ typedef struct dl_container_plan {
 /* password: written to the 0600 pgpass file only. */
 int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
                             const char *password, dl_err *err);
+/* The same without the credentials file, for helpers that never connect. */
+int dl_container_plan_build_nocreds(dl_container_plan *p, const dl_spec *s, dl_err *err);
 void dl_container_plan_free(dl_container_plan *p);
 
 /* The pgpass line "host:port:*:user:password\n" into buf (size n), ':' and '\'
@@ -88,6 +90,16 @@ int dl_volume_ensure(dl_ctx *ctx, const dl_spec *s, int *created, dl_err *err);
 /* Short-lived container proving target, database and pg_dump version. */
 int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
                  long long *db_size, dl_err *err);
+/* Run a short-lived helper container `<container>-<what>-<pid>` of the tenant's
+ * image with its volume and the job's files (credentials only when password is
+ * not NULL), plus `extra` (a tar, may be NULL), entrypoint ep; waits for it to
+ * end, fills log (its output, size n) and *code, and removes it. */
+int dl_job_helper(dl_ctx *ctx, const dl_spec *s, const char *password, const char *what,
+                  const char *const *ep, const char *extra, size_t extra_len, char *log,
+                  size_t n, long *code, dl_err *err);
+/* Another tenant's container or volume that uses the same target as s: its
+ * tenant in other (size n) and 1; 0 when none. */
+int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err *err);
 /* Create container `name` from the spec and copy the job files in. */
 int dl_container_make(dl_ctx *ctx, const dl_spec *s, const char *name,
                       const char *password, dl_err *err);

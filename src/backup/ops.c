@@ -3,14 +3,19 @@
  *
  * Reschedule builds the new container beside the old one and swaps names
  * only once it exists and holds its files; if the new one will not start,
- * the old one is put back and started. Remove keeps the backup files unless
- * the caller (who asked the operator twice) says otherwise, and then deletes
- * only files named like this tenant's backups.
+ * the old one is put back and started. A run that holds the tenant's lock is
+ * never cut short: reschedule and backup-now wait for it (bounded by
+ * DEEPLENS_BUSY_WAIT) and say so. Remove keeps the backup files unless the
+ * caller (who asked the operator twice) says otherwise; then it stops the
+ * container and a helper deletes, under the lock, only this tenant's files in
+ * its own directory on the target.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -36,6 +41,80 @@ static int need_running(const dk_container *ct, const char *name, dl_err *err)
     return dl_err_set(err, DL_ECONFLICT,
                       "container '%s' is %s: start it first (deeplens-backup "
                       "restart <tenant>)", name, ct->state ? ct->state : "not running");
+}
+
+/* ---- a run in progress ------------------------------------------------------------ */
+
+/* Seconds to wait for a running backup: DEEPLENS_BUSY_WAIT, default 120. */
+static long busy_wait_limit(void)
+{
+    const char *v = getenv("DEEPLENS_BUSY_WAIT");
+    char *end;
+    long n;
+    if (!v || !*v)
+        return 120;
+    n = strtol(v, &end, 10);
+    return (*end || n < 0 || n > 86400) ? 120 : n;
+}
+
+/* 1 when a live run holds the tenant's lock (its line in holder), else 0 -
+ * also when the container cannot tell (stopped, or a job without --busy). */
+static int busy_now(dl_ctx *ctx, const char *name, char *holder, size_t n)
+{
+    static const char *const cmd[] = {DL_JOB_SCRIPT, "--busy", NULL};
+    dk_exec_opts o = {.cmd = cmd, .user = "0:0"};
+    char *so = NULL;
+    int code = -1, busy;
+    dl_err e;
+
+    if (dk_exec_capture(ctx->dk, name, &o, &so, NULL, 4096, &code, &e) < 0)
+        return 0;
+    busy = code == 0 && so && !strncmp(so, "busy ", 5);
+    if (busy) {
+        char mode[32] = "backup", pid[32] = "?", since[32] = "";
+        dl_logfmt_get(so, "mode", mode, sizeof mode);
+        dl_logfmt_get(so, "pid", pid, sizeof pid);
+        if (dl_logfmt_get(so, "since", since, sizeof since) == 0 && atol(since) > 0) {
+            long ago = (long)(time(NULL) - atol(since));
+            snprintf(holder, n, "a %s (pid %s, running for %lds)", mode, pid, ago < 0 ? 0 : ago);
+        } else {
+            snprintf(holder, n, "a %s (pid %s)", mode, pid);
+        }
+    }
+    free(so);
+    return busy;
+}
+
+/* Wait until no run holds the lock of `name`, at most DEEPLENS_BUSY_WAIT s;
+ * DL_ECONFLICT naming `action` when it is still held then. */
+static int wait_idle(dl_ctx *ctx, const char *name, const char *action,
+                     dl_progress_fn progress, void *ud, dl_err *err)
+{
+    long limit = busy_wait_limit();
+    time_t t0 = time(NULL);
+    char holder[160] = "";
+    int said = 0;
+
+    while (busy_now(ctx, name, holder, sizeof holder)) {
+        long waited = (long)(time(NULL) - t0);
+        if (!said) {
+            dl_say(progress, ud, DL_STEP_BEGIN,
+                   "%s is in progress in %s: waiting up to %ld s for it to finish", holder,
+                   name, limit);
+            said = 1;
+        }
+        if (waited >= limit)
+            return dl_err_set(err, DL_ECONFLICT,
+                              "%s refused: %s is still in progress in '%s' after waiting %ld s; "
+                              "nothing was changed - try again when it has finished "
+                              "(DEEPLENS_BUSY_WAIT sets the wait)",
+                              action, holder, name, waited);
+        sleep(1);
+    }
+    if (said)
+        dl_say(progress, ud, DL_STEP_OK, "Waited %ld s for the run in progress to finish",
+               (long)(time(NULL) - t0));
+    return 0;
 }
 
 /* ---- password of an existing container ---------------------------------------- */
@@ -109,6 +188,12 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
     if (dl_read_password(ctx, name, pw, sizeof pw, err) < 0)
         return -1;
 
+    if (wait_idle(ctx, name, "reschedule", progress, ud, err) < 0) {
+        memset(pw, 0, sizeof pw);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+
     snprintf(next, sizeof next, "%s-next", name);
     snprintf(prev, sizeof prev, "%s-prev", name);
     /* leftovers of an interrupted reschedule */
@@ -167,6 +252,10 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
     dk_container_clear(&ct);
     if (rc < 0)
         return -1;
+    if (wait_idle(ctx, name, "backup-now", progress, ud, err) < 0) {
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
     dl_say(progress, ud, DL_STEP_BEGIN, "Running backup of %s in %s", tenant, name);
     if (dl_run_job(ctx, name, progress, ud, err) < 0) {
         dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
@@ -213,8 +302,9 @@ static int run_mode(dl_ctx *ctx, const char *name, const char *const *cmd,
     if (dl_logfmt_get(last, "reason", reason, sizeof reason) < 0)
         snprintf(reason, sizeof reason, "exit status %d", code);
     /* the job's exit codes: 2 bad arguments, 3 refused (the restore target exists),
-     * 4 not verified (no sha256 sidecar) */
-    if (code == 3)
+     * 4 not verified (no sha256 sidecar), 75 another run held the tenant's lock for
+     * as long as the job waited */
+    if (code == 3 || code == 75)
         return dl_err_set(err, DL_ECONFLICT, "%s refused: %s", what, reason);
     if (code == 4)
         return dl_err_set(err, DL_EUNVERIFIED, "%s: %s", what, reason);
@@ -304,24 +394,57 @@ int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
 
 /* ---- remove ------------------------------------------------------------------------ */
 
-/* Deletes only this tenant's backup files (exact name pattern), their
- * checksums, partials and the job's status directory. */
-static const char delete_script[] =
-    "cd \"$2\" || exit 1\n"
-    "d='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9]'\n"
-    "n=0\n"
-    "for f in \"$1\"_$d.sql.gz \"$1\"_$d.sql \"$1\"_$d.sql.gz.sha256 \"$1\"_$d.sql.sha256 "
-    ".\"$1\"_$d.sql.gz.partial .\"$1\"_$d.sql.partial; do\n"
-    "  [ -e \"$f\" ] || continue\n"
-    "  rm -f -- \"$f\" && n=$((n+1))\n"
-    "done\n"
-    "rm -rf .deeplens\n"
-    "echo \"result=ok deleted=$n\"\n";
+/* Stop the container (a running job ends and removes its temporaries), then
+ * let a helper on the same volume run the job's --delete: under the tenant's
+ * lock, only this tenant's files in its own directory. */
+static int delete_files(dl_ctx *ctx, const dl_spec *spec, const char *name,
+                        const dk_container *ct, dl_progress_fn progress, void *ud,
+                        dl_err *err)
+{
+    static const char *const ep[] = {"/bin/sh", DL_JOB_SCRIPT, "--delete", NULL};
+    char log[8192], count[32], one[256];
+    const char *line = NULL;
+    long code = -1;
+    int was_running = ct->state && !strcmp(ct->state, "running");
+    dl_err e2;
+
+    if (was_running) {
+        dl_say(progress, ud, DL_STEP_BEGIN, "Stopping %s so that no run writes meanwhile", name);
+        if (dk_container_stop(ctx->dk, name, 30, NULL, err) < 0) {
+            dl_say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
+            return -1;
+        }
+    }
+    dl_say(progress, ud, DL_STEP_BEGIN, "Deleting the backup files of %s on %s", spec->tenant,
+           spec->nfs_path);
+    if (dl_job_helper(ctx, spec, NULL, "delete", ep, NULL, 0, log, sizeof log, &code, err) == 0 &&
+        (code != 0 || !(line = strstr(log, "result=ok deleted=")))) {
+        char reason[512];
+        const char *failed = strstr(log, "result=FAILED");
+        if (!failed || dl_logfmt_get(failed, "reason", reason, sizeof reason) < 0)
+            snprintf(reason, sizeof reason, "exit status %ld", code);
+        dl_err_set(err, code == 75 ? DL_ECONFLICT : DL_EFAIL, "deleting backup files failed: %s",
+                   reason);
+        code = -1;
+    }
+    if (code != 0) {
+        if (was_running)
+            dk_container_start(ctx->dk, name, NULL, &e2);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s (container kept)", err->msg);
+        return -1;
+    }
+    if (line)
+        snprintf(one, sizeof one, "%.*s", (int)strcspn(line, "\r\n"), line);
+    if (!line || dl_logfmt_get(one, "deleted", count, sizeof count) < 0)
+        snprintf(count, sizeof count, "the");
+    dl_say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
+    return 0;
+}
 
 int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
               dl_progress_fn progress, void *ud, dl_err *err)
 {
-    char name[160], vol[128], db[64], user[32], out[1024];
+    char name[160], vol[128];
     dl_spec spec;
     dk_container ct = {0};
     dl_err e2;
@@ -329,34 +452,9 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dl_spec_volume_name(&spec, vol, sizeof vol);
-    dl_spec_database(&spec, db, sizeof db);
-    if (delete_backups) {
-        const char *cmd[] = {"/bin/sh", "-c", delete_script, "sh", db,
-                             DL_JOB_BACKUP_DIR, NULL};
-        int code = -1;
-        dl_say(progress, ud, DL_STEP_BEGIN, "Deleting the backup files of %s on %s",
-            tenant, spec.nfs_path);
-        if (!ct.state || strcmp(ct.state, "running")) {
-            if (dk_container_start(ctx->dk, name, NULL, err) < 0) {
-                dk_container_clear(&ct);
-                dl_err_prefix(err, "starting '%s' to delete its files", name);
-                dl_say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
-                return -1;
-            }
-        }
-        snprintf(user, sizeof user, "%u:%u", spec.uid, spec.gid);
-        if (dl_exec_lines(ctx, name, cmd, user, NULL, NULL, &code, out,
-                          sizeof out, err) < 0 || code != 0) {
-            if (code > 0)
-                dl_err_set(err, DL_EFAIL, "deleting backup files failed (exit %d)", code);
-            dk_container_clear(&ct);
-            dl_say(progress, ud, DL_STEP_FAIL, "%s (nothing removed)", err->msg);
-            return -1;
-        }
-        char count[32];
-        if (dl_logfmt_get(out, "deleted", count, sizeof count) < 0)
-            snprintf(count, sizeof count, "the");
-        dl_say(progress, ud, DL_STEP_OK, "Deleted %s backup files", count);
+    if (delete_backups && delete_files(ctx, &spec, name, &ct, progress, ud, err) < 0) {
+        dk_container_clear(&ct);
+        return -1;
     }
     dk_container_clear(&ct);
     dl_say(progress, ud, DL_STEP_BEGIN, "Removing container %s", name);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -150,21 +151,21 @@ static int read_log(dl_ctx *ctx, const char *name, char *out, size_t n, dl_err *
     return 0;
 }
 
-int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
-                 long long *db_size, dl_err *err)
+int dl_job_helper(dl_ctx *ctx, const dl_spec *s, const char *password, const char *what,
+                  const char *const *ep, const char *extra, size_t extra_len, char *log,
+                  size_t n, long *code, dl_err *err)
 {
     dl_container_plan plan;
-    char name[200], cname[160], log[8192], *tar = NULL;
-    const char *ep[] = {"/bin/sh", "/usr/local/bin/deeplens-preflight.sh", NULL};
-    dk_kv label = {DL_LABEL_PREFIX "preflight", (char *)s->tenant};
-    size_t tar_len = 0;
-    long code = -1;
+    char name[200], cname[160];
+    dk_kv label = {DL_LABEL_PREFIX "helper", (char *)s->tenant};
     int rc = -1;
 
-    if (dl_container_plan_build(&plan, s, password, err) < 0)
+    *code = -1;
+    if ((password ? dl_container_plan_build(&plan, s, password, err)
+                  : dl_container_plan_build_nocreds(&plan, s, err)) < 0)
         return -1;
     dl_spec_container_name(s, cname, sizeof cname);
-    snprintf(name, sizeof name, "%s-preflight-%ld", cname, (long)getpid());
+    snprintf(name, sizeof name, "%s-%s-%ld", cname, what, (long)getpid());
     dk_create_spec cs = plan.create;
     cs.entrypoint = ep;
     cs.labels = &label;
@@ -174,11 +175,6 @@ int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
     cs.health_interval_ns = cs.health_timeout_ns = cs.health_start_period_ns = 0;
     cs.health_retries = 0;
 
-    dk_tar_entry pf = {.name = "usr/local/bin/deeplens-preflight.sh",
-                       .data = job_preflight_sh,
-                       .len = sizeof job_preflight_sh - 1, .mode = 0755};
-    if (dk_tar_build(&pf, 1, &tar, &tar_len, err) < 0)
-        goto out_plan;
     if (dk_container_create(ctx->dk, name, &cs, NULL, err) < 0) {
         if (err->kind == DL_ENOTFOUND)
             dl_err_set(err, DL_ENOTFOUND,
@@ -187,23 +183,55 @@ int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
         goto out_plan;
     }
     if (dk_archive_put(ctx->dk, name, "/", plan.tar, plan.tar_len, err) < 0 ||
-        dk_archive_put(ctx->dk, name, "/", tar, tar_len, err) < 0)
+        (extra && dk_archive_put(ctx->dk, name, "/", extra, extra_len, err) < 0))
         goto out_rm;
     if (dk_container_start(ctx->dk, name, NULL, err) < 0) {
         if (strstr(err->msg, "mount"))
             mount_error(s, err);
         goto out_rm;
     }
-    if (dk_container_wait(ctx->dk, name, "not-running", &code, err) < 0 ||
-        read_log(ctx, name, log, sizeof log, err) < 0)
+    if (dk_container_wait(ctx->dk, name, "not-running", code, err) < 0 ||
+        read_log(ctx, name, log, n, err) < 0)
         goto out_rm;
+    rc = 0;
+out_rm:
+    {
+        dl_err e2;
+        dk_container_remove(ctx->dk, name, 1, 1, &e2);
+    }
+out_plan:
+    dl_container_plan_free(&plan);
+    return rc;
+}
+
+int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
+                 long long *db_size, dl_err *err)
+{
+    char log[8192], *tar = NULL;
+    const char *ep[] = {"/bin/sh", "/usr/local/bin/deeplens-preflight.sh", NULL};
+    size_t tar_len = 0;
+    long code = -1;
+    int rc = -1;
+
+    dk_tar_entry pf = {.name = "usr/local/bin/deeplens-preflight.sh",
+                       .data = job_preflight_sh,
+                       .len = sizeof job_preflight_sh - 1, .mode = 0755};
+    if (!password || !*password)
+        return dl_err_set(err, DL_EINVAL,
+                          "no database password given (use --password-file, "
+                          "DEEPLENS_PG_PASSWORD or the prompt)");
+    if (dk_tar_build(&pf, 1, &tar, &tar_len, err) < 0)
+        return -1;
+    if (dl_job_helper(ctx, s, password, "preflight", ep, tar, tar_len, log, sizeof log,
+                      &code, err) < 0)
+        goto out;
     {
         char *line = strstr(log, "PREFLIGHT ");
         char cause[32] = "", *msg;
         if (!line) {
             dl_err_set(err, DL_EFAIL, "preflight check gave no answer (exit %ld): %.300s",
                        code, log);
-            goto out_rm;
+            goto out;
         }
         char *eol = strchr(line, '\n');
         if (eol)
@@ -213,7 +241,7 @@ int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
             if (db_size && dl_logfmt_get(line, "db_size", v, sizeof v) == 0)
                 *db_size = atoll(v);
             rc = 0;
-            goto out_rm;
+            goto out;
         }
         msg = line + strlen("PREFLIGHT FAIL ");
         sscanf(msg, "%31s", cause);
@@ -222,15 +250,63 @@ int dl_preflight(dl_ctx *ctx, const dl_spec *s, const char *password,
             msg++;
         dl_err_set(err, DL_EFAIL, "%s%s", msg, advice(cause, s));
     }
-out_rm:
-    {
-        dl_err e2;
-        dk_container_remove(ctx->dk, name, 1, 1, &e2);
-    }
-out_plan:
+out:
     free(tar);
-    dl_container_plan_free(&plan);
     return rc;
+}
+
+/* ---- one target, one tenant ----------------------------------------------------- */
+
+/* The same place on the same server: paths compared without trailing '/'. */
+static int same_target(const dl_target *a, const dl_target *b)
+{
+    size_t la = strlen(a->path), lb = strlen(b->path);
+    while (la > 1 && a->path[la - 1] == '/')
+        la--;
+    while (lb > 1 && b->path[lb - 1] == '/')
+        lb--;
+    if (a->kind != b->kind || la != lb || strncmp(a->path, b->path, la))
+        return 0;
+    return a->kind == DL_TARGET_LOCAL || !strcasecmp(a->server, b->server);
+}
+
+int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err *err)
+{
+    dk_container *v = NULL;
+    dk_volume *vols = NULL;
+    size_t nv = 0, nvol = 0;
+    int found = 0;
+
+    if (dk_containers_list(ctx->dk, dl_container_filter(), 1, &v, &nv, err) < 0)
+        return -1;
+    for (size_t i = 0; i < nv && !found; i++) {
+        dl_spec o;
+        dl_err skip;
+        dl_spec_defaults(&o);
+        if (dl_spec_from_labels(&o, v[i].labels, v[i].nlabels, &skip) < 0 ||
+            !strcmp(o.tenant, s->tenant) || !same_target(&o.target, &s->target))
+            continue;
+        snprintf(other, n, "%s", o.tenant);
+        found = 1;
+    }
+    dk_containers_free(v, nv);
+    if (found)
+        return 1;
+    /* a volume left by a tenant whose container is gone still points there */
+    if (dk_volumes_list(ctx->dk, dl_container_filter(), &vols, &nvol, err) < 0)
+        return -1;
+    for (size_t i = 0; i < nvol && !found; i++) {
+        const char *t = dk_volume_label(&vols[i], DL_LABEL_PREFIX "tenant");
+        const char *p = dk_volume_label(&vols[i], DL_LABEL_PREFIX "nfs_path");
+        dl_target tg;
+        if (!t || !p || !strcmp(t, s->tenant) || dl_validate_nfs_path(p, &tg, NULL) < 0 ||
+            !same_target(&tg, &s->target))
+            continue;
+        snprintf(other, n, "%s", t);
+        found = 1;
+    }
+    dk_volumes_free(vols, nvol);
+    return found;
 }
 
 /* ---- container -------------------------------------------------------------------- */
@@ -308,6 +384,18 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
     } else if (e2.kind != DL_ENOTFOUND) {
         *err = e2;
         return -1;
+    }
+    if (!o->shared_target) {
+        char other[DL_TENANT_MAX + 1];
+        int used = dl_target_user(ctx, spec, other, sizeof other, err);
+        if (used < 0)
+            return -1;
+        if (used)
+            return dl_err_set(err, DL_ECONFLICT,
+                              "--nfs-path '%s' is already the backup target of tenant '%s': "
+                              "give each tenant its own target, or pass --shared-target to "
+                              "share it (each tenant then keeps to its own directory there)",
+                              spec->nfs_path, other);
     }
     {
         dk_network net = {0};

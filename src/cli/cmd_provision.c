@@ -81,6 +81,7 @@ int cli_cmd_provision(cli_run *r)
     po.password = password;
     po.replace = a->val[OPT_REPLACE] != NULL;
     po.skip_initial_backup = a->val[OPT_NO_INITIAL_BACKUP] != NULL;
+    po.shared_target = a->val[OPT_SHARED_TARGET] != NULL;
 
     if (cli_engine(r, &err) < 0) {
         dl_wipe(password, sizeof password);

@@ -45,6 +45,8 @@
       "read the database password from the first line of FILE")                          \
     X(OPT_REPLACE, "replace", 0, NULL, 0, "replace an existing backup of the tenant")     \
     X(OPT_NO_INITIAL_BACKUP, "no-initial-backup", 0, NULL, 0, "skip the first backup run") \
+    X(OPT_SHARED_TARGET, "shared-target", 0, NULL, 0,                                     \
+      "allow a target another tenant already uses (each keeps to its own directory)")     \
     X(OPT_JSON, "json", 0, NULL, 0, "machine-readable JSON on stdout")                    \
     X(OPT_FOLLOW, "follow", 'f', NULL, 0, "keep following new lines (Ctrl-C stops)")      \
     X(OPT_TAIL, "tail", 0, "N", 0, "only the last N lines (all)")                          \

@@ -21,7 +21,8 @@ enum uif_id {
     UIF_TENANT, UIF_TENANT_ID, UIF_NFS_PATH, UIF_SCHEDULE, UIF_RETENTION,
     UIF_NFS_OPTIONS, UIF_COMPRESSION, UIF_IMAGE,
     UIF_CONFIRM_NAME,   /* remove: type the tenant name to delete backups */
-    UIF_FILE, UIF_DATABASE, UIF_FORCE
+    UIF_FILE, UIF_DATABASE, UIF_FORCE,
+    UIF_SHARED          /* provision: the target may be another tenant's too */
 };
 
 #define UIF_MAX_FIELDS 10

@@ -94,6 +94,7 @@ void uif_init_provision(ui_form *f, const dl_spec *site)
              sizeof d.nfs_options - 1, 30);
     add_toggle(f, UIF_COMPRESSION, "Compression", d.compression);
     add_text(f, UIF_IMAGE, "Image", d.image, sizeof d.image - 1, 40);
+    add_toggle(f, UIF_SHARED, "Shared target", 0);
 }
 
 void uif_init_reschedule(ui_form *f, const dl_status *st)
@@ -247,6 +248,7 @@ int uif_validate(ui_form *f, int i)
         break;
     case UIF_COMPRESSION:
     case UIF_FORCE:
+    case UIF_SHARED:
         break;
     }
     if (rc != 0) {
@@ -331,6 +333,8 @@ const char *uif_toggle_text(const ui_form *f, int i)
         return x->on ? "[x] on (gzip)" : "[ ] off (plain SQL)";
     if (x->id == UIF_FORCE)
         return x->on ? "[x] replace if it exists" : "[ ] off";
+    if (x->id == UIF_SHARED)
+        return x->on ? "[x] other tenants may use it too" : "[ ] this tenant's only";
     return x->on ? "[x] on" : "[ ] off";
 }
 
@@ -349,6 +353,7 @@ void uif_result_build(ui_form *f)
         snprintf(r->tenant, sizeof r->tenant, "%s", r->spec.tenant);
         snprintf(r->schedule, sizeof r->schedule, "%s", r->spec.schedule);
         r->retention_days = r->spec.retention_days;
+        r->shared_target = uif_field_of(f, UIF_SHARED)->on;
         break;
     case UI_FORM_RESCHEDULE:
         r->spec = f->base;

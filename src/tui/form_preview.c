@@ -189,6 +189,9 @@ void uif_hint(const ui_form *f, int i, char *buf, size_t n)
     case UIF_FORCE:
         h = "Space toggles; needed if the database exists (it is replaced)";
         break;
+    case UIF_SHARED:
+        h = "Space toggles; on: allowed where another tenant backs up (own directory each)";
+        break;
     }
     snprintf(buf, n, "%s", h);
 }

@@ -71,6 +71,9 @@ static void summary_provision(ui_form *f)
     sum_add(f, UI_NORMAL, "Volume", "%s %s %s", vol, arrow(f), tgt);
     if (s.target.kind == DL_TARGET_NFS)
         sum_add(f, UI_DIM, "", "NFS options %s", s.nfs_options);
+    sum_add(f, UI_DIM, "", "files in %s/ there; %s", s.tenant,
+            uif_field_of(f, UIF_SHARED)->on ? "other tenants may back up there too"
+                                            : "refused if another tenant backs up there");
     sum_add(f, UI_NORMAL, "Database", "%s on %s:%d (user %s)", db, s.pg_host,
             s.pg_port, s.pg_user);
     sum_add(f, UI_NORMAL, "Schedule", "%s  (%s, UTC)", s.schedule, words);

@@ -36,6 +36,7 @@ typedef struct ui_form_result {
     char file[160];            /* restore */
     char database[64];         /* restore */
     int force;                 /* restore into an existing database */
+    int shared_target;         /* provision: --shared-target */
 } ui_form_result;
 
 typedef struct ui_form ui_form;

@@ -115,6 +115,7 @@ static int run_domain(ui_job *j, dl_ctx *ctx, dl_files *files, dl_err *err)
         dl_provision_opts o = {0};
         int rc;
         o.password = j->req.password;
+        o.shared_target = fr->shared_target;
         rc = dl_provision(ctx, &fr->spec, &o, on_progress, j, err);
         dl_wipe(j->req.password, sizeof j->req.password);
         return rc;

@@ -100,7 +100,7 @@ b_ensure_tenants() {
     fi
     for ((i = 1; i <= n; i++)); do
         t=$(b_name "$i")
-        compgen -G "$B_TARGETS/$t/*.sql.gz" > /dev/null || nobackup+=("$t")
+        compgen -G "$B_TARGETS/$t/$t/*.sql.gz" > /dev/null || nobackup+=("$t")
     done
     if [ "${#nobackup[@]}" -gt 0 ]; then
         say "backup-now for ${#nobackup[@]} tenants (xargs -P4)"

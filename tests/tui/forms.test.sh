@@ -77,7 +77,7 @@ tui_wait "press Enter to close" 60; t_ok $? "the remove job finishes"
 tui_keys Enter
 tui_wait_gone "$t " 20; t_ok $? "$t is gone from the list"
 dk inspect "deeplens-backup-$t" >/dev/null 2>&1; [ $? != 0 ]; t_ok $? "its container is gone"
-compgen -G "$TUI_TMP/target/$t/*sql.gz*" >/dev/null; t_ok $? "its backup files were kept"
+compgen -G "$TUI_TMP/target/$t/$t/*sql.gz*" >/dev/null; t_ok $? "its backup files were kept"
 
 tui_keys q
 is "$(tui_exit_code)" "0" "q quits"

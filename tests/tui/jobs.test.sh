@@ -101,6 +101,6 @@ tui_wait "waiting for backup-now $t to finish" 10; t_ok $? "y quits the screen a
 release_lock
 for ((i = 0; i < 600; i++)); do [ -s "$TUI_TMP/exit" ] && break; sleep 0.1; done
 is "$(tui_exit_code)" "0" "once the backup is done the console exits 0"
-n=$(find "$TUI_TMP/target/$t" -maxdepth 1 -name "*sql.gz" | wc -l)
+n=$(find "$TUI_TMP/target/$t/$t" -maxdepth 1 -name "*sql.gz" | wc -l)
 [ "$n" -ge 4 ]; t_ok $? "every backup of the test was written ($n files)"
 done_testing

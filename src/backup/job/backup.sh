@@ -9,9 +9,15 @@
 #   backup.sh --list          this tenant's backups, newest first, then a df line
 #   backup.sh --restore FILE DATABASE [--force]
 #
-# Owns, in BACKUP_DIR: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256, their hidden
-# .${name}.partial temporaries, .deeplens/lock and .deeplens/status. In the container:
-# /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
+#   backup.sh --busy          "busy ..." (exit 0) while a live run holds the lock, else "free"
+#   backup.sh --delete        this tenant's files and its directory on the target, under the lock
+#
+# Each tenant has its own directory on the target, BACKUP_DIR = BACKUP_ROOT/TENANT (tenants
+# may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256,
+# their hidden .${name}.partial temporaries, .deeplens/lock, .deeplens/status and
+# .deeplens/tenant (the owner's name). Nothing outside it is ever touched, except that the
+# container's start moves this tenant's files of the old flat layout (BACKUP_ROOT itself)
+# in. In the container: /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
 # Runs on busybox ash (Alpine) and on Debian with busybox ash as /bin/sh: only POSIX sh,
 # `set -o pipefail` and `local`. Exit codes: 0 ok, 1 failed, 2 usage, 3 restore refused,
 # 4 not verified (verify, restore: no sha256 sidecar), 75 another run holds the lock.
@@ -28,14 +34,23 @@ MODE=${1:-run}
 TRAILER='-- PostgreSQL database dump complete'
 D8='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
 D6='[0-9][0-9][0-9][0-9][0-9][0-9]'
-LOCK_MAX_AGE=21600
 
 # shellcheck source=/dev/null
 if ! . "$CONF"; then
 	echo "event=config result=FAILED reason=\"cannot read $CONF\"" >&2
 	exit 1
 fi
-BACKUP_DIR=${BACKUP_DIR:-/backups}
+BACKUP_ROOT=${BACKUP_ROOT:-/backups}
+case $TENANT in
+'' | .* | */*)
+	echo "event=config result=FAILED reason=\"invalid TENANT in $CONF\"" >&2
+	exit 1
+	;;
+esac
+BACKUP_DIR=$BACKUP_ROOT/$TENANT
+# lock heartbeat: stale after LOCK_STALE s without one (the environment may shorten it)
+LOCK_STALE=${DEEPLENS_LOCK_STALE:-${LOCK_STALE:-120}}
+LOCK_WAIT=${DEEPLENS_LOCK_WAIT:-${LOCK_WAIT:-120}}
 RETENTION_DAYS=${RETENTION_DAYS:-30}
 KEEP_MIN=${KEEP_MIN:-1}
 COMPRESSION=${COMPRESSION:-1}
@@ -44,6 +59,12 @@ PGPORT=${PGPORT:-5432}
 case $KEEP_MIN in '' | *[!0-9]* | 0) KEEP_MIN=1 ;; esac
 case $RETENTION_DAYS in '' | *[!0-9]*) RETENTION_DAYS=30 ;; esac
 case $MAX_GAP in '' | *[!0-9]* | 0) MAX_GAP=86400 ;; esac
+case $LOCK_STALE in '' | *[!0-9]* | 0) LOCK_STALE=120 ;; esac
+case $LOCK_WAIT in '' | *[!0-9]*) LOCK_WAIT=120 ;; esac
+LOCK_BEAT=$((LOCK_STALE / 4))
+[ "$LOCK_BEAT" -gt 30 ] && LOCK_BEAT=30
+[ "$LOCK_BEAT" -lt 1 ] && LOCK_BEAT=1
+HEARTBEAT='' LOCKED=0
 
 # The password only ever comes from the pgpass file.
 unset PGPASSWORD PGDATABASE PGSERVICE
@@ -238,7 +259,9 @@ describe_backups() {
 
 # disk_usage: "total_kb used_kb free_kb" of BACKUP_DIR
 disk_usage() {
-	df -Pk "$BACKUP_DIR" 2>/dev/null | awk 'NR == 2 { print $(NF-4), $(NF-3), $(NF-2) }'
+	local d=$BACKUP_DIR
+	[ -d "$d" ] || d=$BACKUP_ROOT
+	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print $(NF-4), $(NF-3), $(NF-2) }'
 }
 
 sig_name() {
@@ -445,6 +468,13 @@ write_status() {
 }
 
 # --- lock -------------------------------------------------------------------------
+#
+# One lock per tenant: the directory $BACKUP_DIR/.deeplens/lock holding an owner file
+# (host, pid, start, mode). Its holder touches the owner file every LOCK_BEAT seconds from
+# a background loop (the heartbeat); a lock is stale only when that heartbeat is older
+# than LOCK_STALE seconds, whoever's host it names and however long the holder has run.
+# Ages are measured on the target's own clock (a file touched there), so the clocks of
+# the hosts that share an NFS export need not agree.
 
 pid_is_backup() {
 	local cmd
@@ -454,35 +484,54 @@ pid_is_backup() {
 	return 1
 }
 
-# read_owner DIR: OWNER_HOST OWNER_PID OWNER_START of a lock directory
+# read_owner DIR: OWNER_HOST OWNER_PID OWNER_START OWNER_MODE of a lock directory
 read_owner() {
 	local k v
-	OWNER_HOST='' OWNER_PID='' OWNER_START=''
+	OWNER_HOST='' OWNER_PID='' OWNER_START='' OWNER_MODE=''
 	if [ -f "$1/owner" ]; then
 		while IFS='=' read -r k v; do
 			case $k in
 			host) OWNER_HOST=$v ;;
 			pid) OWNER_PID=$v ;;
 			start) OWNER_START=$v ;;
+			mode) OWNER_MODE=$v ;;
 			esac
 		done <"$1/owner"
 	fi
 	case $OWNER_START in '' | *[!0-9]*) OWNER_START=$(stat -c %Y "$1" 2>/dev/null) ;; esac
 }
 
+# fs_now: the current time on the target's clock (what an mtime there is compared with)
+fs_now() {
+	local probe=$BACKUP_DIR/.deeplens/.now.$$ t=''
+	if (: >"$probe") 2>/dev/null; then
+		t=$(stat -c %Y "$probe" 2>/dev/null)
+		rm -f "$probe"
+	fi
+	case $t in '' | *[!0-9]*) now ;; *) printf '%s\n' "$t" ;; esac
+}
+
+# beat_age: seconds since the lock's last heartbeat (the owner file's mtime, else the
+# directory's: a lock whose owner is being written is fresh)
+beat_age() {
+	local beat
+	beat=$(stat -c %Y "$LOCK/owner" 2>/dev/null) || beat=$(stat -c %Y "$LOCK" 2>/dev/null) || return 1
+	echo $(($(fs_now) - beat))
+}
+
 # lock_stale: sets STALE_WHY when the current lock belongs to nobody alive
 lock_stale() {
 	local age
-	read_owner "$LOCK" || return 1
-	[ -n "$OWNER_START" ] || return 1
-	age=$(($(now) - OWNER_START))
-	if [ "$age" -gt "$LOCK_MAX_AGE" ]; then
-		STALE_WHY="held for $(fmt_age "$age") by pid ${OWNER_PID:-?} on ${OWNER_HOST:-?}"
-		return 0
-	fi
+	read_owner "$LOCK"
+	# a run of this very container whose pid is gone: no need to wait for the heartbeat
 	if [ "$OWNER_HOST" = "$HOST" ] && [ -n "$OWNER_PID" ] && [ "$OWNER_PID" != $$ ] &&
 		! pid_is_backup "$OWNER_PID"; then
 		STALE_WHY="owner pid $OWNER_PID on $OWNER_HOST is gone"
+		return 0
+	fi
+	age=$(beat_age) || return 1
+	if [ "$age" -gt "$LOCK_STALE" ]; then
+		STALE_WHY="no heartbeat for $(fmt_age "$age") from pid ${OWNER_PID:-?} on ${OWNER_HOST:-?} (limit ${LOCK_STALE}s)"
 		return 0
 	fi
 	return 1
@@ -502,37 +551,75 @@ break_lock() {
 	return 0
 }
 
-# lock_acquire: 0 taken, 1 held by another run, 2 cannot be created or its owner file
-# not written (a lock without owner would outlive us); the error is in $WORK/target.err
+# heartbeat_start: touch our owner file every LOCK_BEAT seconds while we live and the lock
+# is still ours (a lock broken meanwhile is left alone; touch -c never creates one)
+heartbeat_start() {
+	local me=$$ beat=$LOCK_BEAT
+	(
+		trap - EXIT TERM INT HUP
+		while sleep "$beat"; do
+			kill -0 "$me" 2>/dev/null || exit 0
+			read_owner "$LOCK"
+			[ "$OWNER_HOST:$OWNER_PID" = "$HOST:$me" ] || exit 0
+			touch -c "$LOCK/owner" 2>/dev/null
+		done
+	) </dev/null >/dev/null 2>&1 &
+	HEARTBEAT=$!
+}
+
+# lock_acquire MODE [WAIT]: 0 taken, 1 held by another run (after waiting up to WAIT
+# seconds for it), 2 cannot be created or its owner file not written (a lock without
+# owner would outlive us); the error is in $WORK/target.err
 lock_acquire() {
-	local try
-	for try in 1 2; do
+	local mode=$1 wait=${2:-0} t0
+	t0=$(now)
+	HOST=${HOST:-$(hostname_now)}
+	LOCK=$BACKUP_DIR/.deeplens/lock
+	while :; do
 		if mkdir "$LOCK" 2>"$WORK/target.err"; then
-			if ! printf 'host=%s\npid=%s\nstart=%s\n' "$HOST" "$$" "$RUN_START" \
+			if ! printf 'host=%s\npid=%s\nstart=%s\nmode=%s\n' "$HOST" "$$" "$(now)" "$mode" \
 				>"$LOCK/owner" 2>"$WORK/target.err"; then
 				rm -rf "$LOCK"
 				return 2
 			fi
 			LOCKED=1
+			heartbeat_start
 			return 0
 		fi
 		[ -d "$LOCK" ] || return 2
-		[ "$try" = 1 ] || return 1
-		lock_stale || return 1
-		break_lock || return 1
+		if lock_stale; then
+			break_lock && continue
+		fi
+		[ $(($(now) - t0)) -lt "$wait" ] || return 1
+		sleep 1
 	done
-	return 1
 }
-
-# --- one backup run ---------------------------------------------------------------
 
 # lock_release: only our own lock (a lock broken as stale may belong to another run now)
 lock_release() {
 	[ "$LOCKED" = 1 ] || return 0
 	LOCKED=0
+	[ -n "$HEARTBEAT" ] && kill "$HEARTBEAT" 2>/dev/null
+	HEARTBEAT=''
 	read_owner "$LOCK"
 	[ "$OWNER_HOST:$OWNER_PID" = "$HOST:$$" ] && rm -rf "$LOCK"
 }
+
+# busy: "busy mode=.. pid=.. host=.. since=.." (exit 0) while a live run holds the lock,
+# else "free" (exit 1); the C side waits on it before it replaces the container
+busy() {
+	HOST=$(hostname_now)
+	LOCK=$BACKUP_DIR/.deeplens/lock
+	if [ -d "$LOCK" ] && ! lock_stale; then
+		read_owner "$LOCK"
+		echo "busy mode=${OWNER_MODE:-backup} pid=${OWNER_PID:-?} host=$(v "${OWNER_HOST:-?}") since=${OWNER_START:-0}"
+		return 0
+	fi
+	echo free
+	return 1
+}
+
+# --- one backup run ---------------------------------------------------------------
 
 cleanup() {
 	[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
@@ -625,6 +712,15 @@ prune() {
 	done
 }
 
+# tenant_dir ERRFILE: this tenant's directory and its .deeplens/ (with the owner marker)
+tenant_dir() {
+	[ -d "$BACKUP_DIR/.deeplens" ] || mkdir -p "$BACKUP_DIR/.deeplens" 2>"$1" || return 1
+	[ -f "$BACKUP_DIR/.deeplens/tenant" ] ||
+		printf 'tenant=%s\ndatabase=%s\n' "$TENANT" "$DB" >"$BACKUP_DIR/.deeplens/tenant" 2>"$1" ||
+		return 1
+	return 0
+}
+
 # target_failed ERRFILE: finish with the operator-level cause of a failed write to the target
 target_failed() {
 	case $(cat "$1" 2>/dev/null) in
@@ -672,14 +768,20 @@ run_backup() {
 	trap 'on_signal INT' INT
 	trap 'on_signal HUP' HUP
 
-	[ -d "$BACKUP_DIR" ] || finish FAILED "target $BACKUP_DIR does not exist"
-	[ -L "$BACKUP_DIR/.deeplens" ] &&
-		finish FAILED "$BACKUP_DIR/.deeplens on the backup target is a symbolic link: not followed; remove it"
-	if [ ! -d "$BACKUP_DIR/.deeplens" ] && ! mkdir "$BACKUP_DIR/.deeplens" 2>"$WORK/target.err"; then
-		target_failed "$WORK/target.err"
+	[ -d "$BACKUP_ROOT" ] || finish FAILED "target $BACKUP_ROOT does not exist"
+	for link in "$BACKUP_DIR" "$BACKUP_DIR/.deeplens"; do
+		[ -L "$link" ] &&
+			finish FAILED "$link on the backup target is a symbolic link: not followed; remove it"
+	done
+	tenant_dir "$WORK/target.err" || target_failed "$WORK/target.err"
+	lock_acquire backup
+	rc=$?
+	# a verify, restore or delete holds it: wait for that rather than skip the backup
+	if [ "$rc" = 1 ] && [ -n "$OWNER_MODE" ] && [ "$OWNER_MODE" != backup ]; then
+		lock_acquire backup "$LOCK_WAIT"
+		rc=$?
 	fi
-	lock_acquire
-	case $? in
+	case $rc in
 	1)
 		emit "ts=$(iso_now) event=backup tenant=$TENANT result=SKIPPED reason=\"another run is in progress\" holder=$(q "${OWNER_HOST:-?}:${OWNER_PID:-?}")"
 		trap - EXIT
@@ -692,6 +794,7 @@ run_backup() {
 
 	gz=0 ext=.sql
 	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz
+	# shellcheck disable=SC2034 # a bounded retry
 	for try in 1 2 3; do
 		ts=$(date -u +%Y%m%d_%H%M%S)
 		final=${DB}_$ts$ext
@@ -951,9 +1054,13 @@ restore() {
 # boot: run once by the entrypoint (as the backup uid) before crond starts
 boot() {
 	local line db_of=
+	TO_LOG=1
 	HOST=$(hostname_now)
 	LOCK=$BACKUP_DIR/.deeplens/lock
-	[ -L "$BACKUP_DIR/.deeplens" ] && return 0 # the entrypoint said so; runs fail
+	# the entrypoint said so; runs fail
+	{ [ -L "$BACKUP_DIR" ] || [ -L "$BACKUP_DIR/.deeplens" ]; } && return 0
+	tenant_dir /dev/null
+	migrate
 	# No run of this container can be alive yet: a lock it left behind is stale.
 	if [ -d "$LOCK" ]; then
 		read_owner "$LOCK"
@@ -976,6 +1083,120 @@ boot() {
 		rm -f "$STATE_DIR/.status.$$"
 	fi
 	return 0
+}
+
+# flat_names: this tenant's backups and sidecars in the old flat layout (BACKUP_ROOT)
+flat_names() {
+	local f n
+	for f in "$BACKUP_ROOT/$DB"_*; do
+		[ -f "$f" ] || continue
+		n=${f##*/}
+		case $n in
+		*.sha256) is_backup_name "${n%.sha256}" || continue ;;
+		*) is_backup_name "$n" || continue ;;
+		esac
+		printf '%s\n' "$n"
+	done
+}
+
+# migrate: move this tenant's files of the old flat layout into its directory, by rename
+# on the same filesystem; a name already taken there is left where it is. When the flat
+# layout's status names another tenant or database, the flat files may be that tenant's:
+# nothing is moved.
+migrate() {
+	local line st_db='' st_tenant='' n moved=0 kept=0 names
+	names=$(flat_names)
+	if [ -f "$BACKUP_ROOT/.deeplens/status" ]; then
+		while IFS= read -r line; do
+			case $line in
+			database=*) st_db=${line#database=} ;;
+			tenant=*) st_tenant=${line#tenant=} ;;
+			esac
+		done <"$BACKUP_ROOT/.deeplens/status"
+		if { [ -n "$st_db" ] && [ "$st_db" != "$DB" ]; } ||
+			{ [ -n "$st_tenant" ] && [ "$st_tenant" != "$TENANT" ]; }; then
+			[ -n "$names" ] && emit "ts=$(iso_now) event=migrate tenant=$TENANT result=skipped count=0 left=$(printf '%s\n' "$names" | grep -c .) reason=$(q "the old layout in $BACKUP_ROOT belongs to tenant ${st_tenant:-?} database ${st_db:-?}: its files are left in place")"
+			return 0
+		fi
+	fi
+	[ -n "$names" ] || return 0
+	tenant_dir /dev/null || {
+		emit "ts=$(iso_now) event=migrate tenant=$TENANT result=FAILED count=0 reason=$(q "cannot create $BACKUP_DIR")"
+		return 0
+	}
+	for n in $names; do
+		if [ -e "$BACKUP_DIR/$n" ] || ! mv "$BACKUP_ROOT/$n" "$BACKUP_DIR/$n" 2>/dev/null; then
+			kept=$((kept + 1))
+			continue
+		fi
+		moved=$((moved + 1))
+	done
+	if [ -n "$st_db" ] && [ ! -f "$BACKUP_DIR/.deeplens/status" ]; then
+		mv "$BACKUP_ROOT/.deeplens/status" "$BACKUP_DIR/.deeplens/status" 2>/dev/null
+	fi
+	emit "ts=$(iso_now) event=migrate tenant=$TENANT result=ok count=$moved left=$kept from=$BACKUP_ROOT to=$BACKUP_DIR"
+	return 0
+}
+
+# delete_all: this tenant's backups, sidecars, temporaries, status and marker, then its
+# directory when nothing else is left in it - under the lock, after the old layout's
+# files were moved in (so they go too)
+delete_all() {
+	local f n=0 d
+	HOST=$(hostname_now)
+	migrate
+	if [ ! -d "$BACKUP_DIR" ]; then
+		emit "ts=$(iso_now) event=delete tenant=$TENANT result=ok deleted=0"
+		return 0
+	fi
+	tenant_dir "$WORK/target.err"
+	lock_acquire delete "$LOCK_WAIT"
+	case $? in
+	1)
+		emit "ts=$(iso_now) event=delete tenant=$TENANT result=FAILED reason=\"another run is in progress\" holder=$(q "${OWNER_HOST:-?}:${OWNER_PID:-?}")"
+		return 75
+		;;
+	2)
+		emit "ts=$(iso_now) event=delete tenant=$TENANT result=FAILED reason=$(q "$(first_error "$WORK/target.err")")"
+		return 1
+		;;
+	esac
+	d='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9]'
+	# shellcheck disable=SC2086 # $d is a glob pattern on purpose
+	for f in "$BACKUP_DIR/$DB"_$d.sql.gz "$BACKUP_DIR/$DB"_$d.sql \
+		"$BACKUP_DIR/$DB"_$d.sql.gz.sha256 "$BACKUP_DIR/$DB"_$d.sql.sha256 \
+		"$BACKUP_DIR/.$DB"_$d.sql.gz.partial "$BACKUP_DIR/.$DB"_$d.sql.partial \
+		"$BACKUP_DIR/.$DB"_$d.sql.gz.sha256.partial "$BACKUP_DIR/.$DB"_$d.sql.sha256.partial; do
+		[ -e "$f" ] || continue
+		rm -f -- "$f" && n=$((n + 1))
+	done
+	rm -f "$BACKUP_DIR/.deeplens/status" "$BACKUP_DIR/.deeplens/tenant" "$BACKUP_DIR/.deeplens"/.status.* \
+		"$BACKUP_DIR/.deeplens"/.now.*
+	lock_release
+	rmdir "$BACKUP_DIR/.deeplens" "$BACKUP_DIR" 2>/dev/null
+	emit "ts=$(iso_now) event=delete tenant=$TENANT result=ok deleted=$n"
+	return 0
+}
+
+# with_lock MODE CMD...: CMD under the tenant's lock (waiting up to LOCK_WAIT for a run
+# that holds it); exit 75 when it stays held
+with_lock() {
+	local mode=$1
+	shift
+	HOST=$(hostname_now)
+	tenant_dir "$WORK/target.err"
+	lock_acquire "$mode" "$LOCK_WAIT"
+	case $? in
+	1)
+		emit "ts=$(iso_now) event=$mode tenant=$TENANT result=FAILED reason=\"another run is in progress\" holder=$(q "${OWNER_HOST:-?}:${OWNER_PID:-?}") waited=${LOCK_WAIT}s"
+		exit 75
+		;;
+	2)
+		emit "ts=$(iso_now) event=$mode tenant=$TENANT result=FAILED reason=$(q "cannot lock $BACKUP_DIR: $(first_error "$WORK/target.err")")"
+		exit 1
+		;;
+	esac
+	"$@"
 }
 
 # boot_id: PID 1's start time, which tells one start of the container from the next
@@ -1021,13 +1242,13 @@ fi
 set -o pipefail
 
 case $MODE in
-run | --cron | --verify | --restore | --list) wait_ready ;;
+run | --cron | --verify | --restore | --list | --busy) wait_ready ;;
 esac
 
 # Scratch space for stderr captures, never on the backup target.
 WORK=''
 case $MODE in
-run | --cron | --verify | --restore)
+run | --cron | --verify | --restore | --delete)
 	for d in "$STATE_DIR" "${TMPDIR:-/tmp}"; do
 		if mkdir "$d/.work.$$" 2>/dev/null; then
 			WORK=$d/.work.$$
@@ -1039,6 +1260,15 @@ run | --cron | --verify | --restore)
 		exit 1
 	fi
 	trap 'rm -rf "$WORK"' EXIT
+	;;
+esac
+case $MODE in
+--verify | --restore | --delete)
+	# the lock they take is released however they end
+	trap 'lock_release; rm -rf "$WORK"' EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 129' HUP
 	;;
 esac
 
@@ -1062,7 +1292,12 @@ run)
 --list) list ;;
 --verify)
 	TO_LOG=1
-	verify "${2:-}"
+	with_lock verify verify "${2:-}"
+	;;
+--busy) busy ;;
+--delete)
+	TO_LOG=1
+	delete_all
 	;;
 --restore)
 	TO_LOG=1
@@ -1072,11 +1307,11 @@ run)
 		echo "usage: backup.sh --restore FILE DATABASE [--force]" >&2
 		exit 2
 	fi
-	restore "$2" "$3" "$force"
+	with_lock restore restore "$2" "$3" "$force"
 	;;
 --boot) boot ;;
 *)
-	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force]]" >&2
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force] | --busy | --delete]" >&2
 	exit 2
 	;;
 esac

@@ -33,7 +33,7 @@ if ! . "$CONF"; then
 	echo "ts=$(iso_now) event=start result=FAILED reason=\"cannot read $CONF\""
 	exit 78
 fi
-BACKUP_DIR=${BACKUP_DIR:-/backups}
+BACKUP_DIR=${BACKUP_ROOT:-/backups}/${TENANT:-?}
 OWNER=${BACKUP_UID:-999}:${BACKUP_GID:-999}
 case ${COMPRESSION:-1} in 0) COMP=none ;; *) COMP=gzip ;; esac
 
@@ -69,7 +69,7 @@ fi
 put "$STATE_DIR/started" "$(date -u +%s)"
 rm -rf "$STATE_DIR"/.work.* "$STATE_DIR"/.status.*
 # The job refuses these too; said here once at the start, where the operator looks.
-for f in "$BACKUP_DIR/.deeplens" "$BACKUP_DIR/.deeplens/status" "$BACKUP_DIR/.deeplens/lock"; do
+for f in "$BACKUP_DIR" "$BACKUP_DIR/.deeplens" "$BACKUP_DIR/.deeplens/status" "$BACKUP_DIR/.deeplens/lock"; do
 	[ -L "$f" ] && refuse "$f on the backup target is a symbolic link: not followed; backups fail until it is removed"
 done
 

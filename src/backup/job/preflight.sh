@@ -29,9 +29,15 @@ as_backup() {
 chown "$BACKUP_UID:$BACKUP_GID" "$PGPASSFILE" && chmod 600 "$PGPASSFILE" ||
 	fail setup "cannot prepare the credentials file"
 
-probe="$BACKUP_DIR/.deeplens-preflight-$$"
+BACKUP_ROOT=${BACKUP_ROOT:-/backups}
+probe="$BACKUP_ROOT/.deeplens-preflight-$$"
 if ! werr=$(as_backup sh -c 'echo ok > "$1" && rm -f "$1"' sh "$probe" 2>&1); then
-	fail target "target $BACKUP_DIR is not writable by uid $BACKUP_UID:$BACKUP_GID ($(echo "$werr" | head -n 1))"
+	fail target "target $BACKUP_ROOT is not writable by uid $BACKUP_UID:$BACKUP_GID ($(echo "$werr" | head -n 1))"
+fi
+# the tenant's own directory there, when an earlier provision made it
+if [ -d "$BACKUP_ROOT/$TENANT" ] &&
+	! werr=$(as_backup sh -c 'echo ok > "$1" && rm -f "$1"' sh "$BACKUP_ROOT/$TENANT/.deeplens-preflight-$$" 2>&1); then
+	fail target "target $BACKUP_ROOT/$TENANT is not writable by uid $BACKUP_UID:$BACKUP_GID ($(echo "$werr" | head -n 1))"
 fi
 
 tries=0

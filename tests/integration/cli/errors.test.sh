@@ -95,19 +95,20 @@ ok "provision a tenant for the remove checks"
 like "$out" "deeplens-backup logs $tenant" "provision ends with the summary and our commands"
 # a backup file as the job names them (what --delete-backups would delete)
 bfile=tenant_${tenant}_metadata_20250101_020000.sql.gz
-printf 'x' | gzip > "$target/$bfile"
-chown 999:999 "$target/$bfile"
+mkdir -p "$target/$tenant"     # the tenant's own directory on the target
+printf 'x' | gzip > "$target/$tenant/$bfile"
+chown 999:999 "$target/$tenant" "$target/$tenant/$bfile"
 
 run remove "$tenant" --delete-backups
 expect "remove --delete-backups of a real tenant without --yes exits 2" 2 "without confirmation"
-[ -f "$target/$bfile" ]
+[ -f "$target/$tenant/$bfile" ]
 is "$?" 0 "... and the backup file is kept"
 "$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
 is "$?" 0 "... and the container is still there"
 
 run remove "$tenant"
 expect "remove without --delete-backups succeeds" 0 "backup files kept"
-[ -f "$target/$bfile" ]
+[ -f "$target/$tenant/$bfile" ]
 is "$?" 0 "... and keeps the backup file"
 "$docker" inspect "deeplens-backup-$tenant" > /dev/null 2>&1
 is "$?" 1 "... and the container is gone"

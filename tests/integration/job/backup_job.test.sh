@@ -130,8 +130,8 @@ rows() { psql_pg -d "$1" -Atc "select (select count(*) from a) || ' ' || (select
 
 # --- containers, built like the C side builds them -----------------------------------
 
-# make_container NAME [KEY=VALUE ...]: created, configured, not started; NAME's backup
-# directory on the host is $work/NAME
+# make_container NAME [KEY=VALUE ...]: created, configured, not started; NAME's volume is
+# the host directory $work/NAME, the tenant's own directory in it $work/NAME/$tenant
 make_container() {
     local name=$1 st=$work/stage-$1 dir=$work/$1 kv k v
     shift
@@ -141,11 +141,11 @@ make_container() {
     install -m 0755 "$job_src/entrypoint.sh" "$st/usr/local/bin/deeplens-entrypoint.sh"
     declare -A conf=([TENANT]=$tenant [DB]=$db [PGHOST]=$pg_host [PGPORT]=5432 [PGUSER]=$pg_user
         [RETENTION_DAYS]=30 [KEEP_MIN]=2 [COMPRESSION]=1 [BACKUP_UID]=999 [BACKUP_GID]=999
-        [SCHEDULE]='0 2 * * *' [MAX_GAP]=86400 [BACKUP_DIR]=/backups)
+        [SCHEDULE]='0 2 * * *' [MAX_GAP]=86400 [BACKUP_ROOT]=/backups [LOCK_STALE]=120)
     for kv in "$@"; do conf[${kv%%=*}]=${kv#*=}; done
     : >"$st/etc/deeplens/backup.conf"
     for k in TENANT DB PGHOST PGPORT PGUSER RETENTION_DAYS KEEP_MIN COMPRESSION BACKUP_UID \
-        BACKUP_GID SCHEDULE MAX_GAP BACKUP_DIR; do
+        BACKUP_GID SCHEDULE MAX_GAP BACKUP_ROOT LOCK_STALE; do
         v=${conf[$k]}
         printf "%s='%s'\n" "$k" "${v//\'/\'\\\'\'}" >>"$st/etc/deeplens/backup.conf"
     done
@@ -206,7 +206,7 @@ cron_started=$SECONDS
 
 # --- 1. a good backup ------------------------------------------------------------------
 main_c=dl-$id-main
-main_dir=$work/$main_c
+main_dir=$work/$main_c/$tenant
 make_container "$main_c" || bail "cannot create $main_c"
 check "container starts and prints its start line" start_container "$main_c"
 like "start line names tenant, schedule, retention" "$(dk logs "$main_c" 2>&1)" \
@@ -348,7 +348,7 @@ dk exec "$main_c" sed -i "s/^DB=.*/DB='$db'/" /etc/deeplens/backup.conf
 chmod 0555 "$main_dir"
 out=$(job "$main_c")
 rc=$?
-expect "target not writable: FAILED naming the uid" 1 "$rc" "$out" 'result=FAILED reason="target /backups not writable by uid 999"'
+expect "target not writable: FAILED naming the uid" 1 "$rc" "$out" "result=FAILED reason=\"target /backups/$tenant not writable by uid 999\""
 chmod 0755 "$main_dir"
 is "target not writable: nothing new" "$(snapshot)" "$before"
 
@@ -381,7 +381,7 @@ is "pgpass is 0600 and owned by the backup uid" "$(dk exec "$main_c" stat -c '%a
 
 # --- 7. retention --------------------------------------------------------------------------
 ret_c=dl-$id-ret
-ret_dir=$work/$ret_c
+ret_dir=$work/$ret_c/$tenant
 make_container "$ret_c" KEEP_MIN=3 RETENTION_DAYS=30 || bail "cannot create $ret_c"
 mkdir -p "$ret_dir"
 declare -a old
@@ -437,7 +437,7 @@ psql_pg -d postgres -c "create database \"$big\"" >/dev/null
 psql_pg -d "$big" -c "create table a (id int, t text); create table b (id int, v numeric);
     insert into a select g, md5(g::text) || md5((g + 1)::text) from generate_series(1, 1500000) g;" >/dev/null
 kill_c=dl-$id-kill
-kill_dir=$work/$kill_c
+kill_dir=$work/$kill_c/$tenant
 make_container "$kill_c" DB="$big" || bail "cannot create $kill_c"
 start_container "$kill_c" || fail "kill container starts"
 job "$kill_c" >"$work/first.out" 2>&1 &
@@ -473,11 +473,60 @@ is "killed pg_dump: no backup-looking file, partial removed" "$(ls -A "$kill_dir
 check "killed pg_dump: lock released" test ! -e "$kill_dir/.deeplens/lock"
 # a lock left by a dead run of this container is broken (a live one: SKIPPED above)
 # shellcheck disable=SC2016 # expanded by the container's shell
-dk exec -u 999:999 "$kill_c" sh -c 'mkdir /backups/.deeplens/lock && printf "host=%s\npid=99999\nstart=%s\n" "$(cat /proc/sys/kernel/hostname)" "$(date +%s)" > /backups/.deeplens/lock/owner'
+dk exec -u 999:999 "$kill_c" sh -c 'mkdir "$1/lock" && printf "host=%s\npid=99999\nstart=%s\n" "$(cat /proc/sys/kernel/hostname)" "$(date +%s)" > "$1/lock/owner"' sh "/backups/$tenant/.deeplens"
 psql_pg -d "$big" -c 'truncate a' >/dev/null
 out=$(job "$kill_c")
 expect "stale lock of a dead pid is broken" 0 "$?" "$out" 'event=lock .*action=broken reason="owner pid 99999 on .* is gone"'
 like "and the run goes ahead" "$out" 'result=ok'
+
+# --- 8b. the lock's owner is judged by its heartbeat, never by host name or age ---------------
+lockdir=$kill_dir/.deeplens/lock
+# a run of another container (a recreated one has another host name) killed 10 min ago
+mkdir "$lockdir" && printf 'host=gone-container\npid=4242\nstart=%s\n' "$(date +%s)" >"$lockdir/owner"
+chown -R 999:999 "$lockdir"
+touch -d '-10 minutes' "$lockdir/owner"
+out=$(job "$kill_c")
+expect "another host's lock without heartbeat for 10 min is broken" 0 "$?" "$out" \
+    'event=lock .*action=broken reason="no heartbeat for 10m[0-9]+s from pid 4242 on gone-container'
+like "... and the run goes ahead" "$out" 'result=ok'
+# a lock whose heartbeat is fresh stays, however long ago its run started
+rm -rf "$lockdir"
+mkdir "$lockdir" && printf 'host=other-container\npid=4243\nstart=%s\n' "$(($(date +%s) - 25200))" >"$lockdir/owner"
+chown -R 999:999 "$lockdir"
+out=$(job "$kill_c")
+expect "a lock held for 7 h with a fresh heartbeat is not broken: SKIPPED" 75 "$?" "$out" 'result=SKIPPED'
+unlike "... nothing broken" "$out" 'action=broken'
+rm -rf "$lockdir"
+
+# a dump that outlasts LOCK_STALE (4 s here): pg_dump waits behind a table lock for ~20 s
+psql_pg -d "$big" -c "begin; lock table a in access exclusive mode; select pg_sleep(20); commit;" >/dev/null 2>&1 &
+bg_pids+=("$!")
+sleep 1
+dk exec -e DEEPLENS_LOCK_STALE=4 "$kill_c" /usr/local/bin/backup.sh >"$work/long.out" 2>&1 &
+long=$!
+bg_pids+=("$long")
+sleep 9
+out=$(dk exec -e DEEPLENS_LOCK_STALE=4 "$kill_c" /usr/local/bin/backup.sh)
+expect "9 s into a dump, past LOCK_STALE, a second run is SKIPPED (the heartbeat holds the lock)" 75 "$?" "$out" \
+    'result=SKIPPED reason="another run is in progress"'
+# the run's start as if it had been running for 7 h (the old limit was 6 h)
+dk exec -u 999:999 "$kill_c" sed -i "s/^start=.*/start=$(($(date +%s) - 25200))/" "/backups/$tenant/.deeplens/lock/owner"
+out=$(dk exec -e DEEPLENS_LOCK_STALE=4 "$kill_c" /usr/local/bin/backup.sh)
+expect "a run started 7 h ago with a live heartbeat: a second run is SKIPPED" 75 "$?" "$out" 'result=SKIPPED'
+unlike "... and breaks no lock" "$out" 'action=broken'
+out=$(dk exec -e DEEPLENS_LOCK_WAIT=2 "$kill_c" /usr/local/bin/backup.sh --verify)
+expect "--verify while a run holds the lock: refused after waiting (exit 75)" 75 "$?" "$out" \
+    'event=verify .*result=FAILED reason="another run is in progress"'
+out=$(dk exec -e DEEPLENS_LOCK_WAIT=60 "$kill_c" /usr/local/bin/backup.sh --verify)
+rc=$?
+wait "$long"
+long_rc=$?
+like "the long dump finishes ok, its lock never broken" "$long_rc:$(cat "$work/long.out")" '^0:.*result=ok'
+unlike "... no lock broken during it" "$(cat "$work/long.out")" 'action=broken'
+long_file=$(sed -n 's/.*result=ok file=\([^ ]*\).*/\1/p' "$work/long.out")
+expect "--verify waits for the run and then checks its new backup" 0 "$rc" "$out" \
+    "event=verify tenant=$tenant result=ok file=$long_file "
+check "the lock is released after the long run" test ! -e "$lockdir"
 
 # --- 9. docker stop during a run -----------------------------------------------------------
 psql_pg -d "$big" -c "insert into a select g, md5(g::text) || md5((g + 1)::text) from generate_series(1, 1500000) g" >/dev/null
@@ -501,7 +550,7 @@ like "stop line logged" "$(dk logs "$kill_c" 2>&1 | tail -n 3)" 'event=stop .*si
 is "stopped run: status says interrupted" "$(grep '^last_reason=' "$kill_dir/.deeplens/status")" "last_reason=interrupted by SIGTERM"
 
 # --- 10. the schedule runs by itself ------------------------------------------------------------
-cron_dir=$work/$cron_c
+cron_dir=$work/$cron_c/$tenant
 got=
 while :; do     # looked at least once, however long the sections above took
     if dk logs "$cron_c" 2>&1 | grep -Eq "event=backup tenant=$tenant result=(ok|FAILED)"; then got=1; break; fi

@@ -23,9 +23,9 @@ lc_user=$role lc_pw=$work/$role.pw
 lc_provision "$t" "$dir"
 expect "provision with a non-superuser role" 0 "^PostgreSQL backup configured successfully!"
 [ "$rc" = 0 ] || bail_out "provision failed, nothing more to test"
-mapfile -t files < <(lc_backups "$dir" "$db")
+mapfile -t files < <(lc_backups "$dir/$t" "$db")
 f0=${files[0]:-none}
-before=$(lc_snapshot "$dir")
+before=$(lc_snapshot "$dir/$t")
 like "$before" "$f0.sha256" "the initial backup and its sidecar are there"
 # metric NAME [LABELS]: the tenant's value in the last `metrics` output ($metrics)
 metric() { printf '%s\n' "$metrics" | awk -v k="$1{tenant=\"$t\"${2:-}}" '$1 == k { print $2 }'; }
@@ -38,7 +38,7 @@ failed_run() {
     expect "$1: backup-now exits 1" 1 "^deeplens-backup: backup failed: .*$2"
     has_line "$out" "^    ts=[0-9TZ:-]+ event=backup tenant=$t result=FAILED reason=\".*$2" \
         "$1: the job's FAILED line is shown"
-    is "$(lc_snapshot "$dir")" "$before" "$1: no new file, no partial, older backups unchanged"
+    is "$(lc_snapshot "$dir/$t")" "$before" "$1: no new file, no partial, older backups unchanged"
     run status "$t"
     expect "$1: status exits 6 and says failing" 6 "Health: +failing.*$2"
     st=$(lc_json status "$t" --json)
@@ -64,9 +64,9 @@ psql_pg postgres -c "alter role \"$role\" password '$(cat "$lc_pw")'" > /dev/nul
 # --- the next good run ----------------------------------------------------------------------------
 run backup-now "$t"
 expect "a good backup-now after the failures exits 0" 0 "^ok Backup completed"
-mapfile -t files < <(lc_backups "$dir" "$db")
+mapfile -t files < <(lc_backups "$dir/$t" "$db")
 is "${#files[@]}" 2 "one new backup"
-missing=$(grep -Fxv -f <(lc_snapshot "$dir") <<< "$before")
+missing=$(grep -Fxv -f <(lc_snapshot "$dir/$t") <<< "$before")
 is "$missing" "" "the first backup and its sidecar are unchanged"
 is "$(lc_json status "$t" --json | jq -r '.[0].health')" ok "health is ok again"
 
@@ -76,9 +76,9 @@ is "$(lc_json status "$t" --json | jq -r '.[0].health')" ok "health is ok again"
 bad=${db}_$(date -u -d '-2 days' +%Y%m%d_%H%M%S).sql.gz
 printf '%s\n' 'CREATE TABLE half_restored (x int);' 'INSERT INTO half_restored VALUES (1);' \
     'SELECT 1/0;' 'CREATE TABLE after_the_error (x int);' '' '-- PostgreSQL database dump complete' |
-    gzip > "$dir/$bad"
-(cd "$dir" && sha256sum "$bad" > "$bad.sha256")
-chown 999:999 "$dir/$bad" "$dir/$bad.sha256"
+    gzip > "$dir/$t/$bad"
+(cd "$dir/$t" && sha256sum "$bad" > "$bad.sha256")
+chown 999:999 "$dir/$t/$bad" "$dir/$t/$bad.sha256"
 run verify "$t" "$bad"
 expect "verify passes the well-formed bad file" 0 "result=ok file=$bad"
 scratch() {

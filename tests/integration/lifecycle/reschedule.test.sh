@@ -52,7 +52,7 @@ expect "provision $a" 0 "^PostgreSQL backup configured successfully!"
 [ "$rc" = 0 ] || bail_out "provision failed, nothing more to test"
 old_id=$("$docker" inspect -f '{{.Id}}' "deeplens-backup-$a")
 st0=$(status_json "$a")
-files0=$(lc_snapshot "$dira")
+files0=$(lc_snapshot "$dira/$a")
 set0=$(settings "deeplens-backup-$a")
 
 run reschedule "$a" --schedule '* * * * *' --retention 7
@@ -68,7 +68,7 @@ is "$(jq -r '.[0] | [.schedule, .retention_days, .max_gap_seconds] | join(" ")' 
 is "$(jq -S "$volatile" <<< "$st1")" "$(jq -S "$volatile" <<< "$st0")" \
     "status --json: everything else as before (files, last backup, health, target, database...)"
 is "$(settings "deeplens-backup-$a")" "$set0" "image, mounts, network, labels, credentials and job config kept"
-is "$(lc_snapshot "$dira")" "$files0" "every file on the target kept"
+is "$(lc_snapshot "$dira/$a")" "$files0" "every file on the target kept"
 is "$("$docker" exec "deeplens-backup-$a" cat /etc/crontabs/root)" "* * * * * /usr/local/bin/backup.sh --cron" \
     "the new crontab"
 
@@ -107,7 +107,7 @@ expect "provision $c" 0 "^PostgreSQL backup configured successfully!"
 sleep 1     # a second backup, another second in its name
 run backup-now "$c"
 expect "a second backup of $c" 0 "^ok Backup completed"
-is "$(lc_backups "$dirc" "$dbc" | wc -l)" 2 "two backups of $c"
+is "$(lc_backups "$dirc/$c" "$dbc" | wc -l)" 2 "two backups of $c"
 theirs=(
     "tenant_${c}x_metadata_20250101_020000.sql.gz"        # tenant ${c}x's backup
     "tenant_${c}x_metadata_20250101_020000.sql.gz.sha256"
@@ -118,31 +118,31 @@ theirs=(
     "notes.txt"
 )
 for f in "${theirs[@]}"; do
-    gzip -dc "$dirc/$(lc_backups "$dirc" "$dbc" | head -n 1)" | gzip > "$dirc/$f"
+    gzip -dc "$dirc/$c/$(lc_backups "$dirc/$c" "$dbc" | head -n 1)" | gzip > "$dirc/$c/$f"
 done
-chown 999:999 "$dirc"/* "$dirc"/.tenant_*
-keep=$(cd "$dirc" && printf '%s\n' "${theirs[@]}" | LC_ALL=C sort | xargs sha256sum)
+chown 999:999 "$dirc/$c"/* "$dirc/$c"/.tenant_*
+keep=$(cd "$dirc/$c" && printf '%s\n' "${theirs[@]}" | LC_ALL=C sort | xargs sha256sum)
 run remove "$c" --delete-backups --yes
 expect "remove --delete-backups --yes exits 0" 0 "Backup of $c removed, backup files deleted"
 like "$out" "Deleted 4 backup files" "... counting its 2 backups and 2 checksums"
-is "$(cd "$dirc" && ls -A | LC_ALL=C sort | xargs sha256sum)" "$keep" \
+is "$(cd "$dirc/$c" && ls -A | LC_ALL=C sort | xargs sha256sum)" "$keep" \
     "only the other tenant's, the operator's and the foreign temporary files are left, unchanged"
 is "$(lc_gone "$c")" "" "the container and the volume are gone"
 run status "$c"
 expect "the tenant is unknown afterwards" 4 "no backup configured for tenant '$c'"
 
 # --- the every-minute schedule runs by itself ---------------------------------------------------------
-first=$(lc_backups "$dira" "$dba" | head -n 1)
+first=$(lc_backups "$dira/$a" "$dba" | head -n 1)
 new=
 while [ $((SECONDS - resched_at)) -lt 130 ]; do
-    new=$(lc_backups "$dira" "$dba" | grep -vx -- "$first" | head -n 1)
-    [ -n "$new" ] && [ -f "$dira/$new.sha256" ] && break
+    new=$(lc_backups "$dira/$a" "$dba" | grep -vx -- "$first" | head -n 1)
+    [ -n "$new" ] && [ -f "$dira/$a/$new.sha256" ] && break
     new=
     sleep 2
 done
 if [ -n "$new" ]; then
     ok "the every-minute schedule made a backup by itself, $((SECONDS - resched_at)) s after the reschedule"
-    check "... its checksum matches" sh -c "cd '$dira' && sha256sum -c --status '$new.sha256'"
+    check "... its checksum matches" sh -c "cd '$dira/$a' && sha256sum -c --status '$new.sha256'"
     st=$(lc_json status "$a" --json)
     is "$(jq -r '.[0] | [.last_run.result, .last_success.file, .file_count, .health] | join(" ")' <<< "$st")" \
         "ok $new 2 ok" "... status --json shows it, health ok"
@@ -155,7 +155,7 @@ if [ -n "$new" ]; then
     done
     like "$("$docker" logs "deeplens-backup-$a" 2>&1)" "event=backup tenant=$a result=ok file=$new" \
         "... its result line is in the container's log"
-    is "$(lc_snapshot "$dira" | grep -F -- "$first")" "$(grep -F -- "$first" <<< "$files0")" \
+    is "$(lc_snapshot "$dira/$a" | grep -F -- "$first")" "$(grep -F -- "$first" <<< "$files0")" \
         "... and the older backup is unchanged"
 else
     not_ok "the every-minute schedule made a backup by itself within 130 s" \

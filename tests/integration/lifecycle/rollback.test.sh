@@ -22,7 +22,8 @@ echo "not-the-password" > "$work/wrong.pw"
 # looks like a backup or a temporary of one
 nothing_left() {
     is "$(lc_gone "$2")" "" "$1: no container and no volume left"
-    is "$(ls -A "$3" | grep -E 'sql|partial|preflight' | tr '\n' ' ')" "" "$1: no backup or temporary on the target"
+    is "$(find "$3" -mindepth 1 -printf '%P\n' | grep -E 'sql|partial|preflight' | tr '\n' ' ')" "" \
+        "$1: no backup or temporary on the target, in no tenant's directory"
 }
 
 # --- the target is not writable for UID 999 ----------------------------------------------------
@@ -74,7 +75,7 @@ psql_pg "tenant_${t}_metadata" -c "drop table secret" > /dev/null
 lc_provision "$t" "$dir" --schedule '0 3 * * *'
 expect "provision the tenant" 0 "^PostgreSQL backup configured successfully!"
 old_id=$("$docker" inspect -f '{{.Id}}' "deeplens-backup-$t" 2> /dev/null)
-before=$(lc_snapshot "$dir")
+before=$(lc_snapshot "$dir/$t")
 
 # kept ARGS...: after a failed replace, the old container as it was
 kept() {
@@ -83,7 +84,7 @@ kept() {
     is "$(lc_gone "$t" | tr '\n' ' ')" "deeplens-backup-$t tenant_${t}_pgbackup " \
         "$1: no new or set-aside container left, the volume kept"
     is "$(lc_json status "$t" --json | jq -r '.[0].schedule')" "0 3 * * *" "$1: the old schedule"
-    is "$(lc_snapshot "$dir")" "$before" "$1: the files unchanged"
+    is "$(lc_snapshot "$dir/$t")" "$before" "$1: the files unchanged"
 }
 
 lc_pw=$work/wrong.pw lc_provision "$t" "$dir" --replace --schedule '0 4 * * *'

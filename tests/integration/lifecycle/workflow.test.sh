@@ -34,7 +34,7 @@ for want in "Creating local volume: tenant_${t}_pgbackup" "Creating backup conta
 done
 [ "$rc" = 0 ] || bail_out "provision failed, nothing more to test"
 
-mapfile -t files < <(lc_backups "$dir" "$db")
+mapfile -t files < <(lc_backups "$dir/$t" "$db")
 is "${#files[@]}" 1 "one backup file on the target after provision"
 f0=${files[0]:-none}
 ts=${f0#"${db}"_}
@@ -45,13 +45,13 @@ if [ "$e" -ge $((t0 - 1)) ] && [ "$e" -le $((t1 + 1)) ]; then
 else
     not_ok "its name is <database>_YYYYMMDD_HHMMSS.sql.gz in UTC" "$f0, provision ran $t0..$t1"
 fi
-check "the checksum sidecar matches (sha256sum -c)" sh -c "cd '$dir' && sha256sum -c --status '$f0.sha256'"
-check "gzip -t passes" gzip -t "$dir/$f0"
-like "$(gzip -dc "$dir/$f0" | tail -n 5)" '-- PostgreSQL database dump complete' "the dump is complete"
-is "$(stat -c %u:%g "$dir/$f0")" 999:999 "the file belongs to the backup uid"
-is "$(ls -A "$dir" | grep -v '^\.deeplens$' | sort | tr '\n' ' ')" "$f0 $f0.sha256 " \
+check "the checksum sidecar matches (sha256sum -c)" sh -c "cd '$dir/$t' && sha256sum -c --status '$f0.sha256'"
+check "gzip -t passes" gzip -t "$dir/$t/$f0"
+like "$(gzip -dc "$dir/$t/$f0" | tail -n 5)" '-- PostgreSQL database dump complete' "the dump is complete"
+is "$(stat -c %u:%g "$dir/$t/$f0")" 999:999 "the file belongs to the backup uid"
+is "$(ls -A "$dir/$t" | grep -v '^\.deeplens$' | sort | tr '\n' ' ')" "$f0 $f0.sha256 " \
     "nothing else on the target (no partial, no probe)"
-size0=$(stat -c %s "$dir/$f0")
+size0=$(stat -c %s "$dir/$t/$f0")
 
 # --- what the operator sees --------------------------------------------------------------
 run status "$t"
@@ -148,13 +148,13 @@ else
     not_ok "backup-now streams" "first line only ${gap} ms before the result:" "$(cat "$work/now.out")"
 fi
 
-mapfile -t files < <(lc_backups "$dir" "$db")
+mapfile -t files < <(lc_backups "$dir/$t" "$db")
 is "${#files[@]}" 2 "two backups now"
 f1=${files[1]:-none}
 isnt "$f1" "$f0" "the new one has a name of its own"
-check "the first backup is unchanged" sh -c "cd '$dir' && sha256sum -c --status '$f0.sha256' && test \$(stat -c %s '$f0') = $size0"
-check "the new backup's sidecar matches" sh -c "cd '$dir' && sha256sum -c --status '$f1.sha256'"
-size1=$(stat -c %s "$dir/$f1")
+check "the first backup is unchanged" sh -c "cd '$dir/$t' && sha256sum -c --status '$f0.sha256' && test \$(stat -c %s '$f0') = $size0"
+check "the new backup's sidecar matches" sh -c "cd '$dir/$t' && sha256sum -c --status '$f1.sha256'"
+size1=$(stat -c %s "$dir/$t/$f1")
 
 # --- metrics ------------------------------------------------------------------------------------
 t2=$(date -u +%s)

@@ -253,6 +253,15 @@ static void test_provision_flow(void **state)
     assert_int_equal(f->fld[f->cur].on, 0);
     ui_form_key(f, ' ');
     assert_int_equal(f->fld[f->cur].on, 1);
+    /* the target is this tenant's only, unless shared on purpose */
+    go(f, UIF_SHARED);
+    assert_int_equal(f->fld[f->cur].on, 0);
+    assert_int_equal(ui_form_key(f, 0x13), UI_FORM_CONFIRMING);
+    assert_true(summary_has(f, "files in acme/ there; refused if another tenant backs up there"));
+    assert_int_equal(ui_form_key(f, 'n'), UI_FORM_EDITING);
+    go(f, UIF_SHARED);
+    ui_form_key(f, ' ');
+    assert_int_equal(f->fld[f->cur].on, 1);
 
     /* Ctrl-S submits: the summary says what will be created */
     assert_int_equal(ui_form_key(f, 0x13), UI_FORM_CONFIRMING);
@@ -263,6 +272,7 @@ static void test_provision_flow(void **state)
     assert_true(summary_has(f, "tenant_acme_metadata on deeplens-postgres"));
     assert_true(summary_has(f, "0 2,14 * * *"));
     assert_true(summary_has(f, "60 days"));
+    assert_true(summary_has(f, "other tenants may back up there too"));
     assert_true(summary_has(f, "= 21.6 "));
     assert_null(ui_form_result_get(f));
 
@@ -285,6 +295,7 @@ static void test_provision_flow(void **state)
     assert_string_equal(r->spec.schedule, "0 2,14 * * *");
     assert_int_equal(r->spec.retention_days, 60);
     assert_int_equal(r->spec.compression, 1);
+    assert_int_equal(r->shared_target, 1);
     assert_string_equal(r->spec.image, s.image);
     assert_string_equal(r->spec.pg_host, s.pg_host);
     /* keys after DONE change nothing */
