@@ -276,15 +276,18 @@ int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err 
     dk_volume *vols = NULL;
     size_t nv = 0, nvol = 0;
     int found = 0;
+    dl_target mine;
 
-    if (dk_containers_list(ctx->dk, dl_container_filter(), 1, &v, &nv, err) < 0)
+    /* from the text, not s->target: a caller need not have validated */
+    if (dl_validate_nfs_path(s->nfs_path, &mine, err) < 0 ||
+        dk_containers_list(ctx->dk, dl_container_filter(), 1, &v, &nv, err) < 0)
         return -1;
     for (size_t i = 0; i < nv && !found; i++) {
         dl_spec o;
         dl_err skip;
         dl_spec_defaults(&o);
         if (dl_spec_from_labels(&o, v[i].labels, v[i].nlabels, &skip) < 0 ||
-            !strcmp(o.tenant, s->tenant) || !same_target(&o.target, &s->target))
+            !strcmp(o.tenant, s->tenant) || !same_target(&o.target, &mine))
             continue;
         snprintf(other, n, "%s", o.tenant);
         found = 1;
@@ -300,7 +303,7 @@ int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err 
         const char *p = dk_volume_label(&vols[i], DL_LABEL_PREFIX "nfs_path");
         dl_target tg;
         if (!t || !p || !strcmp(t, s->tenant) || dl_validate_nfs_path(p, &tg, NULL) < 0 ||
-            !same_target(&tg, &s->target))
+            !same_target(&tg, &mine))
             continue;
         snprintf(other, n, "%s", t);
         found = 1;

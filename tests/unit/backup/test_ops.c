@@ -36,8 +36,19 @@ static const char *inspect(const char *state)
     return fe_json(200, body);
 }
 
+/* The job's --busy answer: one stdout frame "free" (no run holds the lock). */
+static char free_resp[256];
+static size_t free_len;
+
 static void engine(const char *state)
 {
+    static const char text[] = "free\n";
+    int head = snprintf(free_resp, sizeof free_resp, "HTTP/1.1 200 OK\r\nContent-Type: "
+                        "application/vnd.docker.raw-stream\r\n\r\n");
+    unsigned char fh[8] = {1, 0, 0, 0, 0, 0, 0, sizeof text - 1};
+    memcpy(free_resp + head, fh, 8);
+    memcpy(free_resp + head + 8, text, sizeof text - 1);
+    free_len = (size_t)head + 8 + sizeof text - 1;
     const char *gone = fe_json(404, "{\"message\":\"No such container: x\"}");
     fe_route rt[] = {
         {"GET /v1.41/containers/" ACME "/json", inspect(state), 0, 0, 0, 0},
@@ -56,6 +67,10 @@ static void engine(const char *state)
         {"POST /v1.41/containers/" ACME "-next/rename", NO_CONTENT, 0, 0, 0, 0},
         {"POST /v1.41/containers/" ACME "-prev/rename", NO_CONTENT, 0, 0, 0, 0},
         {"POST /v1.41/containers/" ACME "/start", NO_CONTENT, 0, 0, 0, 0},
+        {"POST /v1.41/containers/" ACME "/exec", fe_json(201, "{\"Id\":\"b1\"}"), 0, 0, 0, 0},
+        {"POST /v1.41/exec/b1/start", free_resp, free_len, 0, 0, 0},
+        {"GET /v1.41/exec/b1/json", fe_json(200, "{\"ExitCode\":0,\"Running\":false}"), 0, 0, 0,
+         0},
     };
     fe_routes(rt, (int)(sizeof rt / sizeof rt[0]));
     fe_reset_counts();
@@ -106,6 +121,8 @@ static void changes(char *out, size_t n)
 
 #define P "POST /v1.41/containers/"
 #define D "DELETE /v1.41/containers/"
+/* reschedule asks the job first whether a run holds the lock */
+#define BUSY_CHECK P ACME "/exec\nPOST /v1.41/exec/b1/start\n"
 
 /* The whole swap, and the old container removed last. */
 static void test_reschedule_swaps(void **state)
@@ -117,7 +134,7 @@ static void test_reschedule_swaps(void **state)
     if (dl_reschedule(&ctx, "acme", "0 3 * * *", 0, NULL, NULL, &err) < 0)
         fail_msg("reschedule failed: %s", err.msg);
     changes(got, sizeof got);
-    assert_string_equal(got, D ACME "-next?force=1&v=0\n"
+    assert_string_equal(got, BUSY_CHECK D ACME "-next?force=1&v=0\n"
                              P "create?name=" ACME "-next\n"
                              "PUT /v1.41/containers/" ACME "-next/archive?path=%2F&noOverwriteDirNonDir=1\n"
                              D ACME "-prev?force=1&v=0\n"
@@ -139,7 +156,7 @@ static void test_reschedule_create_fails(void **state)
     assert_int_equal(dl_reschedule(&ctx, "acme", "0 3 * * *", 0, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "boom"));
     changes(got, sizeof got);
-    assert_string_equal(got, D ACME "-next?force=1&v=0\n" P "create?name=" ACME "-next");
+    assert_string_equal(got, BUSY_CHECK D ACME "-next?force=1&v=0\n" P "create?name=" ACME "-next");
 }
 
 /* The old one will not stop: the new one goes, the old one is started. */
@@ -152,7 +169,7 @@ static void test_reschedule_stop_fails(void **state)
     fe_once(P ACME "/stop", fe_json(500, "{\"message\":\"cannot stop\"}"));
     assert_int_equal(dl_reschedule(&ctx, "acme", "0 3 * * *", 0, NULL, NULL, &err), -1);
     changes(got, sizeof got);
-    assert_string_equal(got, D ACME "-next?force=1&v=0\n"
+    assert_string_equal(got, BUSY_CHECK D ACME "-next?force=1&v=0\n"
                              P "create?name=" ACME "-next\n"
                              "PUT /v1.41/containers/" ACME "-next/archive?path=%2F&noOverwriteDirNonDir=1\n"
                              D ACME "-prev?force=1&v=0\n"
@@ -173,7 +190,7 @@ static void test_reschedule_start_fails(void **state)
     assert_int_equal(dl_reschedule(&ctx, "acme", "0 3 * * *", 0, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "no start"));
     changes(got, sizeof got);
-    assert_string_equal(got, D ACME "-next?force=1&v=0\n"
+    assert_string_equal(got, BUSY_CHECK D ACME "-next?force=1&v=0\n"
                              P "create?name=" ACME "-next\n"
                              "PUT /v1.41/containers/" ACME "-next/archive?path=%2F&noOverwriteDirNonDir=1\n"
                              D ACME "-prev?force=1&v=0\n"
@@ -214,6 +231,32 @@ static void test_remove_keeps_files(void **state)
     assert_string_equal(got, D ACME "?force=1&v=0\nDELETE /v1.41/volumes/tenant_acme_pgbackup?force=0");
 }
 
+/* A run holds the lock past DEEPLENS_BUSY_WAIT: refused, nothing changed
+ * but the questions asked. */
+static void test_reschedule_refused_while_busy(void **state)
+{
+    static const char text[] = "busy backup host1:42\n";
+    char busy_resp[256], got[2048];
+    dl_err err;
+    (void)state;
+    engine("running");
+    int head = snprintf(busy_resp, sizeof busy_resp, "HTTP/1.1 200 OK\r\nContent-Type: "
+                        "application/vnd.docker.raw-stream\r\n\r\n");
+    unsigned char fh[8] = {1, 0, 0, 0, 0, 0, 0, sizeof text - 1};
+    memcpy(busy_resp + head, fh, 8);
+    memcpy(busy_resp + head + 8, text, sizeof text);
+    memcpy(free_resp, busy_resp, sizeof busy_resp);
+    free_len = (size_t)head + 8 + sizeof text - 1;
+    setenv("DEEPLENS_BUSY_WAIT", "0", 1);
+    int rc = dl_reschedule(&ctx, "acme", "0 3 * * *", 0, NULL, NULL, &err);
+    unsetenv("DEEPLENS_BUSY_WAIT");
+    assert_int_equal(rc, -1);
+    assert_int_equal(err.kind, DL_ECONFLICT);
+    assert_non_null(strstr(err.msg, "nothing was changed"));
+    changes(got, sizeof got);
+    assert_string_equal(got, P ACME "/exec\nPOST /v1.41/exec/b1/start");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_reschedule_create_fails),
         cmocka_unit_test(test_reschedule_stop_fails),
         cmocka_unit_test(test_reschedule_start_fails),
+        cmocka_unit_test(test_reschedule_refused_while_busy),
         cmocka_unit_test(test_runs_need_running),
         cmocka_unit_test(test_remove_keeps_files),
     };

@@ -29,6 +29,7 @@ static char old_inspect[200], old_rename[200];
 static int existing;                 /* the tenant has a backup container already */
 static char preflight_log[256], job_out[256];
 static size_t preflight_log_len, job_out_len;
+static char others[1024];            /* the volumes list answer, "" = none */
 
 /* A 200 answer carrying one stdout frame of docker's stream format. */
 static size_t mux_answer(char *out, size_t cap, const char *text)
@@ -59,6 +60,10 @@ static void engine(enum step fail)
     const char *inspect = fe_json(200, "{\"Id\":\"o1\",\"Name\":\"/" ACME "\",\"State\":"
                                        "{\"Status\":\"running\"},\"Config\":{}}");
     fe_route rt[] = {
+        /* the other tenants' targets (provision refuses one already in use) */
+        {"GET /v1.41/containers/json", fe_json(200, "[]"), 0, 0, 0, 0},
+        {"GET /v1.41/volumes?",
+         fe_json(200, others[0] ? others : "{\"Volumes\":[],\"Warnings\":null}"), 0, 0, 0, 0},
         {"GET /v1.41/containers/" ACME "/json",
          existing ? inspect : fe_json(404, "{\"message\":\"No such container: " ACME "\"}"), 0,
          0, 0, 0},
@@ -305,12 +310,32 @@ static void test_replace_rollback(void **state)
     assert_string_equal(said.rollback[2], "Removing volume " VOL);   /* new in this script */
 }
 
+/* Another tenant's volume points at the same export: refused, naming the
+ * field and the other tenant, before anything is created. */
+static void test_target_in_use(void **state)
+{
+    dl_err err;
+    (void)state;
+    snprintf(others, sizeof others,
+             "{\"Volumes\":[{\"Name\":\"tenant_globex_pgbackup\",\"Driver\":\"local\","
+             "\"Labels\":{\"" DL_LABEL_PREFIX "tenant\":\"globex\",\"" DL_LABEL_PREFIX
+             "nfs_path\":\"NFS.example.com:/exports/acme/\"}}],\"Warnings\":null}");
+    engine(S_NONE);
+    assert_int_equal(provision(&err), -1);
+    others[0] = '\0';
+    assert_int_equal(err.kind, DL_ECONFLICT);
+    if (!strstr(err.msg, "--nfs-path") || !strstr(err.msg, "globex"))
+        fail_msg("message does not name the field and the tenant: %s", err.msg);
+    assert_int_equal(fe_count("POST "), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_provision_all_steps),
         cmocka_unit_test(test_rollback_each_step),
         cmocka_unit_test(test_replace_rollback),
+        cmocka_unit_test(test_target_in_use),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
