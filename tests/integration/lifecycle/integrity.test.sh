@@ -119,6 +119,7 @@ dira=$(lc_target a) || bail_out "cannot make target a"
 psql_pg postgres -c "create database \"$dba\" owner \"$role\" encoding 'SQL_ASCII' template template0 locale 'C'" >/dev/null &&
     lc_seed | psql_pg "$dba" -c "set role \"$role\"" -f - >/dev/null || bail_out "cannot create $dba"
 lc_provision "$ta" "$dira"
+nsa=$dira/$ta # the tenant's own directory on the export
 expect "provision (SQL_ASCII database, non-superuser role)" 0 "^PostgreSQL backup configured successfully!"
 # ESC ] 0;pwned BEL (OSC: set the title), raw CSI 0x9B, U+009B, U+202E (RTL override)
 psql_pg "$dba" -c "do \$\$ begin execute format('create table %I (x int)',
@@ -126,8 +127,8 @@ psql_pg "$dba" -c "do \$\$ begin execute format('create table %I (x int)',
 run backup-now "$ta"
 expect "backup-now fails on the table the role cannot read" 1 "permission denied for table"
 inert "... the CLI's output is inert" <<<"$out"
-st_share=$(cat "$dira/.deeplens/status" 2>/dev/null)
-inert "... the status file on the share is inert" < "$dira/.deeplens/status"
+st_share=$(cat "$nsa/.deeplens/status" 2>/dev/null)
+inert "... the status file on the share is inert" < "$nsa/.deeplens/status"
 cexec "$(ctr "$ta")" cat /var/lib/deeplens/status > "$work/a.status"
 inert "... the container's status file is inert" < "$work/a.status"
 for _ in $(seq 1 50); do # the entrypoint forwards the job's log to docker logs
@@ -162,8 +163,8 @@ psql_pg "$dba" -c "do \$\$ declare r record; begin for r in select relname from 
     printf 'file=%s_20250101_000000.sql.gz 10 20 none\n' "$dba"
     printf 'file=../x 1 2 none\n'
     printf 'file=%s_20250101_000000.sql.gz 10 20 \033[31m\n' "$dba"
-} > "$dira/.deeplens/status"
-chown 999:999 "$dira/.deeplens/status"
+} > "$nsa/.deeplens/status"
+chown 999:999 "$nsa/.deeplens/status"
 cexec "$(ctr "$ta")" rm -f /var/lib/deeplens/status
 run restart "$ta"
 expect "restart: the new start recovers the share's status" 0 "restarted"
@@ -184,8 +185,9 @@ tb=${id}b dbb=tenant_${id}b_metadata
 dirb=$(lc_target b) || bail_out "cannot make target b"
 lc_db "$dbb" "$role" || bail_out "cannot create $dbb"
 lc_provision "$tb" "$dirb" --no-compression
+nsb=$dirb/$tb
 expect "provision with --no-compression" 0 "^PostgreSQL backup configured successfully!"
-f0=$(lc_backups "$dirb" "$dbb" | tail -n 1)
+f0=$(lc_backups "$nsb" "$dbb" | tail -n 1)
 like "$f0" '\.sql$' "the initial backup is a plain .sql"
 run verify "$tb" "$f0"
 expect "verify of the intact .sql with its sidecar: ok" 0 "Backup verified: dump complete, sha256 checksum matches"
@@ -197,13 +199,13 @@ corrupt() { # FILE: 8 bytes overwritten in the middle, trailer intact
     printf 'XXXXXXXX' | dd of="$1" bs=1 seek=$((size / 2)) conv=notrunc status=none
 }
 bad=$(name_at 2 "$dbb" sql) nosum=$(name_at 3 "$dbb" sql) badnosum=$(name_at 4 "$dbb" sql)
-cp "$dirb/$f0" "$dirb/$bad"
-(cd "$dirb" && sha256sum "$bad" >"$bad.sha256")
-corrupt "$dirb/$bad"
-cp "$dirb/$f0" "$dirb/$nosum"
-cp "$dirb/$f0" "$dirb/$badnosum"
-corrupt "$dirb/$badnosum"
-chown 999:999 "$dirb"/*
+cp "$nsb/$f0" "$nsb/$bad"
+(cd "$nsb" && sha256sum "$bad" >"$bad.sha256")
+corrupt "$nsb/$bad"
+cp "$nsb/$f0" "$nsb/$nosum"
+cp "$nsb/$f0" "$nsb/$badnosum"
+corrupt "$nsb/$badnosum"
+chown 999:999 "$nsb"/*
 run verify "$tb" "$bad"
 expect "a .sql corrupted mid-file fails verify (exit 1)" 1 "verify failed: checksum mismatch"
 run verify "$tb" "$nosum"
@@ -213,15 +215,15 @@ has_line "$out" "result=FAILED file=$nosum reason=\"not verified: no checksum fi
 if grep -q "checksum matches" <<<"$out"; then not_ok "... and nothing says the checksum matches" "$out"; else ok "... and nothing says the checksum matches"; fi
 run verify "$tb" "$badnosum"
 expect "a corrupted .sql without sidecar: not verified, exit 7" 7 "not verified: no checksum file $badnosum.sha256"
-: >"$dirb/$nosum.sha256"
-chown 999:999 "$dirb/$nosum.sha256"
+: >"$nsb/$nosum.sha256"
+chown 999:999 "$nsb/$nosum.sha256"
 run verify "$tb" "$nosum"
 expect "an empty sidecar: not verified, exit 7" 7 "not verified: checksum file $nosum.sha256 holds no sha256 digest"
-rm -f "$dirb/$nosum.sha256"
-ga=$(lc_backups "$dira" "$dba" | tail -n 1)
+rm -f "$nsb/$nosum.sha256"
+ga=$(lc_backups "$nsa" "$dba" | tail -n 1)
 gnosum=$(name_at 5 "$dba" sql.gz)
-cp "$dira/$ga" "$dira/$gnosum"
-chown 999:999 "$dira/$gnosum"
+cp "$nsa/$ga" "$nsa/$gnosum"
+chown 999:999 "$nsa/$gnosum"
 run verify "$ta" "$gnosum"
 expect "an intact .sql.gz without sidecar: not verified, exit 7" 7 "not verified: no checksum file $gnosum.sha256"
 run files "$tb"
@@ -229,7 +231,7 @@ has_line "$out" "$nosum .*none" "files shows the sidecar-less backup with checks
 run restore "$tb" "$nosum" --to "${dbb}_r"
 expect "restore refuses a backup without sidecar, exit 7" 7 "^deeplens-backup: restore: not verified: no checksum file .*restore refused"
 is "$(psql_pg postgres -Atc "select count(*) from pg_database where datname = '${dbb}_r'")" 0 "... and creates no database"
-rm -f "$dirb/$bad"* "$dirb/$nosum"* "$dirb/$badnosum"* "$dira/$gnosum"
+rm -f "$nsb/$bad"* "$nsb/$nosum"* "$nsb/$badnosum"* "$nsa/$gnosum"
 
 # The job names the sidecar before the dump: the renames into the target, in order
 # (inotify IN_MOVED_TO), so a crash between them never leaves a dump without checksum.
@@ -246,7 +248,7 @@ while True:
         _, _, _, n = struct.unpack_from("iIII", data, off)
         print(data[off + 16:off + 16 + n].rstrip(b"\0").decode(errors="replace"), flush=True)
         off += 16 + n
-' "$dirb" >"$work/moves" 2>&1 &
+' "$nsb" >"$work/moves" 2>&1 &
 watcher=$!
 for _ in $(seq 1 50); do grep -q '^ready$' "$work/moves" && break; sleep 0.1; done
 run backup-now "$tb"
@@ -254,9 +256,9 @@ expect "backup-now of the plain tenant" 0 "Backup completed"
 sleep 0.5
 kill "$watcher" 2>/dev/null
 wait "$watcher" 2>/dev/null
-f1=$(lc_backups "$dirb" "$dbb" | tail -n 1)
+f1=$(lc_backups "$nsb" "$dbb" | tail -n 1)
 is "$(grep -F "$dbb" "$work/moves" | tr '\n' ' ')" "$f1.sha256 $f1 " "the sidecar is renamed into place before the dump"
-rm -f "$dirb/$f1" "$dirb/$f1.sha256"
+rm -f "$nsb/$f1" "$nsb/$f1.sha256"
 
 # --- 7. a target that fills up: on write, and only at flush --------------------------------------
 dbc=tenant_${id}c_metadata
@@ -280,7 +282,7 @@ mkdir -p "$dirc" && mount -t tmpfs -o size=1m,uid=999,gid=999,mode=0755 tmpfs "$
     bail_out "cannot mount a tmpfs"
 lc_provision "$tc" "$dirc" --no-compression --database "$dbc" --no-initial-backup
 expect "provision on a 1 MB tmpfs" 0 "^PostgreSQL backup configured successfully!"
-full_target "$tc" "$dirc" "no space left on device"
+full_target "$tc" "$dirc/$tc" "no space left on device"
 
 td=${id}d dird=$work/d
 mkdir -p "$work/d-backing" "$dird" &&
@@ -292,7 +294,7 @@ mkdir -p "$work/d-backing" "$dird" &&
 if [ "${mounts[-1]}" = "$dird" ]; then
     lc_provision "$td" "$dird" --no-compression --database "$dbc" --no-initial-backup
     expect "provision on ext4 whose backing store is a 16 MB tmpfs" 0 "^PostgreSQL backup configured successfully!"
-    full_target "$td" "$dird" "no space left on device \(at flush\)"
+    full_target "$td" "$dird/$td" "no space left on device \(at flush\)"
 else
     skip "a target whose writes fail only at flush" "no loop device for ext4 on a small tmpfs"
 fi
@@ -313,7 +315,7 @@ if [ -n "$v6" ]; then
     run provision "$te" --nfs-path "local:$dire" --image "$runner" --postgres-host "$v6" \
         --postgres-user "$lc_user" --network "$v6net" --password-file "$lc_pw"
     expect "provision with PostgreSQL at IPv6 $v6" 0 "^PostgreSQL backup configured successfully!"
-    like "$(lc_backups "$dire" "$dbe")" "^${dbe}_[0-9]{8}_[0-9]{6}\.sql\.gz$" "... and its first backup is there"
+    like "$(lc_backups "$dire/$te" "$dbe")" "^${dbe}_[0-9]{8}_[0-9]{6}\.sql\.gz$" "... and its first backup is there"
     check "... the pgpass line escapes the host's ':'" cexec "$(ctr "$te")" grep -qF "${v6//:/\\:}:5432:*:$lc_user:" /etc/deeplens/pgpass
     # reschedule reads the password back from that line: unescaped, the host's ':'
     # were taken for field separators and the new container got a wrong password
@@ -339,19 +341,19 @@ check "... started and ready are new regular files" cexec "$cb" sh -c \
      test -f /var/lib/deeplens/ready && ! test -L /var/lib/deeplens/ready'
 
 # .deeplens on the share made a link into the container's state dir (writable by the uid)
-mv "$dirb/.deeplens" "$work/b.deeplens"
-ln -s /var/lib/deeplens "$dirb/.deeplens"
+mv "$nsb/.deeplens" "$work/b.deeplens"
+ln -s /var/lib/deeplens "$nsb/.deeplens"
 run restart "$tb"
 expect "restart with .deeplens a link on the share" 0 "restarted"
 wait_ready "$cb" || diag "no ready mark from the restarted entrypoint"
 has_line "$("$docker" logs "$cb" 2>&1)" \
-    "event=start tenant=$tb result=FAILED reason=\"/backups/.deeplens on the backup target is a symbolic link: not followed" \
+    "event=start tenant=$tb result=FAILED reason=\"/backups/$tb/.deeplens on the backup target is a symbolic link: not followed" \
     "the entrypoint says the link is not followed"
 run backup-now "$tb"
-expect "a run refuses it" 1 "backup failed: /backups/.deeplens on the backup target is a symbolic link: not followed"
-is "$(lc_backups "$dirb" "$dbb")" "$f0" "... and makes no backup"
-rm -f "$dirb/.deeplens"
-mv "$work/b.deeplens" "$dirb/.deeplens"
+expect "a run refuses it" 1 "backup failed: /backups/$tb/.deeplens on the backup target is a symbolic link: not followed"
+is "$(lc_backups "$nsb" "$dbb")" "$f0" "... and makes no backup"
+rm -f "$nsb/.deeplens"
+mv "$work/b.deeplens" "$nsb/.deeplens"
 
 diag "elapsed $((SECONDS - t_start)) s"
 done_testing
