@@ -11,6 +11,7 @@
 #   make bench      benchmarks (figures, never pass/fail)
 #   make demo       the local demo environment, then the console on it
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package (dpkg-buildpackage, lintian) in build/deb/
 #
 # Sources are found, not listed: every src/**/*.c except src/main.c goes into
 # the library; every tests/{unit,integration}/**/test_*.c is one test program.
@@ -44,7 +45,7 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               -Iinclude -I$(B)/gen $(WARN) $(PKG_CFLAGS) \
-              -DDL_VERSION='"$(VERSION)"' -DDL_DATADIR='"$(DATADIR)"' $(CFLAGS)
+              -DDL_VERSION='"$(VERSION)"' -DDL_DATADIR='"$(DATADIR)"' $(CPPFLAGS) $(CFLAGS)
 
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
@@ -67,7 +68,7 @@ TEST_HELPER_OBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 JOB_SRC   := $(sort $(wildcard src/backup/job/*.sh))
 JOB_GEN   := $(JOB_SRC:src/backup/job/%.sh=$(B)/gen/job_%.inc)
 
-.PHONY: all check unit integration tui bench demo install uninstall clean lint lint-sh lint-man fuzz fuzz-bin
+.PHONY: all check unit integration tui bench demo install uninstall clean lint lint-sh lint-man fuzz fuzz-bin deb
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -152,7 +153,7 @@ demo:
 # lint: shellcheck (warnings and errors) on the job's scripts as sh (they run
 # under busybox ash; dash is the nearest shell shellcheck knows) and on every
 # test and environment script; mandoc -Tlint on the man page. Part of check.
-LINT_SH := $(sort $(shell find tests -name '*.sh'))
+LINT_SH := $(sort $(shell find tests contrib -name '*.sh'))
 lint: lint-sh lint-man
 
 lint-sh:
@@ -172,6 +173,12 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# The package is built from a copy of the tree (dpkg-buildpackage writes
+# beside the source), then checked by lintian; tests/integration/pkg/deb.test.sh installs
+# it in a clean container.
+deb:
+	contrib/build-deb.sh build/deb
 
 clean:
 	rm -rf build $(PROG)

@@ -37,6 +37,7 @@ host_packages=(
     build-essential gcc make pkg-config libncurses-dev libcurl4-openssl-dev
     libcjson-dev libcmocka-dev
     docker.io debootstrap tmux mandoc postgresql-client shellcheck
+    debhelper lintian
     curl ca-certificates iproute2 procps util-linux mount gzip tar coreutils
     debian-archive-keyring gpgv
 )
