@@ -39,6 +39,7 @@ typedef struct dk_endpoint {
     int tls_verify;         /* verify peer and host name */
     char ca[4096], cert[4096], key[4096]; /* empty when absent */
     char display[300];      /* "unix:///var/run/docker.sock" for headers */
+    char context[128];      /* the docker CLI context it came from, "" if none */
 } dk_endpoint;
 
 /* Resolve like the docker CLI from explicit values (NULL = unset):
@@ -50,6 +51,26 @@ int dk_endpoint_parse(dk_endpoint *ep, const char *docker_host,
                       const char *cert_path, const char *home, dl_err *err);
 /* Same, reading the process environment. */
 int dk_endpoint_from_env(dk_endpoint *ep, dl_err *err);
+
+/* Where the engine is, chosen as the docker CLI chooses it
+ * (cli/command/cli.go resolveContextName): -H and --context together are an
+ * error; --context NAME; else -H; else $DOCKER_HOST; else $DOCKER_CONTEXT;
+ * else "currentContext" of DOCKER_CONFIG/config.json (DOCKER_CONFIG defaults
+ * to ~/.docker); else the default. The context "default" is the
+ * environment's engine (-H/DOCKER_HOST/TLS variables). A named context is
+ * read from the CLI's store, DOCKER_CONFIG/contexts/meta/<id>/meta.json
+ * (its Endpoints.docker.Host and SkipTLSVerify), with the TLS material of
+ * DOCKER_CONFIG/contexts/tls/<id>/docker/{ca,cert,key}.pem when present.
+ * NULL members are unset. Reads only those files. */
+typedef struct dk_env {
+    const char *host_opt, *context_opt;         /* -H, --context */
+    const char *docker_host, *docker_context;   /* $DOCKER_HOST, $DOCKER_CONTEXT */
+    const char *tls_verify, *tls, *cert_path;   /* $DOCKER_TLS_VERIFY, $DOCKER_TLS, $DOCKER_CERT_PATH */
+    const char *docker_config, *home;           /* $DOCKER_CONFIG, $HOME */
+} dk_env;
+int dk_endpoint_resolve(dk_endpoint *ep, const dk_env *env, dl_err *err);
+/* env's variables from the process environment (options left NULL). */
+void dk_env_from_process(dk_env *env);
 
 /* ---- client and event loop -------------------------------------------- */
 

@@ -48,14 +48,12 @@ static int setup(cli_run *r, dl_err *err)
         if (a->val[global_keys[i].opt] &&
             dl_config_set(&r->cfg, global_keys[i].key, a->val[global_keys[i].opt], err) < 0)
             return -1;
-    if (a->val[OPT_HOST]) {
-        if (dk_endpoint_parse(&r->ep, a->val[OPT_HOST], getenv("DOCKER_TLS_VERIFY"),
-                              getenv("DOCKER_TLS"), getenv("DOCKER_CERT_PATH"), getenv("HOME"),
-                              err) < 0)
-            return -1;
-    } else if (dk_endpoint_from_env(&r->ep, err) < 0) {
+    dk_env env;
+    dk_env_from_process(&env);
+    env.host_opt = a->val[OPT_HOST];
+    env.context_opt = a->val[OPT_CONTEXT];
+    if (dk_endpoint_resolve(&r->ep, &env, err) < 0)
         return -1;
-    }
     r->ctx.site = r->cfg.site;
     return 0;
 }
@@ -161,7 +159,7 @@ static void put_arg(char *buf, size_t n, size_t *off, const char *flag, const ch
 
 void cli_hint_prefix(const cli_run *r, char *buf, size_t n)
 {
-    static const enum cli_opt locating[] = {OPT_HOST, OPT_CONFIG, OPT_PREFIX};
+    static const enum cli_opt locating[] = {OPT_HOST, OPT_CONTEXT, OPT_CONFIG, OPT_PREFIX};
     size_t off = (size_t)snprintf(buf, n, CLI_PROG);
     for (size_t i = 0; i < sizeof locating / sizeof locating[0]; i++)
         if (r->a->val[locating[i]]) {

@@ -2,7 +2,7 @@
  * resolved the way the docker CLI resolves them (cli/flags/options.go,
  * opts/hosts.go). Pure apart from stat()/access() of the certificate files.
  */
-#include "deeplens/docker.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -139,6 +139,11 @@ static int set_tls(dk_endpoint *ep, int verify, const char *cert_path,
                           "tls client authentication needs both cert.pem and key.pem in '%s'",
                           dir);
     return 0;
+}
+
+int dk_endpoint_tls_dir(dk_endpoint *ep, int verify, const char *dir, dl_err *err)
+{
+    return set_tls(ep, verify, dir, NULL, err);
 }
 
 int dk_endpoint_parse(dk_endpoint *ep, const char *docker_host,

@@ -62,9 +62,14 @@ void dk_error_from_response(long status, const char *body, size_t len,
 void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
                         const char *curl_msg, long timeout_ms, dl_err *err)
 {
+    char where_buf[sizeof ep->display + sizeof ep->context + 16];
     const char *where = ep->display;
     const char *detail = curl_msg && *curl_msg ? curl_msg : curl_easy_strerror(curl_code);
 
+    if (ep->context[0]) {
+        snprintf(where_buf, sizeof where_buf, "%s (context %s)", ep->display, ep->context);
+        where = where_buf;
+    }
     switch (curl_code) {
     case CURLE_COULDNT_CONNECT:
         if (ep->transport == DK_UNIX && os_errno == EACCES)

@@ -82,6 +82,12 @@ int dk_wait_flag(dk_client *c, const int *flag, dl_err *err);
 void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
                         const char *curl_msg, long timeout_ms, dl_err *err);
 
+/* ---- endpoint ------------------------------------------------------------ */
+
+/* TLS on for ep, with ca.pem, cert.pem and key.pem of dir where present
+ * (both or neither of cert and key); verify the peer when verify. */
+int dk_endpoint_tls_dir(dk_endpoint *ep, int verify, const char *dir, dl_err *err);
+
 /* ---- cJSON helpers ------------------------------------------------------ */
 
 /* Parse a body; on failure err names `what` (DL_EPROTO). */
