@@ -60,6 +60,8 @@ typedef struct dl_file {
     long long size;
     time_t mtime;
     int has_checksum;      /* a .sha256 sidecar exists */
+    int has_manifest;      /* a .manifest sidecar (files list only) */
+    long long tables, rows;   /* its summary, when has_manifest */
 } dl_file;
 
 typedef struct dl_status {

@@ -133,6 +133,39 @@ int cli_json_statuses(FILE *f, const dl_status *v, size_t n, time_t now, dl_err 
     return print_free(f, arr, err);
 }
 
+int cli_json_manifest(FILE *f, const char *tenant, const char *file, const dl_manifest *m,
+                      dl_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *mo, *arr;
+    if (!o)
+        return print_free(f, NULL, err);
+    cJSON_AddStringToObject(o, "tenant", tenant);
+    cJSON_AddStringToObject(o, "file", file);
+    if (!m->present) {
+        cJSON_AddNullToObject(o, "manifest");
+        return print_free(f, o, err);
+    }
+    mo = cJSON_AddObjectToObject(o, "manifest");
+    cJSON_AddNumberToObject(mo, "version", m->version);
+    cJSON_AddStringToObject(mo, "format", m->format);
+    cJSON_AddStringToObject(mo, "compression", m->compression);
+    cJSON_AddStringToObject(mo, "server_version", m->server_version);
+    add_num_or_null(mo, "database_size_bytes", m->database_size >= 0, (double)m->database_size);
+    cJSON_AddNumberToObject(mo, "duration_seconds", m->duration);
+    cJSON_AddNumberToObject(mo, "table_count", (double)m->ntables);
+    cJSON_AddNumberToObject(mo, "rows", (double)m->total_rows);
+    cJSON_AddNumberToObject(mo, "data_bytes", (double)m->total_data_bytes);
+    arr = cJSON_AddArrayToObject(mo, "tables");
+    for (size_t i = 0; i < m->ntables; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", m->tables[i].name);
+        cJSON_AddNumberToObject(e, "rows", (double)m->tables[i].rows);
+        cJSON_AddNumberToObject(e, "data_bytes", (double)m->tables[i].data_bytes);
+        cJSON_AddItemToArray(arr, e);
+    }
+    return print_free(f, o, err);
+}
+
 int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *err)
 {
     cJSON *o = cJSON_CreateObject(), *arr, *d;
@@ -149,6 +182,13 @@ int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *e
         cJSON_AddNumberToObject(e, "size_bytes", (double)fl->size);
         add_time(e, "mtime", fl->mtime);
         cJSON_AddBoolToObject(e, "checksum", fl->has_checksum);
+        if (fl->has_manifest) {
+            cJSON *mo = cJSON_AddObjectToObject(e, "manifest");
+            cJSON_AddNumberToObject(mo, "tables", (double)fl->tables);
+            cJSON_AddNumberToObject(mo, "rows", (double)fl->rows);
+        } else {
+            cJSON_AddNullToObject(e, "manifest");
+        }
         cJSON_AddItemToArray(arr, e);
         total += fl->size;
     }
