@@ -159,6 +159,13 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
+    return dl_reschedule_with(ctx, tenant, schedule, retention_days, NULL, 0, progress, ud, err);
+}
+
+int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
+                       int retention_days, const dl_spec_setting *set, size_t nset,
+                       dl_progress_fn progress, void *ud, dl_err *err)
+{
     char name[160], next[200], prev[200], pw[512];
     char rbuf[16];
     dl_spec spec;
@@ -174,12 +181,22 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
         if (dl_validate_retention(rbuf, &retention_days, err) < 0)
             return -1;
     }
-    if (!schedule && !retention_days)
+    {
+        dl_spec check;   /* every setting checked before the engine is asked */
+        dl_spec_defaults(&check);
+        for (size_t i = 0; i < nset; i++)
+            if (dl_spec_set(&check, set[i].label, set[i].text, err) < 0)
+                return -1;
+    }
+    if (!schedule && !retention_days && !nset)
         return dl_err_set(err, DL_EINVAL,
-                          "nothing to change: give a schedule and/or a retention");
+                          "nothing to change: give a schedule, a retention or a setting");
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dk_container_clear(&ct);
+    for (size_t i = 0; i < nset; i++)
+        if (dl_spec_set(&spec, set[i].label, set[i].text, err) < 0)
+            return -1;
     if (schedule)
         snprintf(spec.schedule, sizeof spec.schedule, "%s", schedule);
     if (retention_days)

@@ -73,6 +73,12 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON_AddBoolToObject(o, "compression", s->compression);
     cJSON_AddNumberToObject(o, "uid", s->uid);
     cJSON_AddNumberToObject(o, "gid", s->gid);
+    t = cJSON_AddObjectToObject(o, "size_rule");
+    cJSON_AddNumberToObject(t, "min_percent", s->size_min_percent);
+    cJSON_AddNumberToObject(t, "max_factor", s->size_max_factor);
+    cJSON_AddNumberToObject(t, "window", s->size_window);
+    add_num_or_null(t, "floor_bytes", s->size_floor > 0, s->size_floor);
+    add_num_or_null(o, "run_timeout_seconds", s->run_timeout > 0, s->run_timeout); /* null: auto */
 
     cJSON_AddBoolToObject(o, "job_status_read", job);
     add_num_or_null(o, "file_count", job, st->file_count);
@@ -80,6 +86,15 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     add_num_or_null(o, "db_size_bytes", job && st->db_size_bytes > 0, (double)st->db_size_bytes);
     add_num_or_null(o, "storage_estimate_bytes", job && st->db_size_bytes > 0,
                     (double)dl_storage_estimate(st->db_size_bytes, s->retention_days, s->compression));
+    if (job)
+        cJSON_AddStringToObject(o, "size_flag", st->size_flag);
+    else
+        cJSON_AddNullToObject(o, "size_flag");
+    if (job)
+        cJSON_AddStringToObject(o, "size_reason", st->size_reason);
+    else
+        cJSON_AddNullToObject(o, "size_reason");
+    add_num_or_null(o, "timeout_count", job, (double)st->timeout_count);
     t = cJSON_AddObjectToObject(o, "disk");
     add_num_or_null(t, "total_bytes", job && st->disk_total_kb > 0, (double)st->disk_total_kb * 1024);
     add_num_or_null(t, "free_bytes", job && st->disk_total_kb > 0, (double)st->disk_free_kb * 1024);

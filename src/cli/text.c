@@ -173,6 +173,7 @@ static const char *health_color(dl_health h)
     case DL_HEALTH_OK:
         return C_GREEN;
     case DL_HEALTH_OVERDUE:
+    case DL_HEALTH_WARNING:
         return C_YELLOW;
     case DL_HEALTH_FAILING:
     case DL_HEALTH_STOPPED:

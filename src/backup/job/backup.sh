@@ -63,6 +63,16 @@ case $RETENTION_DAYS in '' | *[!0-9]*) RETENTION_DAYS=30 ;; esac
 case $MAX_GAP in '' | *[!0-9]* | 0) MAX_GAP=86400 ;; esac
 case $LOCK_STALE in '' | *[!0-9]* | 0) LOCK_STALE=120 ;; esac
 case $LOCK_WAIT in '' | *[!0-9]*) LOCK_WAIT=120 ;; esac
+SIZE_MIN_PERCENT=${SIZE_MIN_PERCENT:-50}
+SIZE_MAX_FACTOR=${SIZE_MAX_FACTOR:-3}
+SIZE_WINDOW=${SIZE_WINDOW:-7}
+SIZE_FLOOR=${SIZE_FLOOR:-0}
+RUN_TIMEOUT=${RUN_TIMEOUT:-0}
+case $SIZE_MIN_PERCENT in '' | *[!0-9]* | 0) SIZE_MIN_PERCENT=50 ;; esac
+case $SIZE_MAX_FACTOR in '' | *[!0-9]* | 0 | 1) SIZE_MAX_FACTOR=3 ;; esac
+case $SIZE_WINDOW in '' | *[!0-9]* | 0) SIZE_WINDOW=7 ;; esac
+case $SIZE_FLOOR in '' | *[!0-9]*) SIZE_FLOOR=0 ;; esac
+case $RUN_TIMEOUT in '' | *[!0-9]*) RUN_TIMEOUT=0 ;; esac
 LOCK_BEAT=$((LOCK_STALE / 4))
 [ "$LOCK_BEAT" -gt 30 ] && LOCK_BEAT=30
 [ "$LOCK_BEAT" -lt 1 ] && LOCK_BEAT=1
@@ -437,6 +447,73 @@ data && /^COPY / {
 	else ver = ""
 }'
 
+# MANIFEST_GREP_AWK: the same from `grep -a -b -n` of the dump's few structural lines
+# (LINE:OFFSET:TEXT): rows are line spans and data bytes offset spans, so only grep reads
+# every byte (GNU grep with anchored patterns scans several times faster than any awk, and
+# the dump's CPU is shared with pg_dump and gzip). A COPY header that a line break in a
+# quoted name splits is seen by its first line only: its name is that line's, its second
+# line is counted in its data bytes, and more lines than two as rows.
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+MANIFEST_GREP_AWK='
+function ident(s, p,   c, n) {
+	if (substr(s, p, 1) == "\"") {
+		for (p++; p <= length(s); p++) {
+			c = substr(s, p, 1)
+			if (c != "\"") continue
+			if (substr(s, p + 1, 1) != "\"") return p + 1
+			p++
+		}
+		return 0
+	}
+	n = match(substr(s, p), /^[^ ."(]+/)
+	return n ? p + RLENGTH : 0
+}
+function copy_name(s,   e) {
+	e = ident(s, 6)
+	if (e && substr(s, e, 1) == ".") e = ident(s, e + 1)
+	if (!e || substr(s, e, 1) != " ") return ""
+	return substr(s, 6, e - 6)
+}
+function start(s, ln, off) {
+	name = copy_name(s)
+	data = 0; split_hdr = 0
+	if (name != "") { incopy = 1; cl = ln; cs = off }
+}
+{
+	i = index($0, ":"); ln = substr($0, 1, i - 1) + 0; r = substr($0, i + 1)
+	i = index(r, ":"); off = substr(r, 1, i - 1) + 0; t = substr(r, i + 1)
+}
+incopy {
+	if (t == "\\.") { printf "table=%.0f %.0f %s\n", ln - cl - 1 - split_hdr, off - cs, name; incopy = 0 }
+	next
+}
+t ~ /^-- Data for Name: .*; Type: TABLE DATA;/ { data = 1; next }
+data && t ~ /^COPY / {
+	if (t ~ / FROM stdin;$/) start(t, ln, off + length(t) + 1)
+	else { name = substr(t, 6); incopy = 1; cl = ln; cs = off + length(t) + 1; split_hdr = 1; data = 0 }
+	next
+}
+!ver && t ~ /^-- Dumped from database version / {
+	split(t, w, " "); ver = w[6]
+	if (ver ~ /^[0-9][0-9A-Za-z.]*$/) print "server_version=" ver
+	else ver = ""
+}'
+
+# manifest_count: MANIFEST_AWK's output for the dump on stdin, by grep when it can give
+# offsets (GNU grep), else by awk (busybox)
+manifest_count() {
+	if printf 'x\n' | grep -a -b -n x >/dev/null 2>&1; then
+		# (no line matching is no error: grep's 1 would fail the pipe)
+		{
+			grep -a -b -n -e '^COPY ' -e '^\\\.$' -e '^-- Data for Name: ' \
+				-e '^-- Dumped from database version '
+			[ $? -le 1 ]
+		} | awk "$MANIFEST_GREP_AWK"
+		return $?
+	fi
+	awk "$MANIFEST_AWK"
+}
+
 # write_manifest RAW OUT COMPRESSION DBSIZE DURATION: the manifest from MANIFEST_AWK's output
 write_manifest() {
 	local raw=$1 ver
@@ -499,6 +576,7 @@ manifest_summary() {
 load_previous() {
 	local line k v
 	PREV_SUCCESS='' PREV_SUCCESS_FILE='' PREV_SUCCESS_SIZE='' PREV_SUCCESS_DURATION=''
+	SIZE_FLAG='' SIZE_REASON='' TIMEOUT_COUNT=0
 	[ -f "$STATE_DIR/status" ] || return 0
 	while IFS= read -r line; do
 		k=${line%%=*}
@@ -508,8 +586,13 @@ load_previous() {
 		last_success_file) PREV_SUCCESS_FILE=$v ;;
 		last_success_size) PREV_SUCCESS_SIZE=$v ;;
 		last_success_duration) PREV_SUCCESS_DURATION=$v ;;
+		size_flag) SIZE_FLAG=$v ;;
+		size_reason) SIZE_REASON=$v ;;
+		timeout_count) TIMEOUT_COUNT=$v ;;
 		esac
 	done <"$STATE_DIR/status"
+	case $SIZE_FLAG in suspicious) ;; *) SIZE_FLAG='' SIZE_REASON='' ;; esac
+	case $TIMEOUT_COUNT in '' | *[!0-9]*) TIMEOUT_COUNT=0 ;; esac
 }
 
 # status_filter FILE: the lines of status file FILE that are one: known keys, each once
@@ -530,7 +613,8 @@ status_filter() {
 		v = substr($0, length(k) + 2)
 		if (k == "version" || k == "last_run_start" || k == "last_run_end" || k == "last_size" ||
 			k == "last_success" || k == "last_success_size" || k == "db_size_bytes" ||
-			k == "disk_total_kb" || k == "disk_free_kb" || k == "file_count" || k == "total_bytes")
+			k == "disk_total_kb" || k == "disk_free_kb" || k == "file_count" || k == "total_bytes" ||
+			k == "timeout_count")
 			good = v == "" || num(v)
 		else if (k == "last_duration" || k == "last_success_duration")
 			good = v == "" || v ~ /^[0-9]+([.][0-9]+)?$/
@@ -538,8 +622,10 @@ status_filter() {
 			good = v == "" || v == "ok" || v == "FAILED"
 		else if (k == "last_file" || k == "last_success_file")
 			good = v == "" || backup(v)
-		else if (k == "tenant" || k == "database" || k == "last_reason")
+		else if (k == "tenant" || k == "database" || k == "last_reason" || k == "size_reason")
 			good = 1
+		else if (k == "size_flag")
+			good = v == "" || v == "suspicious"
 		else if (k == "file")
 			good = split(v, f, " ") == 4 && backup(f[1]) && num(f[2]) && num(f[3]) &&
 				(f[4] == "none" || (f[4] ~ /^[0-9a-f]+$/ && length(f[4]) == 64))
@@ -573,6 +659,9 @@ write_status() {
 		echo "last_success_size=$PREV_SUCCESS_SIZE"
 		echo "last_success_duration=$PREV_SUCCESS_DURATION"
 		echo "db_size_bytes=$DB_SIZE"
+		echo "size_flag=$SIZE_FLAG"
+		echo "size_reason=$(clean "$SIZE_REASON")"
+		echo "timeout_count=$TIMEOUT_COUNT"
 		echo "disk_total_kb=$total"
 		echo "disk_free_kb=$free"
 		awk '{ n++; b += $2 } END { printf "file_count=%d\ntotal_bytes=%.0f\n", n, b }' "$files"
@@ -738,6 +827,120 @@ busy() {
 	return 1
 }
 
+# --- size rule -------------------------------------------------------------------
+#
+# A good backup is suspicious when it is smaller than SIZE_MIN_PERCENT % (50) or larger
+# than SIZE_MAX_FACTOR times (3) the median size of the last SIZE_WINDOW (7) good backups
+# of the same kind before it (those with a checksum, same extension), or smaller than
+# SIZE_FLOOR bytes (0: off). With fewer than SIZE_WINDOW before it, the median of those
+# there are; the first backup is held to the floor only. It is kept either way; the flag
+# stays until a backup that passes the rule.
+
+# size_check NAME SIZE: sets SIZE_FLAG (suspicious or empty) and SIZE_REASON
+size_check() {
+	local name=$1 size=$2 ext=${1#*.} med cnt
+	SIZE_FLAG='' SIZE_REASON=''
+	# shellcheck disable=SC2046 # split "median count"
+	set -- $(describe_backups | awk -v self="$name" -v ext=".$ext" -v n="$SIZE_WINDOW" '
+		$1 != self && $4 != "none" && substr($1, length($1) - length(ext) + 1) == ext && k < n {
+			v[++k] = $2 + 0 }
+		END {
+			for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+			if (k == 0) print 0, 0
+			else printf "%.0f %d\n", (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2, k }')
+	med=${1:-0} cnt=${2:-0}
+	if [ "$SIZE_FLOOR" -gt 0 ] && [ "$size" -lt "$SIZE_FLOOR" ]; then
+		SIZE_FLAG=suspicious
+		SIZE_REASON="size $size B is below the floor of $SIZE_FLOOR B"
+		return 0
+	fi
+	[ "$cnt" -gt 0 ] && [ "$med" -gt 0 ] || return 0
+	SIZE_REASON=$(awk -v s="$size" -v m="$med" -v c="$cnt" -v lo="$SIZE_MIN_PERCENT" -v hi="$SIZE_MAX_FACTOR" 'BEGIN {
+		of = sprintf("the median %.0f B of the last %d good backup%s", m, c, c == 1 ? "" : "s")
+		if (s * 100 < m * lo) printf "size %.0f B is %.0f%% of %s (limit %d%%)\n", s, s * 100 / m, of, lo
+		else if (s > m * hi) printf "size %.0f B is %.1f times %s (limit %d times)\n", s, s / m, of, hi }')
+	[ -n "$SIZE_REASON" ] && SIZE_FLAG=suspicious
+	return 0
+}
+
+# --- run timeout ----------------------------------------------------------------
+#
+# RUN_TIMEOUT seconds, or 0 (auto): 5 times the median dump duration of the last
+# SIZE_WINDOW backups' manifests, at least 1800 s; 21600 s (6 h) while no backup has a
+# manifest. A watchdog kills the run's processes (pg_dump and its pipe) when it is over
+# (TERM, KILL 5 s later); the run is FAILED "timed out after N s", timeout_count counts
+# it, and the lock is released as after any failure.
+
+# run_limit: the timeout of this run, in seconds
+run_limit() {
+	local n m
+	if [ "$RUN_TIMEOUT" -gt 0 ]; then
+		echo "$RUN_TIMEOUT"
+		return 0
+	fi
+	list_backups | awk -v n="$SIZE_WINDOW" 'NR <= n' | while read -r n; do
+		# the header only: a manifest of many tables is not read (nor filtered) whole
+		m=$(manifest_file "$n") &&
+			head -n 10 "$m" | awk -F= '$1 == "duration" && $2 ~ /^[0-9]+([.][0-9]+)?$/ { print $2; exit }'
+	done | awk '{ v[++k] = $1 + 0 }
+		END {
+			if (k == 0) { print 21600; exit }
+			for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+			med = (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+			lim = med * 5 < 1800 ? 1800 : med * 5
+			printf "%.0f\n", lim }'
+}
+
+# proc_kids ROOT SKIP: the pids below ROOT, but SKIP's (a list) and those below them
+proc_kids() {
+	local f line pid rest
+	for f in /proc/[0-9]*/stat; do
+		read -r line <"$f" 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		# shellcheck disable=SC2086 # split "state ppid ..."
+		set -- $rest
+		printf '%s %s\n' "$pid" "$2"
+	done | awk -v root="$1" -v skip="$2" '
+		{ par[$1] = $2 }
+		END {
+			n = split(skip, s, " "); for (i = 1; i <= n; i++) no[s[i]] = 1
+			for (p in par) {
+				q = p; hit = 0
+				while (q != "" && q > 1 && !no[q]) { if (par[q] == root) { hit = 1; break } q = par[q] }
+				if (hit && !no[q] && !no[p]) print p
+			}
+		}'
+}
+
+# watchdog_start SECONDS: kill this run's processes after SECONDS (see above)
+watchdog_start() {
+	local me=$$ secs=$1 hb=$HEARTBEAT
+	case $secs in '' | *[!0-9]* | 0) secs=21600 ;; esac
+	(
+		trap - EXIT TERM INT HUP
+		read -r self _ </proc/self/stat
+		i=0
+		while [ "$i" -lt "$secs" ]; do
+			sleep 1
+			kill -0 "$me" 2>/dev/null || exit 0
+			i=$((i + 1))
+		done
+		echo "$secs" >"$WORK/timed_out"
+		# shellcheck disable=SC2046 # a list of pids
+		kill -TERM $(proc_kids "$me" "$self $hb") 2>/dev/null
+		sleep 5
+		# shellcheck disable=SC2046 # a list of pids
+		kill -KILL $(proc_kids "$me" "$self $hb") 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	WATCHDOG=$!
+}
+
+watchdog_stop() {
+	[ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
+	WATCHDOG=''
+}
+
 # --- one backup run ---------------------------------------------------------------
 
 cleanup() {
@@ -746,6 +949,7 @@ cleanup() {
 	[ -n "$DUMP_NAMED" ] && rm -f "$DUMP_NAMED"
 	[ -n "$SIDE_NAMED" ] && rm -f "$SIDE_NAMED"
 	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED=''
+	watchdog_stop
 	manifest_cleanup
 	lock_release
 	[ -n "$WORK" ] && rm -rf "$WORK"
@@ -755,7 +959,14 @@ cleanup() {
 # finish RESULT REASON: status file, result line, exit
 finish() {
 	trap '' TERM INT HUP
+	watchdog_stop
 	RESULT=$1 REASON=$2
+	if [ "$RESULT" = FAILED ] && [ -n "$WORK" ] && [ -s "$WORK/timed_out" ]; then
+		REASON="timed out after $(cat "$WORK/timed_out") s"
+		TIMEOUT_COUNT=$((TIMEOUT_COUNT + 1))
+		# what the watchdog's TERM left of this run
+		[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
+	fi
 	RUN_END=$(now)
 	DURATION=$(elapsed "$UP_START" "$(uptime_now)")
 	if [ "$RESULT" = ok ]; then
@@ -768,6 +979,8 @@ finish() {
 	fi
 	write_status
 	if [ "$RESULT" = ok ]; then
+		[ -n "$SIZE_FLAG" ] &&
+			emit "ts=$(iso_now) event=size tenant=$TENANT result=suspicious file=$OUT_FILE size=$OUT_SIZE reason=$(q "$SIZE_REASON")"
 		emit "ts=$(iso_now) event=backup tenant=$TENANT result=ok file=$OUT_FILE size=$OUT_SIZE duration=$DURATION pruned=$PRUNED"
 		cleanup
 		exit 0
@@ -890,7 +1103,7 @@ dump_stream() {
 		echo 0 >"$WORK/dump.rc"
 		return 1
 	fi
-	awk "$MANIFEST_AWK" <"$fifo" >"$WORK/mf.raw" 2>"$WORK/mf.err" &
+	manifest_count <"$fifo" >"$WORK/mf.raw" 2>"$WORK/mf.err" &
 	MF_PID=$!
 	if [ "$1" = 1 ]; then
 		(
@@ -937,7 +1150,7 @@ run_backup() {
 	HOST=$(hostname_now)
 	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON='' MF_DB_SIZE=''
 	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED='' LOCKED=0
-	MF_TMP='' MF_NAMED='' MF_PID=''
+	MF_TMP='' MF_NAMED='' MF_PID='' WATCHDOG=''
 	LOCK=$BACKUP_DIR/.deeplens/lock
 	load_previous
 	trap cleanup EXIT
@@ -968,6 +1181,8 @@ run_backup() {
 	2) target_failed "$WORK/target.err" ;;
 	esac
 	sweep
+	RUN_LIMIT=$(run_limit)
+	watchdog_start "$RUN_LIMIT"
 
 	gz=0 ext=.sql comp=none
 	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz comp=gzip
@@ -1046,6 +1261,7 @@ run_backup() {
 	DUMP_NAMED='' SIDE_NAMED='' MF_NAMED=''
 	OUT_FILE=$final
 	OUT_SIZE=$(stat -c %s "$BACKUP_DIR/$final")
+	size_check "$final" "$OUT_SIZE"
 	prune
 	finish ok ""
 }
@@ -1065,7 +1281,7 @@ health() {
 }
 
 health_verdict() {
-	local line k v result='' reason='' success='' started='' t age limit
+	local line k v result='' reason='' success='' started='' t age limit flag='' why=''
 	t=$(now)
 	limit=$((MAX_GAP + 600 + MAX_GAP / 10))
 	if [ -f "$STATE_DIR/status" ]; then
@@ -1076,6 +1292,8 @@ health_verdict() {
 			last_result) result=$v ;;
 			last_reason) reason=$v ;;
 			last_success) success=$v ;;
+			size_flag) flag=$v ;;
+			size_reason) why=$v ;;
 			esac
 		done <"$STATE_DIR/status"
 	fi
@@ -1091,6 +1309,11 @@ health_verdict() {
 		if [ "$age" -gt "$limit" ]; then
 			echo "overdue: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
 			return 1
+		fi
+		# a suspicious size is a warning, not a failure: the probe stays healthy
+		if [ "$flag" = suspicious ]; then
+			echo "warning: suspicious backup size: ${why:-no reason recorded}; last good backup $(fmt_age "$age") ago"
+			return 0
 		fi
 		echo "ok: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
 		return 0

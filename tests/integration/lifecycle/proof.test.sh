@@ -7,6 +7,13 @@
 #     `files` shows the summary, `files T FILE` the manifest (text and --json), inert for a
 #     hostile table name; a backup without one says "no manifest" and stays verifiable; a
 #     manifest tampered with on the share is filtered; retention and remove take it along
+#   - size rule: bad thresholds are refused before anything is created; the first backup is
+#     held to the floor only, a 10x smaller backup (most rows deleted) is kept and flagged
+#     suspicious (health warning with the reason in status, --json and metrics), the next
+#     normal one clears it; a floor set by reschedule flags a backup below it
+#   - run timeout: pg_dump hung on a table held in ACCESS EXCLUSIVE mode by an open session is
+#     killed after --run-timeout: FAILED "timed out after N s", timeout_count 1, no temporary
+#     or final-named file, no pg_dump left, the lock released; the next run works
 # Prints TAP.
 # shellcheck disable=SC2015 # A && B || bail_out
 set -u
@@ -17,6 +24,7 @@ lc_setup p
 role=${id}r
 lc_role "$role" || bail_out "cannot create role $role"
 lc_user=$role lc_pw=$work/$role.pw
+ctr() { echo "${DEEPLENS_PREFIX:-deeplens-backup-}$1"; }
 
 # no_controls: ok when stdin holds no C0 byte but LF, no DEL, no C1 and no raw U+202E
 no_controls() {
@@ -230,5 +238,99 @@ if [ -z "$(ls -A "$dir2/$t2" 2> /dev/null)" ]; then
 else
     not_ok "remove --delete-backups leaves no manifest behind" "$(ls -A "$dir2/$t2")"
 fi
+
+# --- 4. size anomaly ------------------------------------------------------------------------------
+ts=${id}s dbs=tenant_${id}s_metadata
+dirs=$(lc_target s) || bail_out "cannot make target s"
+lc_db "$dbs" "$role" || bail_out "cannot create $dbs"
+# the bulk of the data: 40,000 rows that gzip cannot squeeze much
+psql_pg "$dbs" -c "set role \"$role\"" -c "create table bulk (id int primary key, v text)" \
+    -c "insert into bulk select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 40000) g" \
+    > /dev/null || bail_out "cannot fill $dbs"
+nss=$dirs/$ts
+
+# bad thresholds: refused, field and value named, nothing created
+for bad in "--size-min-percent 0:size minimum percent '0'" "--size-min-percent 100:size minimum percent '100'" \
+    "--size-max-factor 1:size maximum factor '1'" "--size-window 0:size window '0'" \
+    "--size-floor -5:size floor '-5'" "--run-timeout 2:run timeout '2'" "--run-timeout later:run timeout 'later'"; do
+    opt=${bad%%:*} msg=${bad#*:}
+    # shellcheck disable=SC2086 # option and value
+    lc_provision "$ts" "$dirs" $opt
+    expect "provision $opt is refused" 2 "invalid $msg"
+done
+is "$(lc_gone "$ts")" "" "... and nothing was created"
+
+lc_provision "$ts" "$dirs" --keep-min 10
+expect "provision (default size rule)" 0 "^PostgreSQL backup configured successfully!"
+is "$("$docker" inspect -f '{{index .Config.Labels "io.deeplens.backup.size_min_percent"}} {{index .Config.Labels "io.deeplens.backup.size_max_factor"}} {{index .Config.Labels "io.deeplens.backup.size_window"}} {{index .Config.Labels "io.deeplens.backup.size_floor"}} {{index .Config.Labels "io.deeplens.backup.run_timeout"}}' "$(ctr "$ts")")" \
+    "50 3 7 0 0" "the size rule and run timeout are in the container's labels (defaults)"
+jget() { lc_json status "$ts" --json | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print('|'.join(str(x) for x in ($1,)))"; }
+is "$(jget 'd["size_flag"], d["health"]')" "|ok" "first backup: no earlier one to compare with, not flagged"
+run backup-now "$ts"
+expect "a second, normal backup" 0 "result=ok"
+if printf '%s' "$out" | grep -q 'event=size'; then not_ok "... not flagged" "$out"; else ok "... not flagged"; fi
+
+psql_pg "$dbs" -c "delete from bulk where id > 400" -c "delete from images where id > 30" \
+    -c "delete from crm.customers where id > 20 and id not in (select customer_id from images)" > /dev/null
+run backup-now "$ts"
+expect "a 10x smaller backup succeeds (it is kept)" 0 "result=ok"
+like "$out" "event=size tenant=$ts result=suspicious file=${dbs}_[0-9_]+\.sql\.gz size=[0-9]+ reason=\"size [0-9]+ B is [0-9]+% of the median [0-9]+ B of the last 2 good backups \(limit 50%\)\"" \
+    "... and flagged: its share of the median of the 2 backups before it (fewer than the window of 7)"
+small=$(lc_backups "$nss" "$dbs" | tail -n 1)
+check "... the suspicious backup is kept with its checksum" test -f "$nss/$small" -a -f "$nss/$small.sha256"
+is "$(jget 'd["size_flag"], d["health"]')" "suspicious|warning" "status --json: size_flag suspicious, health warning"
+like "$(jget 'd["health_reason"]')" "^suspicious backup size: size [0-9]+ B is [0-9]+% of the median" \
+    "status --json: the reason"
+run status "$ts"
+expect "status says warning with the reason (exit 6: not ok)" 6 "warning.*suspicious backup size"
+run metrics
+like "$out" "tenant_backup_health\{tenant=\"$ts\",health=\"warning\"\} 1" "metrics: health warning"
+
+psql_pg "$dbs" -c "insert into bulk select g, md5(g::text) || md5((g * 7)::text) from generate_series(401, 40000) g" > /dev/null
+run backup-now "$ts"
+expect "a normal-sized backup again" 0 "result=ok"
+if printf '%s' "$out" | grep -q 'event=size'; then not_ok "... is not flagged" "$out"; else ok "... is not flagged"; fi
+is "$(jget 'd["size_flag"], d["health"]')" "|ok" "... and clears the flag: health ok"
+
+run reschedule "$ts" --size-max-factor 1
+expect "reschedule --size-max-factor 1 is refused" 2 "invalid size maximum factor '1'"
+run reschedule "$ts" --size-floor 100000000
+expect "reschedule --size-floor" 0 "."
+is "$("$docker" inspect -f '{{index .Config.Labels "io.deeplens.backup.size_floor"}}' "$(ctr "$ts")")" 100000000 \
+    "... carried in the container's labels"
+run backup-now "$ts"
+like "$out" "event=size tenant=$ts result=suspicious .*reason=\"size [0-9]+ B is below the floor of 100000000 B\"" \
+    "a backup below the floor is flagged"
+
+# --- 3. run timeout ---------------------------------------------------------------------------------
+run reschedule "$ts" --size-floor 0 --run-timeout 8
+expect "reschedule --run-timeout 8" 0 "."
+before=$(lc_backups "$nss" "$dbs" | wc -l)
+# an open session holds bulk in ACCESS EXCLUSIVE mode: pg_dump waits on it for ever
+psql_pg "$dbs" -c "begin; lock table bulk in access exclusive mode; select pg_sleep(300)" > /dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 50); do
+    [ "$(psql_pg "$dbs" -At -c "select count(*) from pg_locks l join pg_class c on c.oid = l.relation
+        where c.relname = 'bulk' and l.mode = 'AccessExclusiveLock' and l.granted" < /dev/null)" = 1 ] && break
+    sleep 0.2
+done
+t0=$SECONDS
+run backup-now "$ts"
+took=$((SECONDS - t0))
+expect "a run hung on the lock fails" 1 "timed out after 8 s"
+[ "$took" -ge 8 ] && [ "$took" -le 40 ] && ok "... after the timeout (${took}s)" || not_ok "... after the timeout (${took}s)"
+is "$(jget 'd["last_run"]["result"], d["last_run"]["reason"], d["timeout_count"]')" "FAILED|timed out after 8 s|1" \
+    "status --json: FAILED 'timed out after 8 s', timeout_count 1"
+is "$(lc_backups "$nss" "$dbs" | wc -l)" "$before" "no final-named file of the killed run"
+is "$(find "$nss" -name '*.partial' | wc -l)" 0 "no temporary left"
+check "the tenant's lock is released" test ! -e "$nss/.deeplens/lock"
+# shellcheck disable=SC2016 # expanded in the container
+left=$("$docker" exec "$(ctr "$ts")" sh -c 'for p in /proc/[0-9]*; do tr "\000" " " < $p/cmdline 2>/dev/null; echo; done' | grep -c '^pg_dump ')
+is "$left" 0 "no pg_dump left in the container"
+psql_pg postgres -c "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(300)%' and pid <> pg_backend_pid()" > /dev/null
+wait "$holder" 2> /dev/null
+run backup-now "$ts"
+expect "with the lock released, the next backup works" 0 "result=ok"
+is "$(jget 'd["last_run"]["result"], d["timeout_count"]')" "ok|1" "... and timeout_count stays 1"
 
 done_testing
