@@ -32,6 +32,8 @@
  *   overdue  no good backup within the schedule's longest gap plus grace
  *            (10 min + 10% of the gap) - counted from the container start
  *            when there has never been a good backup;
+ *   warning  the last good backup's size is suspicious (size_flag in the
+ *            status file: the job's size rule, see the man page);
  *   ok       otherwise.
  *   unknown  only in the quick list when nothing but the engine's container
  *            summary is known and it has no health yet.
@@ -39,6 +41,7 @@
 #define DL_HEALTHS(X)                                   \
     X(DL_HEALTH_OK,      "ok",      "+")                \
     X(DL_HEALTH_OVERDUE, "overdue", "!")                \
+    X(DL_HEALTH_WARNING, "warning", "~")                \
     X(DL_HEALTH_FAILING, "failing", "x")                \
     X(DL_HEALTH_STOPPED, "stopped", "-")                \
     X(DL_HEALTH_UNKNOWN, "unknown", "?")
@@ -60,6 +63,8 @@ typedef struct dl_file {
     long long size;
     time_t mtime;
     int has_checksum;      /* a .sha256 sidecar exists */
+    int has_manifest;      /* a .manifest sidecar (files list only) */
+    long long tables, rows;   /* its summary, when has_manifest */
 } dl_file;
 
 typedef struct dl_status {
@@ -84,6 +89,9 @@ typedef struct dl_status {
     long long last_success_size;
     double last_success_duration;
     long long db_size_bytes;
+    char size_flag[16];           /* "suspicious" or "" */
+    char size_reason[256];
+    long long timeout_count;      /* runs killed by the run timeout */
     long long disk_total_kb, disk_free_kb;
     int file_count;
     long long total_bytes;
@@ -196,6 +204,12 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
+
+/* dl_reschedule that may also set the size rule and the run timeout
+ * (dl_spec_set labels; each validated before anything changes). */
+int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
+                       int retention_days, const dl_spec_setting *set, size_t nset,
+                       dl_progress_fn progress, void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */

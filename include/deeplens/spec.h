@@ -42,6 +42,12 @@ typedef struct dl_spec {
     int retention_days;           /* 1..DL_RETENTION_MAX */
     int keep_min;                 /* newest good backups never deleted (>=1) */
     int compression;              /* 1 = gzip, 0 = plain */
+    /* proof (issue 9): the size rule and the run timeout */
+    int size_min_percent;         /* smaller than this % of the median: suspicious (50) */
+    int size_max_factor;          /* larger than this many times the median: suspicious (3) */
+    int size_window;              /* the median of the last N good backups (7) */
+    int size_floor;               /* bytes; smaller is suspicious; 0 = off */
+    int run_timeout;              /* seconds a run may take; 0 = auto */
     char image[256];              /* "postgres:16-alpine" */
     unsigned uid, gid;            /* 999:999 */
     char database[64];            /* default tenant_<tenant>_metadata */
@@ -89,6 +95,16 @@ int dl_validate_prefix(const char *prefix, dl_err *err);
  * `field` names the value in the message; out may be NULL. */
 int dl_validate_number(const char *field, const char *text, long lo, long hi, long *out,
                        dl_err *err);
+/* "auto" (0) or 5..DL_RUN_TIMEOUT_MAX seconds. */
+#define DL_RUN_TIMEOUT_MAX 604800
+int dl_validate_run_timeout(const char *text, int *secs, dl_err *err);
+/* Set one field by its label name (size_min_percent, size_max_factor,
+ * size_window, size_floor, run_timeout) from operator text, with the
+ * field's own check; DL_EINVAL names the field and quotes the value. */
+int dl_spec_set(dl_spec *s, const char *label, const char *text, dl_err *err);
+typedef struct dl_spec_setting {
+    const char *label, *text;
+} dl_spec_setting;
 /* Whole spec, field by field; the first failure wins. */
 int dl_spec_validate(const dl_spec *s, dl_err *err);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "deeplens/manifest.h"
 
 /* Tenant container + its spec. */
 static int load(dl_ctx *ctx, const char *tenant, char *name, size_t n,
@@ -158,6 +159,13 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
+    return dl_reschedule_with(ctx, tenant, schedule, retention_days, NULL, 0, progress, ud, err);
+}
+
+int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
+                       int retention_days, const dl_spec_setting *set, size_t nset,
+                       dl_progress_fn progress, void *ud, dl_err *err)
+{
     char name[160], next[200], prev[200], pw[512];
     char rbuf[16];
     dl_spec spec;
@@ -173,12 +181,22 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
         if (dl_validate_retention(rbuf, &retention_days, err) < 0)
             return -1;
     }
-    if (!schedule && !retention_days)
+    {
+        dl_spec check;   /* every setting checked before the engine is asked */
+        dl_spec_defaults(&check);
+        for (size_t i = 0; i < nset; i++)
+            if (dl_spec_set(&check, set[i].label, set[i].text, err) < 0)
+                return -1;
+    }
+    if (!schedule && !retention_days && !nset)
         return dl_err_set(err, DL_EINVAL,
-                          "nothing to change: give a schedule and/or a retention");
+                          "nothing to change: give a schedule, a retention or a setting");
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dk_container_clear(&ct);
+    for (size_t i = 0; i < nset; i++)
+        if (dl_spec_set(&spec, set[i].label, set[i].text, err) < 0)
+            return -1;
     if (schedule)
         snprintf(spec.schedule, sizeof spec.schedule, "%s", schedule);
     if (retention_days)
@@ -335,6 +353,40 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
     dl_say(progress, ud, DL_STEP_OK, "Backup verified: %sdump complete, sha256 checksum matches",
         file && strstr(file, ".gz") ? "compressed stream intact, " : "");
     return 0;
+}
+
+int dl_manifest_get(dl_ctx *ctx, const char *tenant, const char *file, dl_manifest *m,
+                    dl_err *err)
+{
+    char name[160], *so = NULL, *se = NULL, reason[256] = "";
+    dl_spec spec;
+    dk_container ct = {0};
+    const char *cmd[] = {DL_JOB_SCRIPT, "--manifest", file, NULL};
+    int rc, code = -1;
+
+    dl_manifest_clear(m);
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    rc = need_running(&ct, name, err);
+    dk_container_clear(&ct);
+    if (rc < 0 || valid_backup_name(&spec, file, err) < 0)
+        return -1;
+    dk_exec_opts o = {.cmd = cmd};
+    if (dk_exec_capture(ctx->dk, name, &o, &so, &se, 4 << 20, &code, err) < 0)
+        return -1;
+    if (code == 0)
+        rc = dl_manifest_parse(m, so ? so : "", so ? strlen(so) : 0, err);
+    else if (code == 4)   /* the job: the backup has none */
+        rc = 0;
+    else {
+        dl_logfmt_get(so ? so : "", "reason", reason, sizeof reason);
+        rc = dl_err_set(err, strcmp(reason, "no such backup") ? DL_EFAIL : DL_ENOTFOUND,
+                        "manifest of '%s' in '%s': %s", file, name,
+                        reason[0] ? reason : se && *se ? se : "no message");
+    }
+    free(so);
+    free(se);
+    return rc;
 }
 
 int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,

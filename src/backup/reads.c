@@ -412,13 +412,20 @@ int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err)
         }
         dl_file f = {0};
         char fname[160], sum[16];
-        long long size, mtime;
+        long long size, mtime, tables, rows;
         if (sscanf(line, "%159s %lld %lld %15s", fname, &size, &mtime, sum) != 4)
             continue;
         snprintf(f.name, sizeof f.name, "%s", fname);
         f.size = size;
         f.mtime = (time_t)mtime;
         f.has_checksum = strcmp(sum, "none") != 0;
+        /* "tables rows" of its manifest, "- -" without one (older jobs: nothing) */
+        if (sscanf(line, "%*s %*s %*s %*s %lld %lld", &tables, &rows) == 2 && tables >= 0 &&
+            rows >= 0 && tables <= (1LL << 53) && rows <= (1LL << 53)) {
+            f.has_manifest = 1;
+            f.tables = tables;
+            f.rows = rows;
+        }
         if (out->n == cap) {
             cap = cap ? cap * 2 : 32;
             dl_file *nv = realloc(out->files, cap * sizeof *nv);

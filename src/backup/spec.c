@@ -28,6 +28,9 @@ void dl_spec_defaults(dl_spec *s)
     s->retention_days = 30;
     s->keep_min = 3;
     s->compression = 1;
+    s->size_min_percent = 50;
+    s->size_max_factor = 3;
+    s->size_window = 7;
     COPY(s->image, "postgres:16-alpine");
     s->uid = s->gid = 999;
     COPY(s->pg_host, "deeplens-postgres");
@@ -106,7 +109,8 @@ int dl_spec_volume_opts(const dl_spec *s, dl_volume_opts *out)
 typedef enum field_id {
     F_TENANT, F_TENANT_ID, F_NFS_PATH, F_NFS_OPTIONS, F_SCHEDULE, F_RETENTION, F_KEEP_MIN,
     F_COMPRESSION, F_IMAGE, F_UID_GID, F_DATABASE, F_PG_HOST, F_PG_PORT, F_PG_USER, F_NETWORK,
-    F_PREFIX, F_COUNT
+    F_PREFIX, F_SIZE_MIN_PERCENT, F_SIZE_MAX_FACTOR, F_SIZE_WINDOW, F_SIZE_FLOOR, F_RUN_TIMEOUT,
+    F_COUNT
 } field_id;
 
 typedef enum field_kind { K_STR, K_INT, K_UIDGID } field_kind;
@@ -138,6 +142,13 @@ static const struct field_def {
     {F_PG_USER, "pg_user", STR_FIELD(pg_user), NULL, 0, 0},
     {F_NETWORK, "network", STR_FIELD(network), NULL, 0, 0},
     {F_PREFIX, "prefix", STR_FIELD(prefix), NULL, 0, 0},
+    {F_SIZE_MIN_PERCENT, "size_min_percent", INT_FIELD(size_min_percent), "size minimum percent", 1,
+     99},
+    {F_SIZE_MAX_FACTOR, "size_max_factor", INT_FIELD(size_max_factor), "size maximum factor", 2,
+     1000},
+    {F_SIZE_WINDOW, "size_window", INT_FIELD(size_window), "size window", 1, 100},
+    {F_SIZE_FLOOR, "size_floor", INT_FIELD(size_floor), "size floor", 0, 2147483647},
+    {F_RUN_TIMEOUT, "run_timeout", INT_FIELD(run_timeout), "run timeout", 0, DL_RUN_TIMEOUT_MAX},
 };
 
 static const char *str_of(const dl_spec *s, const struct field_def *f)
@@ -183,9 +194,16 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_RETENTION:
         field_text(s, f, num, sizeof num);
         return dl_validate_retention(num, NULL, err);
+    case F_RUN_TIMEOUT:
+        field_text(s, f, num, sizeof num);
+        return dl_validate_run_timeout(num, NULL, err);
     case F_KEEP_MIN:
     case F_COMPRESSION:
     case F_PG_PORT:
+    case F_SIZE_MIN_PERCENT:
+    case F_SIZE_MAX_FACTOR:
+    case F_SIZE_WINDOW:
+    case F_SIZE_FLOOR:
         field_text(s, f, num, sizeof num);
         return dl_validate_number(f->words, num, f->lo, f->hi, NULL, err);
     case F_UID_GID:
@@ -293,8 +311,14 @@ static int read_field(dl_spec *s, const struct field_def *f, const char *v, dl_e
                 return -1;
             return 0;
         }
-        if (dl_validate_number(f->words, v, f->lo, f->hi, &num, err) < 0)
+        if (f->id == F_RUN_TIMEOUT) {
+            int secs;
+            if (dl_validate_run_timeout(v, &secs, err) < 0)
+                return -1;
+            num = secs;
+        } else if (dl_validate_number(f->words, v, f->lo, f->hi, &num, err) < 0) {
             return -1;
+        }
         {
             int iv = (int)num;
             memcpy((char *)s + f->off, &iv, sizeof iv);
@@ -304,6 +328,19 @@ static int read_field(dl_spec *s, const struct field_def *f, const char *v, dl_e
         return dl_parse_uid_gid(v, &s->uid, &s->gid, err);
     }
     return -1;
+}
+
+int dl_spec_set(dl_spec *s, const char *label, const char *text, dl_err *err)
+{
+    for (int i = 0; i < F_COUNT; i++) {
+        const struct field_def *f = &field_defs[i];
+        if (strcmp(f->label, label))
+            continue;
+        if (f->id < F_SIZE_MIN_PERCENT)
+            break;   /* the others have their own flags and config keys */
+        return read_field(s, f, text ? text : "", err);
+    }
+    return dl_err_set(err, DL_EINVAL, "unknown setting '%s'", label);
 }
 
 int dl_spec_from_labels(dl_spec *s, const dk_kv *labels, size_t n, dl_err *err)

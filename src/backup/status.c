@@ -141,7 +141,8 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
 #define NUM(k) else if (!strcmp(line, #k)) st->k = num(v)
 #define DBL(k) else if (!strcmp(line, #k)) st->k = seconds(v)
         STR(last_result); STR(last_reason); STR(last_file);
-        STR(last_success_file);
+        STR(last_success_file); STR(size_flag); STR(size_reason);
+        NUM(timeout_count);
         NUM(last_run_start); NUM(last_run_end); NUM(last_size);
         NUM(last_success); NUM(last_success_size); NUM(db_size_bytes);
         NUM(disk_total_kb); NUM(disk_free_kb); NUM(file_count);
@@ -227,6 +228,12 @@ void dl_health_eval(dl_status *st, time_t now)
                          age);
             return;
         }
+    }
+    if (!strcmp(st->size_flag, "suspicious")) {
+        st->health = DL_HEALTH_WARNING;
+        snprintf(st->health_reason, sizeof st->health_reason, "suspicious backup size: %s",
+                 st->size_reason[0] ? st->size_reason : "no reason given");
+        return;
     }
     st->health = DL_HEALTH_OK;
 }

@@ -115,6 +115,23 @@ int dl_validate_retention(const char *text, int *days, dl_err *err)
     return 0;
 }
 
+int dl_validate_run_timeout(const char *text, int *secs, dl_err *err)
+{
+    long v = 0;
+    if (text && !strcmp(text, "auto")) {
+        if (secs)
+            *secs = 0;
+        return 0;
+    }
+    if (check_number("run timeout", text, 0, DL_RUN_TIMEOUT_MAX, "seconds", &v, err) < 0)
+        return -1;
+    if (v > 0 && v < 5)
+        return fail(err, "run timeout", text, "must be auto or 5-%d seconds", DL_RUN_TIMEOUT_MAX);
+    if (secs)
+        *secs = (int)v;
+    return 0;
+}
+
 int dl_parse_uid_gid(const char *text, unsigned *uid, unsigned *gid, dl_err *err)
 {
     const char *what = "uid:gid", *colon;

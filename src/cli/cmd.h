@@ -54,6 +54,10 @@ int cli_cmd_provision(cli_run *r);    /* cmd_provision.c */
 int cli_cmd_status(cli_run *r);       /* cmd_read.c */
 int cli_cmd_list(cli_run *r);
 int cli_cmd_files(cli_run *r);
+/* The size-rule and run-timeout flags given (at most CLI_NSETTINGS) as
+ * dl_spec_set pairs; returns the count. */
+#define CLI_NSETTINGS 5
+size_t cli_settings(const cli_args *a, dl_spec_setting *out);
 int cli_cmd_logs(cli_run *r);
 int cli_cmd_metrics(cli_run *r);
 int cli_cmd_reschedule(cli_run *r);   /* cmd_change.c */

@@ -32,20 +32,28 @@ int cli_cmd_reschedule(cli_run *r)
     const char *tenant, *sched = a->val[OPT_SCHEDULE];
     int days = 0;
     dl_err err;
+    dl_spec_setting set[CLI_NSETTINGS];
+    size_t nset = cli_settings(a, set);
+    dl_spec check;
 
     dl_err_clear(&err);
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
-    if (!sched && !a->val[OPT_RETENTION]) {
-        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule or --retention (or both)");
+    if (!sched && !a->val[OPT_RETENTION] && !nset) {
+        dl_err_set(&err, DL_EINVAL,
+                   "'reschedule' needs --schedule, --retention, a --size-* option or --run-timeout");
         return cli_fail(&err);
     }
+    dl_spec_defaults(&check);
+    for (size_t i = 0; i < nset; i++)
+        if (dl_spec_set(&check, set[i].label, set[i].text, &err) < 0)
+            return cli_fail(&err);
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
         (a->val[OPT_RETENTION] && dl_validate_retention(a->val[OPT_RETENTION], &days, &err) < 0) ||
         cli_engine(r, &err) < 0)
         return cli_fail(&err);
     cli_signals_blocking_step();
-    if (dl_reschedule(&r->ctx, tenant, sched, days, cli_progress, &r->out, &err) < 0)
+    if (dl_reschedule_with(&r->ctx, tenant, sched, days, set, nset, cli_progress, &r->out, &err) < 0)
         return cli_fail(&err);
     return 0;
 }

@@ -22,6 +22,26 @@ static const struct {
     {OPT_NFS_OPTIONS, "nfs_options"}, {OPT_IMAGE, "image"},         {OPT_UID_GID, "uid_gid"},
 };
 
+static const struct {
+    enum cli_opt opt;
+    const char *label;
+} settings[CLI_NSETTINGS] = {
+    {OPT_SIZE_MIN_PERCENT, "size_min_percent"}, {OPT_SIZE_MAX_FACTOR, "size_max_factor"},
+    {OPT_SIZE_WINDOW, "size_window"},           {OPT_SIZE_FLOOR, "size_floor"},
+    {OPT_RUN_TIMEOUT, "run_timeout"},
+};
+
+size_t cli_settings(const cli_args *a, dl_spec_setting *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < CLI_NSETTINGS; i++)
+        if (a->val[settings[i].opt]) {
+            out[n].label = settings[i].label;
+            out[n++].text = a->val[settings[i].opt];
+        }
+    return n;
+}
+
 static int copy_field(char *dst, size_t size, const char *field, const char *v, dl_err *err)
 {
     if (strlen(v) >= size)
@@ -58,6 +78,13 @@ static int build_spec(cli_run *r, const char *tenant, dl_spec *s, dl_err *err)
         return -1;
     if (a->val[OPT_NO_COMPRESSION])
         s->compression = 0;
+    {
+        dl_spec_setting set[CLI_NSETTINGS];
+        size_t n = cli_settings(a, set);
+        for (size_t i = 0; i < n; i++)
+            if (dl_spec_set(s, set[i].label, set[i].text, err) < 0)
+                return -1;
+    }
     return dl_spec_validate(s, err);
 }
 

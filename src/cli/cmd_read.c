@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "deeplens/manifest.h"
 #include "deeplens/text.h"
 
 /* status: exit 0 when every shown tenant is ok, 6 when one is not, the
@@ -86,6 +87,25 @@ int cli_cmd_list(cli_run *r)
     return rc;
 }
 
+/* files TENANT FILE: one backup's manifest */
+static int files_manifest(cli_run *r, const char *tenant, const char *file)
+{
+    dl_manifest m;
+    dl_err err;
+    int rc = 0;
+
+    dl_err_clear(&err);
+    memset(&m, 0, sizeof m);
+    if (cli_engine(r, &err) < 0 || dl_manifest_get(&r->ctx, tenant, file, &m, &err) < 0)
+        return cli_fail(&err);
+    if (r->a->val[OPT_JSON])
+        rc = cli_json_manifest(stdout, tenant, file, &m, &err) < 0 ? cli_fail(&err) : 0;
+    else
+        cli_print_manifest(&r->out, file, &m);
+    dl_manifest_clear(&m);
+    return rc;
+}
+
 int cli_cmd_files(cli_run *r)
 {
     const char *tenant;
@@ -95,8 +115,11 @@ int cli_cmd_files(cli_run *r)
 
     dl_err_clear(&err);
     memset(&f, 0, sizeof f);
-    if (cli_tenant_arg(r, 0, &tenant, &err) < 0 || cli_engine(r, &err) < 0 ||
-        dl_files_list(&r->ctx, tenant, &f, &err) < 0)
+    if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
+        return cli_fail(&err);
+    if (r->a->npos > 1)
+        return files_manifest(r, tenant, r->a->pos[1]);
+    if (cli_engine(r, &err) < 0 || dl_files_list(&r->ctx, tenant, &f, &err) < 0)
         return cli_fail(&err);
     if (r->a->val[OPT_JSON])
         rc = cli_json_files(stdout, tenant, &f, &err) < 0 ? cli_fail(&err) : 0;

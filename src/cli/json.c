@@ -73,6 +73,12 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON_AddBoolToObject(o, "compression", s->compression);
     cJSON_AddNumberToObject(o, "uid", s->uid);
     cJSON_AddNumberToObject(o, "gid", s->gid);
+    t = cJSON_AddObjectToObject(o, "size_rule");
+    cJSON_AddNumberToObject(t, "min_percent", s->size_min_percent);
+    cJSON_AddNumberToObject(t, "max_factor", s->size_max_factor);
+    cJSON_AddNumberToObject(t, "window", s->size_window);
+    add_num_or_null(t, "floor_bytes", s->size_floor > 0, s->size_floor);
+    add_num_or_null(o, "run_timeout_seconds", s->run_timeout > 0, s->run_timeout); /* null: auto */
 
     cJSON_AddBoolToObject(o, "job_status_read", job);
     add_num_or_null(o, "file_count", job, st->file_count);
@@ -80,6 +86,15 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     add_num_or_null(o, "db_size_bytes", job && st->db_size_bytes > 0, (double)st->db_size_bytes);
     add_num_or_null(o, "storage_estimate_bytes", job && st->db_size_bytes > 0,
                     (double)dl_storage_estimate(st->db_size_bytes, s->retention_days, s->compression));
+    if (job)
+        cJSON_AddStringToObject(o, "size_flag", st->size_flag);
+    else
+        cJSON_AddNullToObject(o, "size_flag");
+    if (job)
+        cJSON_AddStringToObject(o, "size_reason", st->size_reason);
+    else
+        cJSON_AddNullToObject(o, "size_reason");
+    add_num_or_null(o, "timeout_count", job, (double)st->timeout_count);
     t = cJSON_AddObjectToObject(o, "disk");
     add_num_or_null(t, "total_bytes", job && st->disk_total_kb > 0, (double)st->disk_total_kb * 1024);
     add_num_or_null(t, "free_bytes", job && st->disk_total_kb > 0, (double)st->disk_free_kb * 1024);
@@ -133,6 +148,39 @@ int cli_json_statuses(FILE *f, const dl_status *v, size_t n, time_t now, dl_err 
     return print_free(f, arr, err);
 }
 
+int cli_json_manifest(FILE *f, const char *tenant, const char *file, const dl_manifest *m,
+                      dl_err *err)
+{
+    cJSON *o = cJSON_CreateObject(), *mo, *arr;
+    if (!o)
+        return print_free(f, NULL, err);
+    cJSON_AddStringToObject(o, "tenant", tenant);
+    cJSON_AddStringToObject(o, "file", file);
+    if (!m->present) {
+        cJSON_AddNullToObject(o, "manifest");
+        return print_free(f, o, err);
+    }
+    mo = cJSON_AddObjectToObject(o, "manifest");
+    cJSON_AddNumberToObject(mo, "version", m->version);
+    cJSON_AddStringToObject(mo, "format", m->format);
+    cJSON_AddStringToObject(mo, "compression", m->compression);
+    cJSON_AddStringToObject(mo, "server_version", m->server_version);
+    add_num_or_null(mo, "database_size_bytes", m->database_size >= 0, (double)m->database_size);
+    cJSON_AddNumberToObject(mo, "duration_seconds", m->duration);
+    cJSON_AddNumberToObject(mo, "table_count", (double)m->ntables);
+    cJSON_AddNumberToObject(mo, "rows", (double)m->total_rows);
+    cJSON_AddNumberToObject(mo, "data_bytes", (double)m->total_data_bytes);
+    arr = cJSON_AddArrayToObject(mo, "tables");
+    for (size_t i = 0; i < m->ntables; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", m->tables[i].name);
+        cJSON_AddNumberToObject(e, "rows", (double)m->tables[i].rows);
+        cJSON_AddNumberToObject(e, "data_bytes", (double)m->tables[i].data_bytes);
+        cJSON_AddItemToArray(arr, e);
+    }
+    return print_free(f, o, err);
+}
+
 int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *err)
 {
     cJSON *o = cJSON_CreateObject(), *arr, *d;
@@ -149,6 +197,13 @@ int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *e
         cJSON_AddNumberToObject(e, "size_bytes", (double)fl->size);
         add_time(e, "mtime", fl->mtime);
         cJSON_AddBoolToObject(e, "checksum", fl->has_checksum);
+        if (fl->has_manifest) {
+            cJSON *mo = cJSON_AddObjectToObject(e, "manifest");
+            cJSON_AddNumberToObject(mo, "tables", (double)fl->tables);
+            cJSON_AddNumberToObject(mo, "rows", (double)fl->rows);
+        } else {
+            cJSON_AddNullToObject(e, "manifest");
+        }
         cJSON_AddItemToArray(arr, e);
         total += fl->size;
     }

@@ -12,8 +12,12 @@
 #include <time.h>
 
 #include "deeplens/backup.h"
+#include "deeplens/manifest.h"
 
 int cli_json_statuses(FILE *f, const dl_status *v, size_t n, time_t now, dl_err *err);
 int cli_json_files(FILE *f, const char *tenant, const dl_files *files, dl_err *err);
+/* files TENANT FILE: {"tenant", "file", "manifest": {...} or null} */
+int cli_json_manifest(FILE *f, const char *tenant, const char *file, const dl_manifest *m,
+                      dl_err *err);
 
 #endif

@@ -18,6 +18,10 @@ const cli_option cli_options[CLI_OPT_COUNT] = {
 };
 
 #define O(id) CLI_OPT(id)
+/* the size rule and the run timeout: provision and reschedule */
+#define CLI_PROOF_OPTS                                                                       \
+    (O(OPT_SIZE_MIN_PERCENT) | O(OPT_SIZE_MAX_FACTOR) | O(OPT_SIZE_WINDOW) | O(OPT_SIZE_FLOOR) | \
+     O(OPT_RUN_TIMEOUT))
 
 const cli_command cli_commands[] = {
     {"provision", "TENANT",
@@ -26,20 +30,22 @@ const cli_command cli_commands[] = {
      O(OPT_NFS_PATH) | O(OPT_TENANT_ID) | O(OPT_SCHEDULE) | O(OPT_RETENTION) |
          O(OPT_KEEP_MIN) | O(OPT_NFS_OPTIONS) | O(OPT_NO_COMPRESSION) | O(OPT_IMAGE) |
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
-         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET),
+         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | CLI_PROOF_OPTS,
      O(OPT_NFS_PATH), cli_cmd_provision},
     {"status", "[TENANT...]",
      "full status of tenant backups (all when none named); exit 6 if one is not ok",
      CLI_ENGINE, O(OPT_JSON), 0, cli_cmd_status},
     {"list", "", "every tenant backup, one line each", CLI_ENGINE, O(OPT_JSON), 0,
      cli_cmd_list},
-    {"files", "TENANT", "backup files on the tenant's target, and disk usage", CLI_ENGINE,
+    {"files", "TENANT [FILE]",
+     "backup files on the tenant's target and disk usage; with FILE, its manifest", CLI_ENGINE,
      O(OPT_JSON), 0, cli_cmd_files},
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
-     "change schedule and/or retention, keeping files and other settings",
-     CLI_ENGINE | CLI_CHANGES, O(OPT_SCHEDULE) | O(OPT_RETENTION), 0, cli_cmd_reschedule},
+     "change schedule, retention, size rule or run timeout, keeping files and the rest",
+     CLI_ENGINE | CLI_CHANGES, O(OPT_SCHEDULE) | O(OPT_RETENTION) | CLI_PROOF_OPTS, 0,
+     cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},
     {"verify", "TENANT [FILE]", "check a backup file (the newest if none named)",

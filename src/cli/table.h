@@ -41,6 +41,16 @@
     X(OPT_NFS_OPTIONS, "nfs-options", 0, "OPTS", 0, "NFS mount options (rw,sync,hard,intr)") \
     X(OPT_NO_COMPRESSION, "no-compression", 0, NULL, 0, "write plain .sql instead of .sql.gz") \
     X(OPT_IMAGE, "image", 0, "REF", 0, "image of the backup container")                   \
+    X(OPT_SIZE_MIN_PERCENT, "size-min-percent", 0, "PERCENT", 0,                            \
+      "a backup below this % of the recent median size is suspicious, 1-99 (50)")         \
+    X(OPT_SIZE_MAX_FACTOR, "size-max-factor", 0, "FACTOR", 0,                              \
+      "a backup above this many times the recent median is suspicious, 2-1000 (3)")       \
+    X(OPT_SIZE_WINDOW, "size-window", 0, "N", 0,                                           \
+      "the median of the last N good backups, 1-100 (7)")                                 \
+    X(OPT_SIZE_FLOOR, "size-floor", 0, "BYTES", 0,                                         \
+      "a backup smaller than BYTES is suspicious (0: off)")                               \
+    X(OPT_RUN_TIMEOUT, "run-timeout", 0, "SECONDS|auto", 0,                                \
+      "a run that takes longer is killed and FAILED 'timed out' (auto)")                  \
     X(OPT_UID_GID, "uid-gid", 0, "UID:GID", 0, "owner of the backup files (999:999)")     \
     X(OPT_DATABASE, "database", 0, "NAME", 0, "database to dump (tenant_TENANT_metadata)") \
     X(OPT_PASSWORD_FILE, "password-file", 0, "FILE", 0,                                   \

@@ -173,6 +173,7 @@ static const char *health_color(dl_health h)
     case DL_HEALTH_OK:
         return C_GREEN;
     case DL_HEALTH_OVERDUE:
+    case DL_HEALTH_WARNING:
         return C_YELLOW;
     case DL_HEALTH_FAILING:
     case DL_HEALTH_STOPPED:
@@ -340,14 +341,20 @@ void cli_print_files(const cli_out *o, const char *tenant, const dl_files *f)
     for (size_t i = 0; i < f->n; i++)
         if (cols(inert(f->files[i].name, name, sizeof name)) > w)
             w = cols(name);
-    fprintf(o->f, "%-*s   %10s   %-23s   %s\n", w, "NAME", "SIZE", "TIME", "CHECKSUM");
+    fprintf(o->f, "%-*s   %10s   %-23s   %-8s   %s\n", w, "NAME", "SIZE", "TIME", "CHECKSUM",
+            "MANIFEST");
     for (size_t i = 0; i < f->n; i++) {
         const dl_file *fl = &f->files[i];
         total += fl->size;
         fputs(inert(fl->name, name, sizeof name), o->f);
-        fprintf(o->f, "%*s   %10s   %-23s   %s\n", w - cols(name), "",
+        if (fl->has_manifest)
+            snprintf(c, sizeof c, "%lld table%s, %lld row%s", fl->tables, fl->tables == 1 ? "" : "s",
+                     fl->rows, fl->rows == 1 ? "" : "s");
+        else
+            snprintf(c, sizeof c, "no manifest");
+        fprintf(o->f, "%*s   %10s   %-23s   %-8s   %s\n", w - cols(name), "",
                 cli_fmt_size(fl->size, a, sizeof a), cli_fmt_time(fl->mtime, b, sizeof b),
-                fl->has_checksum ? "sha256" : "none");
+                fl->has_checksum ? "sha256" : "none", c);
     }
     fprintf(o->f, "%zu file%s of %s, %s", f->n, f->n == 1 ? "" : "s", inert(tenant, name, sizeof name),
             cli_fmt_size(total, a, sizeof a));
@@ -356,6 +363,40 @@ void cli_print_files(const cli_out *o, const char *tenant, const dl_files *f)
                 cli_fmt_size(f->disk_free_kb * 1024, b, sizeof b),
                 cli_fmt_size(f->disk_total_kb * 1024, c, sizeof c));
     fputc('\n', o->f);
+}
+
+void cli_print_manifest(const cli_out *o, const char *file, const dl_manifest *m)
+{
+    char a[64], name[4096];
+    int w = 5;
+    fprintf(o->f, "Manifest of %s\n", inert(file, name, sizeof name));
+    if (!m->present) {
+        fputs("  no manifest (made before manifests were written, or its manifest was removed)\n",
+              o->f);
+        return;
+    }
+    fprintf(o->f, "  Format:         %s\n", m->format[0] ? m->format : "unknown");
+    fprintf(o->f, "  Compression:    %s\n", m->compression[0] ? m->compression : "unknown");
+    fprintf(o->f, "  Server version: %s\n", m->server_version[0] ? m->server_version : "unknown");
+    fprintf(o->f, "  Database size:  %s\n",
+            m->database_size >= 0 ? cli_fmt_size(m->database_size, a, sizeof a) : "unknown");
+    fprintf(o->f, "  Dump duration:  %.1f s\n", m->duration);
+    fprintf(o->f, "  Tables:         %zu, %lld rows, %s of data\n", m->ntables, m->total_rows,
+            cli_fmt_size(m->total_data_bytes, a, sizeof a));
+    if (!m->ntables)
+        return;
+    for (size_t i = 0; i < m->ntables; i++) {
+        snprintf(a, sizeof a, "%lld", m->tables[i].rows);
+        if ((int)strlen(a) > w)
+            w = (int)strlen(a);
+    }
+    fprintf(o->f, "\n  %*s   %10s   %s\n", w, "ROWS", "DATA", "TABLE");
+    for (size_t i = 0; i < m->ntables; i++) {
+        fprintf(o->f, "  %*lld   %10s   ", w, m->tables[i].rows,
+                cli_fmt_size(m->tables[i].data_bytes, a, sizeof a));
+        fputs(inert(m->tables[i].name, name, sizeof name), o->f);
+        fputc('\n', o->f);
+    }
 }
 
 void cli_print_provisioned(const cli_out *o, const dl_spec *s, const char *hint)

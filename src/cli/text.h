@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "deeplens/backup.h"
+#include "deeplens/manifest.h"
 
 typedef struct cli_out {
     FILE *f;
@@ -57,6 +58,8 @@ void cli_heading(const cli_out *o, const char *emoji, const char *text);
 void cli_print_status(const cli_out *o, const dl_status *st, time_t now);
 void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now);
 void cli_print_files(const cli_out *o, const char *tenant, const dl_files *f);
+/* files TENANT FILE: the manifest, or "no manifest" */
+void cli_print_manifest(const cli_out *o, const char *file, const dl_manifest *m);
 /* The summary after provisioning; hint is the command prefix for the
  * "check logs / list backups" lines ("deeplens-backup -H x"). */
 void cli_print_provisioned(const cli_out *o, const dl_spec *s, const char *hint);

@@ -6,15 +6,17 @@
 #   backup.sh --health        docker healthcheck: reads the status file, no database access
 #   backup.sh --verify [FILE] gzip + trailer + sha256 sidecar of FILE (default newest);
 #                             no sidecar: not verified (exit 4)
-#   backup.sh --list          this tenant's backups, newest first, then a df line
+#   backup.sh --list          this tenant's backups, newest first ("name size mtime sum
+#                             tables rows", "- -" without a manifest), then a df line
+#   backup.sh --manifest FILE FILE's manifest, filtered; exit 4 when it has none
 #   backup.sh --restore FILE DATABASE [--force]
 #
 #   backup.sh --busy          "busy ..." (exit 0) while a live run holds the lock, else "free"
 #   backup.sh --delete        this tenant's files and its directory on the target, under the lock
 #
 # Each tenant has its own directory on the target, BACKUP_DIR = BACKUP_ROOT/TENANT (tenants
-# may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256,
-# their hidden .${name}.partial temporaries, .deeplens/lock, .deeplens/status and
+# may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256
+# and ${name}.manifest, their hidden .${name}.partial temporaries, .deeplens/lock, .deeplens/status and
 # .deeplens/tenant (the owner's name). Nothing outside it is ever touched, except that the
 # container's start moves this tenant's files of the old flat layout (BACKUP_ROOT itself)
 # in. In the container: /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
@@ -61,6 +63,16 @@ case $RETENTION_DAYS in '' | *[!0-9]*) RETENTION_DAYS=30 ;; esac
 case $MAX_GAP in '' | *[!0-9]* | 0) MAX_GAP=86400 ;; esac
 case $LOCK_STALE in '' | *[!0-9]* | 0) LOCK_STALE=120 ;; esac
 case $LOCK_WAIT in '' | *[!0-9]*) LOCK_WAIT=120 ;; esac
+SIZE_MIN_PERCENT=${SIZE_MIN_PERCENT:-50}
+SIZE_MAX_FACTOR=${SIZE_MAX_FACTOR:-3}
+SIZE_WINDOW=${SIZE_WINDOW:-7}
+SIZE_FLOOR=${SIZE_FLOOR:-0}
+RUN_TIMEOUT=${RUN_TIMEOUT:-0}
+case $SIZE_MIN_PERCENT in '' | *[!0-9]* | 0) SIZE_MIN_PERCENT=50 ;; esac
+case $SIZE_MAX_FACTOR in '' | *[!0-9]* | 0 | 1) SIZE_MAX_FACTOR=3 ;; esac
+case $SIZE_WINDOW in '' | *[!0-9]* | 0) SIZE_WINDOW=7 ;; esac
+case $SIZE_FLOOR in '' | *[!0-9]*) SIZE_FLOOR=0 ;; esac
+case $RUN_TIMEOUT in '' | *[!0-9]*) RUN_TIMEOUT=0 ;; esac
 LOCK_BEAT=$((LOCK_STALE / 4))
 [ "$LOCK_BEAT" -gt 30 ] && LOCK_BEAT=30
 [ "$LOCK_BEAT" -lt 1 ] && LOCK_BEAT=1
@@ -374,12 +386,197 @@ verify_backup() {
 	return 0
 }
 
+# --- manifest -----------------------------------------------------------------------
+#
+# ${name}.manifest beside ${name}.sha256: what the dump holds, counted from the dump stream
+# while it is written (a tee into a FIFO that one awk reads), so it describes exactly the
+# file. Lines: version=1, format=, compression=, server_version=, database_size= (bytes,
+# pg_database_size at dump time), duration= (s, one decimal), tables=<count>, then per
+# COPY block "table=<rows> <data bytes> <name>", the qualified name as in the COPY line,
+# made inert (CLEAN_AWK). A backup without one (older versions) stays verifiable.
+
+# MANIFEST_AWK: reads the plain dump, prints server_version= and one table= line per COPY
+# block of a "-- Data for Name:" section (a COPY line in a function body is not data)
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+MANIFEST_AWK='
+function ident(s, p,   c, n) {
+	if (substr(s, p, 1) == "\"") {
+		for (p++; p <= length(s); p++) {
+			c = substr(s, p, 1)
+			if (c != "\"") continue
+			if (substr(s, p + 1, 1) != "\"") return p + 1
+			p++
+		}
+		return 0
+	}
+	n = match(substr(s, p), /^[^ ."(]+/)
+	return n ? p + RLENGTH : 0
+}
+function copy_name(s,   e) {
+	e = ident(s, 6)
+	if (e && substr(s, e, 1) == ".") e = ident(s, e + 1)
+	if (!e || substr(s, e, 1) != " ") return ""
+	return substr(s, 6, e - 6)
+}
+function start(s) {
+	name = copy_name(s)
+	gsub(/\n/, " ", name)
+	data = 0; pend = ""; npend = 0
+	if (name != "") { incopy = 1; rows = 0; bytes = 0 }
+}
+BEGIN { FS = "\n" }
+incopy {
+	if ($0 == "\\.") { printf "table=%.0f %.0f %s\n", rows, bytes, name; incopy = 0; next }
+	rows++; bytes += length($0) + 1; next
+}
+npend {
+	pend = pend "\n" $0
+	if ($0 ~ / FROM stdin;$/) start(pend)
+	else if (++npend > 8) { npend = 0; pend = ""; data = 0 }
+	next
+}
+/^-- Data for Name: .*; Type: TABLE DATA;/ { data = 1; next }
+data && /^COPY / {
+	if ($0 ~ / FROM stdin;$/) start($0)
+	else { pend = $0; npend = 1 }
+	next
+}
+!ver && /^-- Dumped from database version / {
+	split($0, w, " "); ver = w[6]
+	if (ver ~ /^[0-9][0-9A-Za-z.]*$/) print "server_version=" ver
+	else ver = ""
+}'
+
+# MANIFEST_GREP_AWK: the same from `grep -a -b -n` of the dump's few structural lines
+# (LINE:OFFSET:TEXT): rows are line spans and data bytes offset spans, so only grep reads
+# every byte (GNU grep with anchored patterns scans several times faster than any awk, and
+# the dump's CPU is shared with pg_dump and gzip). A COPY header that a line break in a
+# quoted name splits is seen by its first line only: its name is that line's, its second
+# line is counted in its data bytes, and more lines than two as rows.
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+MANIFEST_GREP_AWK='
+function ident(s, p,   c, n) {
+	if (substr(s, p, 1) == "\"") {
+		for (p++; p <= length(s); p++) {
+			c = substr(s, p, 1)
+			if (c != "\"") continue
+			if (substr(s, p + 1, 1) != "\"") return p + 1
+			p++
+		}
+		return 0
+	}
+	n = match(substr(s, p), /^[^ ."(]+/)
+	return n ? p + RLENGTH : 0
+}
+function copy_name(s,   e) {
+	e = ident(s, 6)
+	if (e && substr(s, e, 1) == ".") e = ident(s, e + 1)
+	if (!e || substr(s, e, 1) != " ") return ""
+	return substr(s, 6, e - 6)
+}
+function start(s, ln, off) {
+	name = copy_name(s)
+	data = 0; split_hdr = 0
+	if (name != "") { incopy = 1; cl = ln; cs = off }
+}
+{
+	i = index($0, ":"); ln = substr($0, 1, i - 1) + 0; r = substr($0, i + 1)
+	i = index(r, ":"); off = substr(r, 1, i - 1) + 0; t = substr(r, i + 1)
+}
+incopy {
+	if (t == "\\.") { printf "table=%.0f %.0f %s\n", ln - cl - 1 - split_hdr, off - cs, name; incopy = 0 }
+	next
+}
+t ~ /^-- Data for Name: .*; Type: TABLE DATA;/ { data = 1; next }
+data && t ~ /^COPY / {
+	if (t ~ / FROM stdin;$/) start(t, ln, off + length(t) + 1)
+	else { name = substr(t, 6); incopy = 1; cl = ln; cs = off + length(t) + 1; split_hdr = 1; data = 0 }
+	next
+}
+!ver && t ~ /^-- Dumped from database version / {
+	split(t, w, " "); ver = w[6]
+	if (ver ~ /^[0-9][0-9A-Za-z.]*$/) print "server_version=" ver
+	else ver = ""
+}'
+
+# manifest_count: MANIFEST_AWK's output for the dump on stdin, by grep when it can give
+# offsets (GNU grep), else by awk (busybox)
+manifest_count() {
+	if printf 'x\n' | grep -a -b -n x >/dev/null 2>&1; then
+		# (no line matching is no error: grep's 1 would fail the pipe)
+		{
+			grep -a -b -n -e '^COPY ' -e '^\\\.$' -e '^-- Data for Name: ' \
+				-e '^-- Dumped from database version '
+			[ $? -le 1 ]
+		} | awk "$MANIFEST_GREP_AWK"
+		return $?
+	fi
+	awk "$MANIFEST_AWK"
+}
+
+# write_manifest RAW OUT COMPRESSION DBSIZE DURATION: the manifest from MANIFEST_AWK's output
+write_manifest() {
+	local raw=$1 ver
+	ver=$(awk -F= '$1 == "server_version" { print $2; exit }' "$raw")
+	{
+		echo "version=1"
+		echo "format=plain"
+		echo "compression=$3"
+		echo "server_version=$ver"
+		echo "database_size=$4"
+		echo "duration=$5"
+		echo "tables=$(grep -c '^table=' "$raw")"
+		grep '^table=' "$raw" | od -An -v -tu1 | awk -v lines=1 -v max=1024 "$CLEAN_AWK"
+	} >"$2"
+}
+
+# manifest_file NAME: the path of NAME's manifest when it is a regular file (not a link)
+manifest_file() {
+	local m=$BACKUP_DIR/$1.manifest
+	[ -f "$m" ] && [ ! -L "$m" ] && printf '%s\n' "$m"
+}
+
+# manifest_filter FILE: the lines of manifest FILE that are one (the share is the tenant's:
+# known keys, each once but table=, values inert and of their key's form; the rest dropped)
+manifest_filter() {
+	head -c 2097152 "$1" | od -An -v -tu1 | awk -v lines=1 -v max=1100 "$CLEAN_AWK" | awk '
+	function num(v) { return v ~ /^[0-9]+$/ }
+	{
+		k = $0; sub(/=.*/, "", k)
+		if (index($0, "=") == 0 || (k != "table" && seen[k]++)) next
+		v = substr($0, length(k) + 2)
+		if (k == "version" || k == "tables") good = num(v)
+		else if (k == "database_size") good = v == "" || num(v)
+		else if (k == "duration") good = v ~ /^[0-9]+([.][0-9]+)?$/
+		else if (k == "format") good = v == "plain" || v == "custom"
+		else if (k == "compression") good = v == "gzip" || v == "zstd" || v == "none"
+		else if (k == "server_version") good = v == "" || v ~ /^[0-9][0-9A-Za-z.]*$/
+		else if (k == "table") good = v ~ /^[0-9]+ [0-9]+ [^ ]/
+		else good = 0
+		if (good) print
+	}'
+}
+
+# manifest_summary NAME: "tables rows" of NAME's manifest, or "- -" without one
+manifest_summary() {
+	local m
+	if m=$(manifest_file "$1"); then
+		manifest_filter "$m" | awk '
+			/^table=/ { n++; split(substr($0, 7), f, " "); r += f[1] }
+			/^version=/ { ok = 1 }
+			END { if (ok) printf "%d %.0f\n", n, r; else print "- -" }'
+	else
+		echo "- -"
+	fi
+}
+
 # --- status -----------------------------------------------------------------------
 
 # load_previous: the last_success* keys of the current status, kept across failed runs
 load_previous() {
 	local line k v
 	PREV_SUCCESS='' PREV_SUCCESS_FILE='' PREV_SUCCESS_SIZE='' PREV_SUCCESS_DURATION=''
+	SIZE_FLAG='' SIZE_REASON='' TIMEOUT_COUNT=0
 	[ -f "$STATE_DIR/status" ] || return 0
 	while IFS= read -r line; do
 		k=${line%%=*}
@@ -389,8 +586,13 @@ load_previous() {
 		last_success_file) PREV_SUCCESS_FILE=$v ;;
 		last_success_size) PREV_SUCCESS_SIZE=$v ;;
 		last_success_duration) PREV_SUCCESS_DURATION=$v ;;
+		size_flag) SIZE_FLAG=$v ;;
+		size_reason) SIZE_REASON=$v ;;
+		timeout_count) TIMEOUT_COUNT=$v ;;
 		esac
 	done <"$STATE_DIR/status"
+	case $SIZE_FLAG in suspicious) ;; *) SIZE_FLAG='' SIZE_REASON='' ;; esac
+	case $TIMEOUT_COUNT in '' | *[!0-9]*) TIMEOUT_COUNT=0 ;; esac
 }
 
 # status_filter FILE: the lines of status file FILE that are one: known keys, each once
@@ -411,7 +613,8 @@ status_filter() {
 		v = substr($0, length(k) + 2)
 		if (k == "version" || k == "last_run_start" || k == "last_run_end" || k == "last_size" ||
 			k == "last_success" || k == "last_success_size" || k == "db_size_bytes" ||
-			k == "disk_total_kb" || k == "disk_free_kb" || k == "file_count" || k == "total_bytes")
+			k == "disk_total_kb" || k == "disk_free_kb" || k == "file_count" || k == "total_bytes" ||
+			k == "timeout_count")
 			good = v == "" || num(v)
 		else if (k == "last_duration" || k == "last_success_duration")
 			good = v == "" || v ~ /^[0-9]+([.][0-9]+)?$/
@@ -419,8 +622,10 @@ status_filter() {
 			good = v == "" || v == "ok" || v == "FAILED"
 		else if (k == "last_file" || k == "last_success_file")
 			good = v == "" || backup(v)
-		else if (k == "tenant" || k == "database" || k == "last_reason")
+		else if (k == "tenant" || k == "database" || k == "last_reason" || k == "size_reason")
 			good = 1
+		else if (k == "size_flag")
+			good = v == "" || v == "suspicious"
 		else if (k == "file")
 			good = split(v, f, " ") == 4 && backup(f[1]) && num(f[2]) && num(f[3]) &&
 				(f[4] == "none" || (f[4] ~ /^[0-9a-f]+$/ && length(f[4]) == 64))
@@ -454,6 +659,9 @@ write_status() {
 		echo "last_success_size=$PREV_SUCCESS_SIZE"
 		echo "last_success_duration=$PREV_SUCCESS_DURATION"
 		echo "db_size_bytes=$DB_SIZE"
+		echo "size_flag=$SIZE_FLAG"
+		echo "size_reason=$(clean "$SIZE_REASON")"
+		echo "timeout_count=$TIMEOUT_COUNT"
 		echo "disk_total_kb=$total"
 		echo "disk_free_kb=$free"
 		awk '{ n++; b += $2 } END { printf "file_count=%d\ntotal_bytes=%.0f\n", n, b }' "$files"
@@ -619,6 +827,120 @@ busy() {
 	return 1
 }
 
+# --- size rule -------------------------------------------------------------------
+#
+# A good backup is suspicious when it is smaller than SIZE_MIN_PERCENT % (50) or larger
+# than SIZE_MAX_FACTOR times (3) the median size of the last SIZE_WINDOW (7) good backups
+# of the same kind before it (those with a checksum, same extension), or smaller than
+# SIZE_FLOOR bytes (0: off). With fewer than SIZE_WINDOW before it, the median of those
+# there are; the first backup is held to the floor only. It is kept either way; the flag
+# stays until a backup that passes the rule.
+
+# size_check NAME SIZE: sets SIZE_FLAG (suspicious or empty) and SIZE_REASON
+size_check() {
+	local name=$1 size=$2 ext=${1#*.} med cnt
+	SIZE_FLAG='' SIZE_REASON=''
+	# shellcheck disable=SC2046 # split "median count"
+	set -- $(describe_backups | awk -v self="$name" -v ext=".$ext" -v n="$SIZE_WINDOW" '
+		$1 != self && $4 != "none" && substr($1, length($1) - length(ext) + 1) == ext && k < n {
+			v[++k] = $2 + 0 }
+		END {
+			for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+			if (k == 0) print 0, 0
+			else printf "%.0f %d\n", (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2, k }')
+	med=${1:-0} cnt=${2:-0}
+	if [ "$SIZE_FLOOR" -gt 0 ] && [ "$size" -lt "$SIZE_FLOOR" ]; then
+		SIZE_FLAG=suspicious
+		SIZE_REASON="size $size B is below the floor of $SIZE_FLOOR B"
+		return 0
+	fi
+	[ "$cnt" -gt 0 ] && [ "$med" -gt 0 ] || return 0
+	SIZE_REASON=$(awk -v s="$size" -v m="$med" -v c="$cnt" -v lo="$SIZE_MIN_PERCENT" -v hi="$SIZE_MAX_FACTOR" 'BEGIN {
+		of = sprintf("the median %.0f B of the last %d good backup%s", m, c, c == 1 ? "" : "s")
+		if (s * 100 < m * lo) printf "size %.0f B is %.0f%% of %s (limit %d%%)\n", s, s * 100 / m, of, lo
+		else if (s > m * hi) printf "size %.0f B is %.1f times %s (limit %d times)\n", s, s / m, of, hi }')
+	[ -n "$SIZE_REASON" ] && SIZE_FLAG=suspicious
+	return 0
+}
+
+# --- run timeout ----------------------------------------------------------------
+#
+# RUN_TIMEOUT seconds, or 0 (auto): 5 times the median dump duration of the last
+# SIZE_WINDOW backups' manifests, at least 1800 s; 21600 s (6 h) while no backup has a
+# manifest. A watchdog kills the run's processes (pg_dump and its pipe) when it is over
+# (TERM, KILL 5 s later); the run is FAILED "timed out after N s", timeout_count counts
+# it, and the lock is released as after any failure.
+
+# run_limit: the timeout of this run, in seconds
+run_limit() {
+	local n m
+	if [ "$RUN_TIMEOUT" -gt 0 ]; then
+		echo "$RUN_TIMEOUT"
+		return 0
+	fi
+	list_backups | awk -v n="$SIZE_WINDOW" 'NR <= n' | while read -r n; do
+		# the header only: a manifest of many tables is not read (nor filtered) whole
+		m=$(manifest_file "$n") &&
+			head -n 10 "$m" | awk -F= '$1 == "duration" && $2 ~ /^[0-9]+([.][0-9]+)?$/ { print $2; exit }'
+	done | awk '{ v[++k] = $1 + 0 }
+		END {
+			if (k == 0) { print 21600; exit }
+			for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+			med = (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+			lim = med * 5 < 1800 ? 1800 : med * 5
+			printf "%.0f\n", lim }'
+}
+
+# proc_kids ROOT SKIP: the pids below ROOT, but SKIP's (a list) and those below them
+proc_kids() {
+	local f line pid rest
+	for f in /proc/[0-9]*/stat; do
+		read -r line <"$f" 2>/dev/null || continue
+		pid=${line%% *}
+		rest=${line##*) }
+		# shellcheck disable=SC2086 # split "state ppid ..."
+		set -- $rest
+		printf '%s %s\n' "$pid" "$2"
+	done | awk -v root="$1" -v skip="$2" '
+		{ par[$1] = $2 }
+		END {
+			n = split(skip, s, " "); for (i = 1; i <= n; i++) no[s[i]] = 1
+			for (p in par) {
+				q = p; hit = 0
+				while (q != "" && q > 1 && !no[q]) { if (par[q] == root) { hit = 1; break } q = par[q] }
+				if (hit && !no[q] && !no[p]) print p
+			}
+		}'
+}
+
+# watchdog_start SECONDS: kill this run's processes after SECONDS (see above)
+watchdog_start() {
+	local me=$$ secs=$1 hb=$HEARTBEAT
+	case $secs in '' | *[!0-9]* | 0) secs=21600 ;; esac
+	(
+		trap - EXIT TERM INT HUP
+		read -r self _ </proc/self/stat
+		i=0
+		while [ "$i" -lt "$secs" ]; do
+			sleep 1
+			kill -0 "$me" 2>/dev/null || exit 0
+			i=$((i + 1))
+		done
+		echo "$secs" >"$WORK/timed_out"
+		# shellcheck disable=SC2046 # a list of pids
+		kill -TERM $(proc_kids "$me" "$self $hb") 2>/dev/null
+		sleep 5
+		# shellcheck disable=SC2046 # a list of pids
+		kill -KILL $(proc_kids "$me" "$self $hb") 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	WATCHDOG=$!
+}
+
+watchdog_stop() {
+	[ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
+	WATCHDOG=''
+}
+
 # --- one backup run ---------------------------------------------------------------
 
 cleanup() {
@@ -627,6 +949,8 @@ cleanup() {
 	[ -n "$DUMP_NAMED" ] && rm -f "$DUMP_NAMED"
 	[ -n "$SIDE_NAMED" ] && rm -f "$SIDE_NAMED"
 	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED=''
+	watchdog_stop
+	manifest_cleanup
 	lock_release
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	return 0
@@ -635,17 +959,28 @@ cleanup() {
 # finish RESULT REASON: status file, result line, exit
 finish() {
 	trap '' TERM INT HUP
+	watchdog_stop
 	RESULT=$1 REASON=$2
+	if [ "$RESULT" = FAILED ] && [ -n "$WORK" ] && [ -s "$WORK/timed_out" ]; then
+		REASON="timed out after $(cat "$WORK/timed_out") s"
+		TIMEOUT_COUNT=$((TIMEOUT_COUNT + 1))
+		# what the watchdog's TERM left of this run
+		[ -n "$PARTIAL" ] && rm -f "$PARTIAL"
+	fi
 	RUN_END=$(now)
 	DURATION=$(elapsed "$UP_START" "$(uptime_now)")
 	if [ "$RESULT" = ok ]; then
 		PREV_SUCCESS=$RUN_END PREV_SUCCESS_FILE=$OUT_FILE
 		PREV_SUCCESS_SIZE=$OUT_SIZE PREV_SUCCESS_DURATION=$DURATION
-		DB_SIZE=$(psql_base -At -d "$DB" -c 'select pg_database_size(current_database())' 2>/dev/null)
+		DB_SIZE=$MF_DB_SIZE
+		[ -n "$DB_SIZE" ] ||
+			DB_SIZE=$(psql_base -At -d "$DB" -c 'select pg_database_size(current_database())' 2>/dev/null)
 		case $DB_SIZE in *[!0-9]*) DB_SIZE= ;; esac
 	fi
 	write_status
 	if [ "$RESULT" = ok ]; then
+		[ -n "$SIZE_FLAG" ] &&
+			emit "ts=$(iso_now) event=size tenant=$TENANT result=suspicious file=$OUT_FILE size=$OUT_SIZE reason=$(q "$SIZE_REASON")"
 		emit "ts=$(iso_now) event=backup tenant=$TENANT result=ok file=$OUT_FILE size=$OUT_SIZE duration=$DURATION pruned=$PRUNED"
 		cleanup
 		exit 0
@@ -671,6 +1006,7 @@ sweep() {
 		# shellcheck disable=SC2254 # D8 and D6 are glob patterns on purpose
 		case $n in
 		"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql | "$DB"_${D8}_$D6.sql.gz.sha256 | "$DB"_${D8}_$D6.sql.sha256) ;;
+		"$DB"_${D8}_$D6.sql.gz.manifest | "$DB"_${D8}_$D6.sql.manifest) ;;
 		*) continue ;;
 		esac
 		m=$(stat -c %Y "$f" 2>/dev/null) || continue
@@ -695,16 +1031,18 @@ prune() {
 	while read -r n e; do
 		is_backup_name "$n" || continue
 		if rm -f "$BACKUP_DIR/$n"; then
-			rm -f "$BACKUP_DIR/$n.sha256"
+			rm -f "$BACKUP_DIR/$n.sha256" "$BACKUP_DIR/$n.manifest"
 			PRUNED=$((PRUNED + 1))
 			emit "ts=$(iso_now) event=prune tenant=$TENANT file=$n age_days=$((($(now) - e) / 86400))"
 		fi
 	done <"$list"
 	# sidecars whose backup is gone
-	for s in "$BACKUP_DIR/$DB"_*.sql.gz.sha256 "$BACKUP_DIR/$DB"_*.sql.sha256; do
+	for s in "$BACKUP_DIR/$DB"_*.sql.gz.sha256 "$BACKUP_DIR/$DB"_*.sql.sha256 \
+		"$BACKUP_DIR/$DB"_*.sql.gz.manifest "$BACKUP_DIR/$DB"_*.sql.manifest; do
 		[ -f "$s" ] || continue
 		n=${s##*/}
 		n=${n%.sha256}
+		n=${n%.manifest}
 		is_backup_name "$n" || continue
 		[ -f "$BACKUP_DIR/$n" ] && continue
 		ts=$(epoch_of "$(ts_of "$n")")
@@ -755,12 +1093,64 @@ flush_failed() {
 	finish FAILED "cannot flush to $BACKUP_DIR: $(printf '%s\n' "$FLUSH_ERR" | awk 'NF { print; exit }')"
 }
 
+# dump_stream GZ: pg_dump (its status in $WORK/dump.rc) through tee into $PARTIAL, gzip'd
+# when GZ=1; tee's copy goes through a FIFO to MANIFEST_AWK ($WORK/mf.raw). Sets
+# MF_DURATION (the pipe's, manifest included) and MF_DB_SIZE (right after the dump).
+dump_stream() {
+	local up0 fifo=$WORK/mf.fifo rc mf_rc
+	up0=$(uptime_now)
+	if ! mkfifo "$fifo" 2>"$WORK/mf.err"; then
+		echo 0 >"$WORK/dump.rc"
+		return 1
+	fi
+	manifest_count <"$fifo" >"$WORK/mf.raw" 2>"$WORK/mf.err" &
+	MF_PID=$!
+	if [ "$1" = 1 ]; then
+		(
+			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
+			rc=$?
+			echo "$rc" >"$WORK/dump.rc"
+			exit "$rc"
+		) | tee "$fifo" 2>"$WORK/tee.err" | gzip -6 2>"$WORK/gzip.err" >"$PARTIAL"
+	else
+		(
+			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
+			rc=$?
+			echo "$rc" >"$WORK/dump.rc"
+			exit "$rc"
+		) | tee "$fifo" 2>"$WORK/tee.err" >"$PARTIAL"
+	fi
+	rc=$?
+	# a tee that never opened the FIFO leaves the reader waiting for a writer
+	[ "$rc" = 0 ] || kill "$MF_PID" 2>/dev/null
+	wait "$MF_PID"
+	mf_rc=$?
+	MF_PID=''
+	MF_DURATION=$(elapsed "$up0" "$(uptime_now)")
+	[ "$rc" = 0 ] || return "$rc"
+	[ "$mf_rc" = 0 ] || return "$mf_rc"
+	# the size at dump time: asked once the dump worked (an unreachable server is not
+	# waited for twice)
+	MF_DB_SIZE=$(psql_base -At -d "$DB" -c 'select pg_database_size(current_database())' 2>/dev/null)
+	case $MF_DB_SIZE in *[!0-9]*) MF_DB_SIZE= ;; esac
+	return 0
+}
+
+# manifest_cleanup: the manifest reader and the manifest names of a run that did not finish
+manifest_cleanup() {
+	[ -n "$MF_PID" ] && kill "$MF_PID" 2>/dev/null
+	[ -n "$MF_TMP" ] && rm -f "$MF_TMP"
+	[ -n "$MF_NAMED" ] && rm -f "$MF_NAMED"
+	MF_PID='' MF_TMP='' MF_NAMED=''
+}
+
 run_backup() {
-	local ts ext gz final rc dump_rc err reason try sum
+	local ts ext gz comp final rc dump_rc err reason try sum
 	RUN_START=$(now) UP_START=$(uptime_now)
 	HOST=$(hostname_now)
-	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON=''
+	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON='' MF_DB_SIZE=''
 	PARTIAL='' SIDE_TMP='' DUMP_NAMED='' SIDE_NAMED='' LOCKED=0
+	MF_TMP='' MF_NAMED='' MF_PID='' WATCHDOG=''
 	LOCK=$BACKUP_DIR/.deeplens/lock
 	load_previous
 	trap cleanup EXIT
@@ -791,9 +1181,11 @@ run_backup() {
 	2) target_failed "$WORK/target.err" ;;
 	esac
 	sweep
+	RUN_LIMIT=$(run_limit)
+	watchdog_start "$RUN_LIMIT"
 
-	gz=0 ext=.sql
-	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz
+	gz=0 ext=.sql comp=none
+	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz comp=gzip
 	# shellcheck disable=SC2034 # a bounded retry
 	for try in 1 2 3; do
 		ts=$(date -u +%Y%m%d_%H%M%S)
@@ -808,16 +1200,7 @@ run_backup() {
 	fi
 
 	err=$WORK/dump.err
-	if [ "$gz" = 1 ]; then
-		(
-			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
-			rc=$?
-			echo "$rc" >"$WORK/dump.rc"
-			exit "$rc"
-		) | gzip -6 2>"$WORK/gzip.err" >"$PARTIAL"
-	else
-		pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err" >"$PARTIAL"
-	fi
+	dump_stream "$gz"
 	rc=$?
 	dump_rc=$rc
 	[ -s "$WORK/dump.rc" ] && read -r dump_rc <"$WORK/dump.rc"
@@ -829,12 +1212,21 @@ run_backup() {
 		else
 			reason=$(first_error "$err")
 		fi
-		if [ -z "$reason" ] && [ "$dump_rc" = 0 ]; then
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/gzip.err" ]; then
 			reason="gzip: $(first_error "$WORK/gzip.err")"
-			[ "$reason" = "gzip: " ] && reason="gzip exited with status $rc"
+		fi
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/tee.err" ]; then
+			reason="writing the dump: $(first_error "$WORK/tee.err")"
+		fi
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/mf.err" ]; then
+			reason="manifest: $(first_error "$WORK/mf.err")"
+		fi
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ]; then
+			reason="the dump's pipe exited with status $rc"
+			[ "$gz" = 1 ] && reason="gzip exited with status $rc"
 		fi
 		[ -n "$reason" ] || reason="pg_dump exited with status $dump_rc"
-		case "$reason $(cat "$WORK/gzip.err" 2>/dev/null)" in
+		case "$reason $(cat "$WORK/gzip.err" "$WORK/tee.err" 2>/dev/null)" in
 		*"No space left on device"*) reason="no space left on device" ;;
 		esac
 		finish FAILED "$reason"
@@ -844,15 +1236,21 @@ run_backup() {
 		rm -f "$PARTIAL"
 		finish FAILED "$CHECK_REASON"
 	fi
+	MF_TMP=$BACKUP_DIR/.$final.manifest.partial
+	write_manifest "$WORK/mf.raw" "$MF_TMP" "$comp" "$MF_DB_SIZE" "$MF_DURATION" 2>"$WORK/side.err" ||
+		finish FAILED "cannot write manifest: $(first_error "$WORK/side.err")"
 	SIDE_TMP=$BACKUP_DIR/.$final.sha256.partial
 	sum=$(sha_of "$PARTIAL")
 	if [ -z "$sum" ] || ! printf '%s  %s\n' "$sum" "$final" >"$SIDE_TMP" 2>"$WORK/side.err"; then
 		finish FAILED "cannot write checksum: $(first_error "$WORK/side.err")"
 	fi
-	# Flushed before either gets its name, and the sidecar named first: neither a crash
+	# Flushed before any gets its name, and the sidecars named first: neither a crash
 	# nor a write error that surfaces only at flush (NFS) leaves a dump with a good name
 	# that is short or has no checksum. Names given but not flushed are taken back.
-	flush "$PARTIAL" "$SIDE_TMP" || flush_failed
+	flush "$PARTIAL" "$SIDE_TMP" "$MF_TMP" || flush_failed
+	mv -f "$MF_TMP" "$BACKUP_DIR/$final.manifest" 2>"$WORK/mv.err" ||
+		finish FAILED "cannot rename manifest: $(first_error "$WORK/mv.err")"
+	MF_TMP='' MF_NAMED=$BACKUP_DIR/$final.manifest
 	mv -f "$SIDE_TMP" "$BACKUP_DIR/$final.sha256" 2>"$WORK/mv.err" ||
 		finish FAILED "cannot rename checksum: $(first_error "$WORK/mv.err")"
 	SIDE_TMP='' SIDE_NAMED=$BACKUP_DIR/$final.sha256
@@ -860,9 +1258,10 @@ run_backup() {
 		finish FAILED "cannot rename dump: $(first_error "$WORK/mv.err")"
 	PARTIAL='' DUMP_NAMED=$BACKUP_DIR/$final
 	flush "$BACKUP_DIR" || flush_failed
-	DUMP_NAMED='' SIDE_NAMED=''
+	DUMP_NAMED='' SIDE_NAMED='' MF_NAMED=''
 	OUT_FILE=$final
 	OUT_SIZE=$(stat -c %s "$BACKUP_DIR/$final")
+	size_check "$final" "$OUT_SIZE"
 	prune
 	finish ok ""
 }
@@ -882,7 +1281,7 @@ health() {
 }
 
 health_verdict() {
-	local line k v result='' reason='' success='' started='' t age limit
+	local line k v result='' reason='' success='' started='' t age limit flag='' why=''
 	t=$(now)
 	limit=$((MAX_GAP + 600 + MAX_GAP / 10))
 	if [ -f "$STATE_DIR/status" ]; then
@@ -893,6 +1292,8 @@ health_verdict() {
 			last_result) result=$v ;;
 			last_reason) reason=$v ;;
 			last_success) success=$v ;;
+			size_flag) flag=$v ;;
+			size_reason) why=$v ;;
 			esac
 		done <"$STATE_DIR/status"
 	fi
@@ -908,6 +1309,11 @@ health_verdict() {
 		if [ "$age" -gt "$limit" ]; then
 			echo "overdue: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
 			return 1
+		fi
+		# a suspicious size is a warning, not a failure: the probe stays healthy
+		if [ "$flag" = suspicious ]; then
+			echo "warning: suspicious backup size: ${why:-no reason recorded}; last good backup $(fmt_age "$age") ago"
+			return 0
 		fi
 		echo "ok: last good backup $(fmt_age "$age") ago (schedule '$SCHEDULE')"
 		return 0
@@ -929,7 +1335,7 @@ list() {
 	local n size mtime sum
 	describe_backups | while read -r n size mtime sum; do
 		[ "$sum" = none ] || sum=sha256
-		printf '%s %s %s %s\n' "$n" "$size" "$mtime" "$sum"
+		printf '%s %s %s %s %s\n' "$n" "$size" "$mtime" "$sum" "$(manifest_summary "$n")"
 	done
 	# shellcheck disable=SC2046 # split "total used free"
 	set -- $(disk_usage)
@@ -966,6 +1372,25 @@ verify() {
 	fi
 	emit "ts=$(iso_now) event=verify tenant=$TENANT result=FAILED file=$name reason=$(q "$VERIFY_REASON")"
 	return "$rc"
+}
+
+# manifest NAME: NAME's manifest, filtered (manifest_filter); exit 4 when it has none
+manifest() {
+	local name m
+	name=$(pick_backup "$1")
+	if [ -z "$1" ] || [ -z "$name" ]; then
+		emit "ts=$(iso_now) event=manifest tenant=$TENANT result=FAILED file=$(v "$1") reason=$(q "not a backup of database $DB")"
+		return 1
+	fi
+	if [ ! -f "$BACKUP_DIR/$name" ]; then
+		emit "ts=$(iso_now) event=manifest tenant=$TENANT result=FAILED file=$name reason=\"no such backup\""
+		return 1
+	fi
+	if ! m=$(manifest_file "$name"); then
+		emit "ts=$(iso_now) event=manifest tenant=$TENANT result=FAILED file=$name reason=\"no manifest\""
+		return 4
+	fi
+	manifest_filter "$m"
 }
 
 restore_fail() {
@@ -1093,6 +1518,7 @@ flat_names() {
 		n=${f##*/}
 		case $n in
 		*.sha256) is_backup_name "${n%.sha256}" || continue ;;
+		*.manifest) is_backup_name "${n%.manifest}" || continue ;;
 		*) is_backup_name "$n" || continue ;;
 		esac
 		printf '%s\n' "$n"
@@ -1166,7 +1592,9 @@ delete_all() {
 	for f in "$BACKUP_DIR/$DB"_$d.sql.gz "$BACKUP_DIR/$DB"_$d.sql \
 		"$BACKUP_DIR/$DB"_$d.sql.gz.sha256 "$BACKUP_DIR/$DB"_$d.sql.sha256 \
 		"$BACKUP_DIR/.$DB"_$d.sql.gz.partial "$BACKUP_DIR/.$DB"_$d.sql.partial \
-		"$BACKUP_DIR/.$DB"_$d.sql.gz.sha256.partial "$BACKUP_DIR/.$DB"_$d.sql.sha256.partial; do
+		"$BACKUP_DIR/.$DB"_$d.sql.gz.sha256.partial "$BACKUP_DIR/.$DB"_$d.sql.sha256.partial \
+		"$BACKUP_DIR/$DB"_$d.sql.gz.manifest "$BACKUP_DIR/$DB"_$d.sql.manifest \
+		"$BACKUP_DIR/.$DB"_$d.sql.gz.manifest.partial "$BACKUP_DIR/.$DB"_$d.sql.manifest.partial; do
 		[ -e "$f" ] || continue
 		rm -f -- "$f" && n=$((n + 1))
 	done
@@ -1242,7 +1670,7 @@ fi
 set -o pipefail
 
 case $MODE in
-run | --cron | --verify | --restore | --list | --busy) wait_ready ;;
+run | --cron | --verify | --restore | --list | --busy | --manifest) wait_ready ;;
 esac
 
 # Scratch space for stderr captures, never on the backup target.
@@ -1295,6 +1723,7 @@ run)
 	with_lock verify verify "${2:-}"
 	;;
 --busy) busy ;;
+--manifest) manifest "${2:-}" ;;
 --delete)
 	TO_LOG=1
 	delete_all
@@ -1311,7 +1740,7 @@ run)
 	;;
 --boot) boot ;;
 *)
-	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force] | --busy | --delete]" >&2
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --manifest FILE | --restore FILE DATABASE [--force] | --busy | --delete]" >&2
 	exit 2
 	;;
 esac

@@ -264,7 +264,7 @@ good=$(backups_in "$main_dir" | tail -n 1)
 
 # --- 2. list, verify --------------------------------------------------------------------
 out=$(job "$main_c" --list)
-like "--list: name size mtime sha256" "$out" "^$good $(stat -c %s "$main_dir/$good") [0-9]+ sha256\$"
+like "--list: name size mtime sha256 tables rows" "$out" "^$good $(stat -c %s "$main_dir/$good") [0-9]+ sha256 [0-9]+ [0-9]+\$"
 like "--list: df line" "$out" '^# df total_kb=[0-9]+ used_kb=[0-9]+ free_kb=[0-9]+$'
 out=$(job "$main_c" --verify)
 is "--verify newest exits 0" "$?" 0

@@ -257,8 +257,9 @@ sleep 0.5
 kill "$watcher" 2>/dev/null
 wait "$watcher" 2>/dev/null
 f1=$(lc_backups "$nsb" "$dbb" | tail -n 1)
-is "$(grep -F "$dbb" "$work/moves" | tr '\n' ' ')" "$f1.sha256 $f1 " "the sidecar is renamed into place before the dump"
-rm -f "$nsb/$f1" "$nsb/$f1.sha256"
+is "$(grep -F "$dbb" "$work/moves" | tr '\n' ' ')" "$f1.manifest $f1.sha256 $f1 " \
+    "the sidecars (manifest, checksum) are renamed into place before the dump"
+rm -f "$nsb/$f1" "$nsb/$f1.sha256" "$nsb/$f1.manifest"
 
 # --- 7. a target that fills up: on write, and only at flush --------------------------------------
 dbc=tenant_${id}c_metadata

@@ -124,7 +124,7 @@ chown 999:999 "$dirc/$c"/* "$dirc/$c"/.tenant_*
 keep=$(cd "$dirc/$c" && printf '%s\n' "${theirs[@]}" | LC_ALL=C sort | xargs sha256sum)
 run remove "$c" --delete-backups --yes
 expect "remove --delete-backups --yes exits 0" 0 "Backup of $c removed, backup files deleted"
-like "$out" "Deleted 4 backup files" "... counting its 2 backups and 2 checksums"
+like "$out" "Deleted 6 backup files" "... counting its 2 backups, 2 checksums and 2 manifests"
 is "$(cd "$dirc/$c" && ls -A | LC_ALL=C sort | xargs sha256sum)" "$keep" \
     "only the other tenant's, the operator's and the foreign temporary files are left, unchanged"
 is "$(lc_gone "$c")" "" "the container and the volume are gone"

@@ -49,8 +49,8 @@ check "the checksum sidecar matches (sha256sum -c)" sh -c "cd '$dir/$t' && sha25
 check "gzip -t passes" gzip -t "$dir/$t/$f0"
 like "$(gzip -dc "$dir/$t/$f0" | tail -n 5)" '-- PostgreSQL database dump complete' "the dump is complete"
 is "$(stat -c %u:%g "$dir/$t/$f0")" 999:999 "the file belongs to the backup uid"
-is "$(ls -A "$dir/$t" | grep -v '^\.deeplens$' | sort | tr '\n' ' ')" "$f0 $f0.sha256 " \
-    "nothing else on the target (no partial, no probe)"
+is "$(ls -A "$dir/$t" | grep -v '^\.deeplens$' | sort | tr '\n' ' ')" "$f0 $f0.manifest $f0.sha256 " \
+    "nothing else on the target but the sidecars (no partial, no probe)"
 size0=$(stat -c %s "$dir/$t/$f0")
 
 # --- what the operator sees --------------------------------------------------------------

@@ -752,6 +752,11 @@ static void assert_spec_equal(const dl_spec *a, const dl_spec *b)
     assert_string_equal(a->pg_user, b->pg_user);
     assert_string_equal(a->network, b->network);
     assert_string_equal(a->prefix, b->prefix);
+    assert_int_equal(a->size_min_percent, b->size_min_percent);
+    assert_int_equal(a->size_max_factor, b->size_max_factor);
+    assert_int_equal(a->size_window, b->size_window);
+    assert_int_equal(a->size_floor, b->size_floor);
+    assert_int_equal(a->run_timeout, b->run_timeout);
 }
 
 static const char *label(const dk_kv *l, size_t n, const char *key)
@@ -780,6 +785,56 @@ static void odd_spec(dl_spec *s)
     snprintf(s->pg_user, sizeof s->pg_user, "backup_user");
     snprintf(s->network, sizeof s->network, "other-net");
     snprintf(s->prefix, sizeof s->prefix, "bk-");
+    s->size_min_percent = 20;
+    s->size_max_factor = 10;
+    s->size_window = 3;
+    s->size_floor = 4096;
+    s->run_timeout = 900;
+}
+
+/* the size rule and the run timeout: by label name, each value in range */
+static void test_spec_set_proof(void **state)
+{
+    static const struct {
+        const char *label, *text, *msg;
+    } bad[] = {
+        {"size_min_percent", "0", "invalid size minimum percent '0': must be 1-99"},
+        {"size_min_percent", "100", "invalid size minimum percent '100': must be 1-99"},
+        {"size_max_factor", "1", "invalid size maximum factor '1': must be 2-1000"},
+        {"size_window", "101", "invalid size window '101': must be 1-100"},
+        {"size_floor", "-1", "invalid size floor '-1': must be a whole number, 0-2147483647"},
+        {"run_timeout", "3", "invalid run timeout '3': must be auto or 5-604800 seconds"},
+        {"run_timeout", "soon", "invalid run timeout 'soon': must be a whole number of seconds, 0-604800"},
+        {"keep_min", "3", "unknown setting 'keep_min'"},
+    };
+    dl_spec s;
+    dl_err err;
+    (void)state;
+    dl_spec_defaults(&s);
+    assert_int_equal(s.size_min_percent, 50);
+    assert_int_equal(s.size_max_factor, 3);
+    assert_int_equal(s.size_window, 7);
+    assert_int_equal(s.size_floor, 0);
+    assert_int_equal(s.run_timeout, 0);
+    assert_int_equal(dl_spec_set(&s, "size_min_percent", "20", &err), 0);
+    assert_int_equal(dl_spec_set(&s, "size_max_factor", "5", &err), 0);
+    assert_int_equal(dl_spec_set(&s, "size_window", "2", &err), 0);
+    assert_int_equal(dl_spec_set(&s, "size_floor", "1000", &err), 0);
+    assert_int_equal(dl_spec_set(&s, "run_timeout", "60", &err), 0);
+    assert_int_equal(s.size_min_percent, 20);
+    assert_int_equal(s.size_max_factor, 5);
+    assert_int_equal(s.size_window, 2);
+    assert_int_equal(s.size_floor, 1000);
+    assert_int_equal(s.run_timeout, 60);
+    assert_int_equal(dl_spec_set(&s, "run_timeout", "auto", &err), 0);
+    assert_int_equal(s.run_timeout, 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dl_spec t = s;
+        assert_int_equal(dl_spec_set(&t, bad[i].label, bad[i].text, &err), -1);
+        assert_int_equal(err.kind, DL_EINVAL);
+        assert_string_equal(err.msg, bad[i].msg);
+        assert_int_equal(t.size_min_percent, s.size_min_percent);
+    }
 }
 
 static void test_labels_round_trip(void **state)
@@ -792,7 +847,7 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 18);
+    assert_int_equal(n, 23);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
@@ -812,6 +867,11 @@ static void test_labels_round_trip(void **state)
     assert_string_equal(label(l, n, "io.deeplens.backup.pg_user"), "backup_user");
     assert_string_equal(label(l, n, "io.deeplens.backup.network"), "other-net");
     assert_string_equal(label(l, n, "io.deeplens.backup.prefix"), "bk-");
+    assert_string_equal(label(l, n, "io.deeplens.backup.size_min_percent"), "20");
+    assert_string_equal(label(l, n, "io.deeplens.backup.size_max_factor"), "10");
+    assert_string_equal(label(l, n, "io.deeplens.backup.size_window"), "3");
+    assert_string_equal(label(l, n, "io.deeplens.backup.size_floor"), "4096");
+    assert_string_equal(label(l, n, "io.deeplens.backup.run_timeout"), "900");
 
     memset(&b, 0x33, sizeof b);
     assert_int_equal(dl_spec_from_labels(&b, l, n, &err), 0);
@@ -997,6 +1057,7 @@ int main(void)
         cmocka_unit_test(test_spec_validate_first_failure),
         cmocka_unit_test(test_volume_opts),
         cmocka_unit_test(test_labels_round_trip),
+        cmocka_unit_test(test_spec_set_proof),
         cmocka_unit_test(test_labels_foreign_and_missing),
         cmocka_unit_test(test_labels_tampered),
         cmocka_unit_test(test_labels_too_long_and_invalid_spec),

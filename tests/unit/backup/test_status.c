@@ -72,6 +72,40 @@ static void test_parse_job(void **state)
     dl_status_clear(&st);
 }
 
+/* a suspicious size: warning with the job's reason; failing and overdue
+ * still win; a cleared flag is ok again */
+static void test_health_warning_size(void **state)
+{
+    static const char flagged[] =
+        "version=1\nlast_result=ok\nlast_success=1764036003\nsize_flag=suspicious\n"
+        "size_reason=size 4100 B is 9% of the median 45000 B of the last 3 good backups (limit 50%)\n"
+        "timeout_count=2\n";
+    static const char cleared[] = "version=1\nlast_result=ok\nlast_success=1764036003\nsize_flag=\n";
+    dl_status st;
+    dl_err err;
+    (void)state;
+    running(&st);
+    assert_int_equal(dl_status_parse_job(&st, flagged, strlen(flagged), &err), 0);
+    assert_int_equal(st.timeout_count, 2);
+    dl_health_eval(&st, 1764036003 + 3600);
+    assert_int_equal(st.health, DL_HEALTH_WARNING);
+    assert_string_equal(dl_health_word(st.health), "warning");
+    assert_string_equal(dl_health_symbol(st.health), "~");
+    assert_non_null(strstr(st.health_reason, "suspicious backup size: size 4100 B is 9% of the median"));
+    /* overdue outranks it */
+    dl_health_eval(&st, 1764036003 + 10 * 86400);
+    assert_int_equal(st.health, DL_HEALTH_OVERDUE);
+    /* and a failed run */
+    snprintf(st.last_result, sizeof st.last_result, "FAILED");
+    dl_health_eval(&st, 1764036003 + 3600);
+    assert_int_equal(st.health, DL_HEALTH_FAILING);
+    running(&st);
+    assert_int_equal(dl_status_parse_job(&st, cleared, strlen(cleared), &err), 0);
+    dl_health_eval(&st, 1764036003 + 3600);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    dl_status_clear(&st);
+}
+
 static void test_health_ok_and_next_run(void **state)
 {
     dl_status st;
@@ -232,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_storage_estimate),
         cmocka_unit_test(test_logfmt),
         cmocka_unit_test(test_health_words),
+        cmocka_unit_test(test_health_warning_size),
     };
     return cmocka_run_group_tests_name("backup/status", tests, NULL, NULL);
 }

@@ -131,7 +131,8 @@ static void test_extra_arguments(void **state)
     cli_args a;
     dl_err err;
     (void)state;
-    assert_int_equal(PARSE(&a, &err, "files", "acme", "other"), -1);
+    assert_int_equal(PARSE(&a, &err, "files", "acme", "f.sql.gz"), 0);
+    assert_int_equal(PARSE(&a, &err, "files", "acme", "f.sql.gz", "other"), -1);
     assert_string_equal(err.msg, "unexpected argument 'other' for 'files'");
     assert_int_equal(PARSE(&a, &err, "list", "x"), -1);
     assert_int_equal(PARSE(&a, &err, "status", "a", "b", "c"), 0);
