@@ -526,7 +526,8 @@ write_manifest() {
 		echo "database_size=$4"
 		echo "duration=$5"
 		echo "tables=$(grep -c '^table=' "$raw")"
-		grep '^table=' "$raw" | od -An -v -tu1 | awk -v lines=1 -v max=1024 "$CLEAN_AWK"
+		# (a database without a table has no table= line: grep's 1 is no error of the pipe)
+		{ grep '^table=' "$raw" || [ $? -eq 1 ]; } | od -An -v -tu1 | awk -v lines=1 -v max=1024 "$CLEAN_AWK"
 	} >"$2"
 }
 

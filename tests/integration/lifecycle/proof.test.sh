@@ -230,6 +230,20 @@ else
     not_ok "plain backup: manifest counts are the file's" "$(diff "$work/py2.nums" "$work/mf2.nums")"
 fi
 
+# a database without a table (a new tenant's) backs up: its manifest says tables=0
+te=${id}e dbe=tenant_${id}e_metadata
+dire=$(lc_target e) || bail_out "cannot make target e"
+psql_pg postgres -c "create database \"$dbe\" owner \"$role\"" > /dev/null || bail_out "cannot create $dbe"
+lc_provision "$te" "$dire"
+expect "provision of a tenant whose database has no table" 0 "^PostgreSQL backup configured successfully!"
+pe=$(lc_backups "$dire/$te" "$dbe" | tail -n 1)
+is "$(awk -F= '$1 == "tables" { print $2 }' "$dire/$te/$pe.manifest" 2> /dev/null)" 0 \
+    "... its manifest says tables=0"
+run verify "$te" "$pe"
+expect "... and the backup verifies" 0 "result=ok"
+run remove "$te" --delete-backups --yes
+expect "... removed" 0 "."
+
 # remove --delete-backups takes the manifests along
 run remove "$t2" --delete-backups --yes
 expect "remove --delete-backups" 0 "."
