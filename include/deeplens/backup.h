@@ -95,6 +95,11 @@ typedef struct dl_status {
     long long disk_total_kb, disk_free_kb;
     int file_count;
     long long total_bytes;
+    time_t last_drill;            /* the last restore drill (0: none recorded) */
+    char last_drill_result[16];   /* "ok", "FAILED", "" */
+    char last_drill_reason[256];  /* the first difference, or why it failed */
+    char last_drill_file[160];
+    double last_drill_duration;
     dl_file *files;               /* newest first; owned */
     size_t nfiles;
 
@@ -184,6 +189,18 @@ int dl_files_list(dl_ctx *ctx, const char *tenant, dl_files *out, dl_err *err);
 
 /* Prometheus text for all tenants into `out`. */
 int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err);
+/* The same into DIR/deeplens_backup.prom for node_exporter's textfile
+ * collector: written to a temporary file in DIR (not *.prom), fsynced and
+ * renamed over the old one, so the collector never reads half a file.
+ * dl_metrics_check_dir refuses a DIR that is missing, not a directory or
+ * not writable (DL_EINVAL naming --textfile and DIR) - before any engine call. */
+#define DL_METRICS_TEXTFILE "deeplens_backup.prom"
+int dl_metrics_check_dir(const char *dir, dl_err *err);
+int dl_metrics_textfile(dl_ctx *ctx, const char *dir, dl_err *err);
+/* A label value as the exposition format wants it: the text made inert
+ * (valid UTF-8, no controls), then \\, \" and \n escaped. Returns the
+ * bytes written to buf (size n >= 1, always terminated, cut whole). */
+size_t dl_metrics_label(char *buf, size_t n, const char *s);
 
 /* ---- changes -------------------------------------------------------------- */
 

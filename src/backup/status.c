@@ -143,6 +143,8 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
         STR(last_result); STR(last_reason); STR(last_file);
         STR(last_success_file); STR(size_flag); STR(size_reason);
         NUM(timeout_count);
+        STR(last_drill_result); STR(last_drill_reason); STR(last_drill_file);
+        NUM(last_drill); DBL(last_drill_duration);
         NUM(last_run_start); NUM(last_run_end); NUM(last_size);
         NUM(last_success); NUM(last_success_size); NUM(db_size_bytes);
         NUM(disk_total_kb); NUM(disk_free_kb); NUM(file_count);

@@ -223,8 +223,12 @@ int cli_cmd_logs(cli_run *r)
 int cli_cmd_metrics(cli_run *r)
 {
     dl_err err;
+    const char *dir = r->a->val[OPT_TEXTFILE];
     dl_err_clear(&err);
-    if (cli_engine(r, &err) < 0 || dl_metrics_write(&r->ctx, stdout, &err) < 0)
+    if (dir && dl_metrics_check_dir(dir, &err) < 0)
+        return cli_fail(&err);
+    if (cli_engine(r, &err) < 0 ||
+        (dir ? dl_metrics_textfile(&r->ctx, dir, &err) : dl_metrics_write(&r->ctx, stdout, &err)) < 0)
         return cli_fail(&err);
     return 0;
 }

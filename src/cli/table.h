@@ -68,7 +68,9 @@
     X(OPT_FORCE, "force", 0, NULL, 0, "replace the database restored into if it exists")        \
     X(OPT_DELETE_BACKUPS, "delete-backups", 0, NULL, 0, "also delete the backup files")   \
     X(OPT_YES, "yes", 0, NULL, 0, "confirm --delete-backups without a terminal")          \
-    X(OPT_CHECK, "check", 0, NULL, 0, "check theme files (all shipped themes if none given)")
+    X(OPT_CHECK, "check", 0, NULL, 0, "check theme files (all shipped themes if none given)") \
+    X(OPT_TEXTFILE, "textfile", 0, "DIR", 0,                                              \
+      "write DIR/deeplens_backup.prom atomically (node_exporter textfile collector)")
 
 enum cli_opt {
 #define CLI_X_ENUM(id, name, sh, arg, global, help) id,
