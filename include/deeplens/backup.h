@@ -196,6 +196,12 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
+/* The same, also changing compression and format (storage may be NULL):
+ * new backups take the new settings; existing files keep theirs and stay
+ * verifiable and restorable. */
+int dl_reschedule_ex(dl_ctx *ctx, const char *tenant, const char *schedule,
+                     int retention_days, const dl_storage_opts *storage,
+                     dl_progress_fn progress, void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */

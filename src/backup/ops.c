@@ -158,6 +158,18 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
+    return dl_reschedule_ex(ctx, tenant, schedule, retention_days, NULL, progress, ud, err);
+}
+
+static int storage_given(const dl_storage_opts *o)
+{
+    return o && (o->compression || o->zstd_level || o->format || o->no_compression);
+}
+
+int dl_reschedule_ex(dl_ctx *ctx, const char *tenant, const char *schedule,
+                     int retention_days, const dl_storage_opts *storage,
+                     dl_progress_fn progress, void *ud, dl_err *err)
+{
     char name[160], next[200], prev[200], pw[512];
     char rbuf[16];
     dl_spec spec;
@@ -173,12 +185,23 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
         if (dl_validate_retention(rbuf, &retention_days, err) < 0)
             return -1;
     }
-    if (!schedule && !retention_days)
+    if (!schedule && !retention_days && !storage_given(storage))
         return dl_err_set(err, DL_EINVAL,
-                          "nothing to change: give a schedule and/or a retention");
+                          "nothing to change: give a schedule, a retention, a compression or a format");
+    if (storage_given(storage)) {
+        /* the values alone first, before the engine is asked anything */
+        if (storage->compression && dl_parse_compression(storage->compression, NULL, err) < 0)
+            return -1;
+        if (storage->format && dl_validate_format(storage->format, err) < 0)
+            return -1;
+        if (storage->zstd_level && dl_validate_zstd_level(storage->zstd_level, NULL, err) < 0)
+            return -1;
+    }
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dk_container_clear(&ct);
+    if (storage_given(storage) && dl_spec_apply_storage(&spec, storage, err) < 0)
+        return -1;
     if (schedule)
         snprintf(spec.schedule, sizeof spec.schedule, "%s", schedule);
     if (retention_days)
@@ -206,8 +229,9 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
         return -1;
     }
     memset(pw, 0, sizeof pw);
-    dl_say(progress, ud, DL_STEP_OK, "New container ready: schedule '%s', retention %d days",
-        spec.schedule, spec.retention_days);
+    dl_say(progress, ud, DL_STEP_OK,
+        "New container ready: schedule '%s', retention %d days, format %s, compression %s",
+        spec.schedule, spec.retention_days, spec.format, dl_compression_name(spec.compression));
 
     dl_say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
     dk_container_remove(ctx->dk, prev, 1, 0, &e2);
@@ -265,7 +289,7 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
     return 0;
 }
 
-/* <db>_YYYYMMDD_HHMMSS.sql or .sql.gz - the only names we act on. */
+/* <db>_YYYYMMDD_HHMMSS.sql, .sql.gz, .sql.zst or .dump - the only names we act on. */
 static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
 {
     char db[64];
@@ -280,11 +304,13 @@ static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
     for (int i = 0; i < 15; i++, p++)
         if (i == 8 ? *p != '_' : (*p < '0' || *p > '9'))
             goto bad;
-    if (!strcmp(p, ".sql") || !strcmp(p, ".sql.gz"))
+    if (!strcmp(p, ".sql") || !strcmp(p, ".sql.gz") || !strcmp(p, ".sql.zst") ||
+        !strcmp(p, ".dump"))
         return 0;
 bad:
     return dl_err_set(err, DL_EINVAL,
-                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz",
+                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz "
+                      "(or .sql, .sql.zst, .dump)",
                       file ? file : "", db);
 }
 
@@ -333,7 +359,9 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
     }
     /* the job exits 0 only with checksum=sha256: no sidecar is exit 4 */
     dl_say(progress, ud, DL_STEP_OK, "Backup verified: %sdump complete, sha256 checksum matches",
-        file && strstr(file, ".gz") ? "compressed stream intact, " : "");
+        !file ? ""
+        : strstr(file, ".dump") ? "archive readable by pg_restore, "
+        : strstr(file, ".gz") || strstr(file, ".zst") ? "compressed stream intact, " : "");
     return 0;
 }
 

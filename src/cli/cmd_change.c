@@ -30,22 +30,29 @@ int cli_cmd_reschedule(cli_run *r)
 {
     const cli_args *a = r->a;
     const char *tenant, *sched = a->val[OPT_SCHEDULE];
-    int days = 0;
+    dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
+                          a->val[OPT_NO_COMPRESSION] != NULL};
+    int days = 0, storage = so.compression || so.zstd_level || so.format || so.no_compression;
     dl_err err;
 
     dl_err_clear(&err);
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
-    if (!sched && !a->val[OPT_RETENTION]) {
-        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule or --retention (or both)");
+    if (!sched && !a->val[OPT_RETENTION] && !storage) {
+        dl_err_set(&err, DL_EINVAL,
+                   "'reschedule' needs --schedule, --retention, --compression, --zstd-level or --format");
         return cli_fail(&err);
     }
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
         (a->val[OPT_RETENTION] && dl_validate_retention(a->val[OPT_RETENTION], &days, &err) < 0) ||
+        (so.compression && dl_parse_compression(so.compression, NULL, &err) < 0) ||
+        (so.format && dl_validate_format(so.format, &err) < 0) ||
+        (so.zstd_level && dl_validate_zstd_level(so.zstd_level, NULL, &err) < 0) ||
         cli_engine(r, &err) < 0)
         return cli_fail(&err);
     cli_signals_blocking_step();
-    if (dl_reschedule(&r->ctx, tenant, sched, days, cli_progress, &r->out, &err) < 0)
+    if (dl_reschedule_ex(&r->ctx, tenant, sched, days, storage ? &so : NULL, cli_progress, &r->out,
+                         &err) < 0)
         return cli_fail(&err);
     return 0;
 }

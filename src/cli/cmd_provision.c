@@ -56,8 +56,12 @@ static int build_spec(cli_run *r, const char *tenant, dl_spec *s, dl_err *err)
         (dl_validate_database(a->val[OPT_DATABASE], err) < 0 ||
          copy_field(s->database, sizeof s->database, "database name", a->val[OPT_DATABASE], err) < 0))
         return -1;
-    if (a->val[OPT_NO_COMPRESSION])
-        s->compression = 0;
+    {
+        dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
+                              a->val[OPT_NO_COMPRESSION] != NULL};
+        if (dl_spec_apply_storage(s, &so, err) < 0)
+            return -1;
+    }
     return dl_spec_validate(s, err);
 }
 
