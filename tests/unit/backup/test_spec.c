@@ -893,7 +893,7 @@ static void test_labels_tampered(void **state)
         {"keep_min", "-1", "invalid keep minimum '-1'"},
         {"compression", "yes", "invalid compression 'yes'"},
         {"compression", "3", "invalid compression '3'"},
-        {"format", "directory", "invalid format 'directory'"},
+        {"format", "tar", "invalid format 'tar'"},
         {"zstd_level", "0", "invalid zstd level '0'"},
         {"zstd_level", "22", "invalid zstd level '22'"},
         {"image", "evil image", "invalid image 'evil image'"},
