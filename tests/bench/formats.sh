@@ -22,6 +22,7 @@
 # Env: BENCH_BIG_SCALE (70), BENCH_BIG_RUNS (1 run each), BENCH_OUT (build/bench).
 # Output: a table on stdout and in $BENCH_OUT/formats.txt.
 set -euo pipefail
+# shellcheck disable=SC2010 # ls | grep over names the bench made
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=$TOP/build/deeplens-backup
@@ -93,7 +94,7 @@ done
 
 declare -A wall size
 ctr_of() { echo "${prefix}$1"; }
-for run in $(seq 1 "$runs"); do
+for _ in $(seq 1 "$runs"); do
     # the document's way, in the first tenant's container, as its backup uid
     t=bfgzip
     t0=$(now)
