@@ -21,8 +21,8 @@
 # document's around one docker exec of its pipeline in the same container.
 # Env: BENCH_BIG_SCALE (70), BENCH_BIG_RUNS (1 run each), BENCH_OUT (build/bench).
 # Output: a table on stdout and in $BENCH_OUT/formats.txt.
-set -euo pipefail
 # shellcheck disable=SC2010 # ls | grep over names the bench made
+set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=$TOP/build/deeplens-backup
