@@ -25,7 +25,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-bin=$TOP/build/deeplens-backup
+bin=${DL_BIN:-$TOP/deeplens-backup}
 docker=${DL_TEST_DOCKER:-docker}
 pg=${DL_TEST_PG_CONTAINER:-deeplens-postgres}
 pg_user=${DL_TEST_PG_USER:-deeplens}

@@ -8,6 +8,8 @@
 #   - a corrupted file with a matching sidecar (the structure check must catch it) and a
 #     truncated one, of each kind: verify fails, restore fails and creates no database
 #   - a failed run (a table the role cannot read) leaves no final-named file of any kind
+#   - preflight: an image without zstd (or pg_restore) is refused for --compression zstd
+#     (or --format custom) with the tool named, and nothing is left behind
 #   - reschedule changes the format and compression: the new kind is written, the
 #     files of the old kind still verify and restore
 # Prints TAP.
@@ -61,6 +63,32 @@ damaged() {
     is "$(db_exists "${id}_bad")" 0 "$kind: restore of the $how file created no database"
     rm -f "$d/$bad" "$d/$bad.sha256"
 }
+
+# --- preflight: the image must have the tools ------------------------------------------------
+lean=deeplens/lean-$id:1
+if "$docker" run --name "lean-$id" --entrypoint sh "$runner" -c \
+    'rm -f /usr/bin/zstd /usr/bin/pg_restore /usr/lib/postgresql/*/bin/pg_restore' > /dev/null 2>&1 &&
+    "$docker" commit "lean-$id" "$lean" > /dev/null 2>&1; then
+    "$docker" rm -f "lean-$id" > /dev/null 2>&1
+    for c in "zstd --compression zstd" "pg_restore --format custom"; do
+        tool=${c%% *} opt=${c#* }
+        t=${id}p$tool
+        d=$(lc_target "p$tool")
+        # shellcheck disable=SC2086 # the option's words
+        lc_provision "$t" "$d" --database "$db" --image "$lean" $opt
+        expect "preflight refuses an image without $tool for $opt, naming it" 1 \
+            "the image has no $tool, needed for ${opt%% *}"
+        is "$(lc_gone "$t")" "" "preflight without $tool: no container or volume left"
+        is "$(ls -A "$d")" "" "preflight without $tool: nothing written to the target"
+    done
+    t=${id}pplain
+    d=$(lc_target pplain)
+    lc_provision "$t" "$d" --database "$db" --image "$lean" --no-initial-backup
+    expect "the same image passes preflight for plain gzip" 0 "^PostgreSQL backup configured successfully!"
+    run remove "$t"
+else
+    not_ok "cannot build an image without zstd and pg_restore"
+fi
 
 n=0
 # combo KIND EXT ARGS...: the whole round for one format/compression
