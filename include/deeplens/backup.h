@@ -191,6 +191,11 @@ typedef struct dl_provision_opts {
 int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
                  dl_progress_fn progress, void *ud, dl_err *err);
 
+/* 0 when file is a backup name of s's database: <db>_YYYYMMDD_HHMMSS with
+ * .sql, .sql.gz, .sql.zst or .dump, nothing else; else DL_EINVAL naming it.
+ * The one grammar (verify, restore, and the console's file forms). */
+int dl_backup_name_check(const dl_spec *s, const char *file, dl_err *err);
+
 /* New schedule and/or retention (NULL / 0 = keep). The old container keeps
  * running if anything fails. Keeps volume, files, all other settings. */
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,

@@ -290,7 +290,7 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
 }
 
 /* <db>_YYYYMMDD_HHMMSS.sql, .sql.gz, .sql.zst or .dump - the only names we act on. */
-static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
+int dl_backup_name_check(const dl_spec *s, const char *file, dl_err *err)
 {
     char db[64];
     size_t dl;
@@ -350,7 +350,7 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
         return -1;
     rc = need_running(&ct, name, err);
     dk_container_clear(&ct);
-    if (rc < 0 || (file && valid_backup_name(&spec, file, err) < 0))
+    if (rc < 0 || (file && dl_backup_name_check(&spec, file, err) < 0))
         return -1;
     dl_say(progress, ud, DL_STEP_BEGIN, "Verifying %s", file ? file : "the newest backup");
     if (run_mode(ctx, name, cmd, "verify", progress, ud, err) < 0) {
@@ -380,7 +380,7 @@ int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
         return -1;
     rc = need_running(&ct, name, err);
     dk_container_clear(&ct);
-    if (rc < 0 || valid_backup_name(&spec, file, err) < 0 ||
+    if (rc < 0 || dl_backup_name_check(&spec, file, err) < 0 ||
         dl_validate_database(database, err) < 0)
         return -1;
     dl_spec_database(&spec, db, sizeof db);
