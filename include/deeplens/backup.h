@@ -216,17 +216,24 @@ typedef struct dl_provision_opts {
 int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
                  dl_progress_fn progress, void *ud, dl_err *err);
 
+/* 0 when file is a backup name of s's database: <db>_YYYYMMDD_HHMMSS with
+ * .sql, .sql.gz, .sql.zst or .dump, nothing else; else DL_EINVAL naming it.
+ * The one grammar (verify, restore, and the console's file forms). */
+int dl_backup_name_check(const dl_spec *s, const char *file, dl_err *err);
+
 /* New schedule and/or retention (NULL / 0 = keep). The old container keeps
  * running if anything fails. Keeps volume, files, all other settings. */
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
-
-/* dl_reschedule that may also set the size rule and the run timeout
- * (dl_spec_set labels; each validated before anything changes). */
+/* dl_reschedule that may also change compression and format (storage may
+ * be NULL: new backups take the new settings; existing files keep theirs and
+ * stay verifiable and restorable) and set the size rule and the run timeout
+ * (dl_spec_set labels). Each is validated before anything changes. */
 int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
-                       int retention_days, const dl_spec_setting *set, size_t nset,
-                       dl_progress_fn progress, void *ud, dl_err *err);
+                       int retention_days, const dl_storage_opts *storage,
+                       const dl_spec_setting *set, size_t nset, dl_progress_fn progress,
+                       void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */

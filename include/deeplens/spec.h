@@ -23,6 +23,14 @@
 #define DL_RETENTION_MAX 3650
 #define DL_LABEL_PREFIX "io.deeplens.backup."
 
+/* Compression of a backup (the label and backup.conf keep the number; the
+ * old labels' 0/1 mean none/gzip, as before). Format custom is pg_dump -Fc,
+ * compressed inside by pg_dump itself (gzip level 6, or none): zstd is
+ * refused with it. File names: .sql, .sql.gz, .sql.zst, .dump. */
+enum { DL_COMP_NONE = 0, DL_COMP_GZIP = 1, DL_COMP_ZSTD = 2 };
+#define DL_ZSTD_LEVEL_MAX 19
+#define DL_ZSTD_LEVEL_DEFAULT 3
+
 typedef enum dl_target_kind { DL_TARGET_NFS, DL_TARGET_LOCAL } dl_target_kind;
 
 typedef struct dl_target {
@@ -41,13 +49,15 @@ typedef struct dl_spec {
     char schedule[128];           /* cron, 5 fields or macro */
     int retention_days;           /* 1..DL_RETENTION_MAX */
     int keep_min;                 /* newest good backups never deleted (>=1) */
-    int compression;              /* 1 = gzip, 0 = plain */
     /* proof (issue 9): the size rule and the run timeout */
     int size_min_percent;         /* smaller than this % of the median: suspicious (50) */
     int size_max_factor;          /* larger than this many times the median: suspicious (3) */
     int size_window;              /* the median of the last N good backups (7) */
     int size_floor;               /* bytes; smaller is suspicious; 0 = off */
     int run_timeout;              /* seconds a run may take; 0 = auto */
+    int compression;              /* DL_COMP_NONE / DL_COMP_GZIP / DL_COMP_ZSTD */
+    int zstd_level;               /* 1..DL_ZSTD_LEVEL_MAX (3); used with DL_COMP_ZSTD only */
+    char format[8];               /* "plain" (SQL) or "custom" (pg_dump -Fc) */
     char image[256];              /* "postgres:16-alpine" */
     unsigned uid, gid;            /* 999:999 */
     char database[64];            /* default tenant_<tenant>_metadata */
@@ -105,6 +115,30 @@ int dl_spec_set(dl_spec *s, const char *label, const char *text, dl_err *err);
 typedef struct dl_spec_setting {
     const char *label, *text;
 } dl_spec_setting;
+/* "gzip", "zstd" or "none" into DL_COMP_*; names the field and the value. */
+int dl_parse_compression(const char *text, int *out, dl_err *err);
+const char *dl_compression_name(int compression);
+/* "plain" or "custom". */
+int dl_validate_format(const char *text, dl_err *err);
+/* Decimal 1..DL_ZSTD_LEVEL_MAX. */
+int dl_validate_zstd_level(const char *text, int *out, dl_err *err);
+/* The combination of format and compression: custom with zstd is refused
+ * (pg_dump -Fc compresses inside with gzip; zstd there needs pg_dump 16). */
+int dl_validate_format_compression(const char *format, int compression, dl_err *err);
+/* Backup file name suffix for the spec: .sql, .sql.gz, .sql.zst or .dump */
+const char *dl_spec_backup_ext(const dl_spec *s);
+
+/* The storage options of provision and reschedule applied to s (each NULL
+ * or 0 when not given): --compression, --zstd-level, --format and the old
+ * --no-compression (an alias of --compression none). Refuses a zstd level
+ * without zstd compression, --no-compression against another --compression,
+ * and custom with zstd; the field and the value are named. */
+typedef struct dl_storage_opts {
+    const char *compression, *zstd_level, *format;
+    int no_compression;
+} dl_storage_opts;
+int dl_spec_apply_storage(dl_spec *s, const dl_storage_opts *o, dl_err *err);
+
 /* Whole spec, field by field; the first failure wins. */
 int dl_spec_validate(const dl_spec *s, dl_err *err);
 

@@ -72,12 +72,14 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     bad |= conf_add(buf, n, &len, "PGUSER", s->pg_user);
     bad |= conf_addl(buf, n, &len, "RETENTION_DAYS", s->retention_days);
     bad |= conf_addl(buf, n, &len, "KEEP_MIN", s->keep_min);
-    bad |= conf_addl(buf, n, &len, "COMPRESSION", s->compression);
     bad |= conf_addl(buf, n, &len, "SIZE_MIN_PERCENT", s->size_min_percent);
     bad |= conf_addl(buf, n, &len, "SIZE_MAX_FACTOR", s->size_max_factor);
     bad |= conf_addl(buf, n, &len, "SIZE_WINDOW", s->size_window);
     bad |= conf_addl(buf, n, &len, "SIZE_FLOOR", s->size_floor);
     bad |= conf_addl(buf, n, &len, "RUN_TIMEOUT", s->run_timeout);
+    bad |= conf_add(buf, n, &len, "COMPRESSION", dl_compression_name(s->compression));
+    bad |= conf_addl(buf, n, &len, "ZSTD_LEVEL", s->zstd_level);
+    bad |= conf_add(buf, n, &len, "FORMAT", s->format);
     bad |= conf_addl(buf, n, &len, "BACKUP_UID", (long)s->uid);
     bad |= conf_addl(buf, n, &len, "BACKUP_GID", (long)s->gid);
     bad |= conf_add(buf, n, &len, "SCHEDULE", cron.text);

@@ -159,12 +159,19 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
-    return dl_reschedule_with(ctx, tenant, schedule, retention_days, NULL, 0, progress, ud, err);
+    return dl_reschedule_with(ctx, tenant, schedule, retention_days, NULL, NULL, 0, progress, ud,
+                              err);
+}
+
+static int storage_given(const dl_storage_opts *o)
+{
+    return o && (o->compression || o->zstd_level || o->format || o->no_compression);
 }
 
 int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
-                       int retention_days, const dl_spec_setting *set, size_t nset,
-                       dl_progress_fn progress, void *ud, dl_err *err)
+                       int retention_days, const dl_storage_opts *storage,
+                       const dl_spec_setting *set, size_t nset, dl_progress_fn progress,
+                       void *ud, dl_err *err)
 {
     char name[160], next[200], prev[200], pw[512];
     char rbuf[16];
@@ -188,12 +195,24 @@ int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
             if (dl_spec_set(&check, set[i].label, set[i].text, err) < 0)
                 return -1;
     }
-    if (!schedule && !retention_days && !nset)
+    if (!schedule && !retention_days && !nset && !storage_given(storage))
         return dl_err_set(err, DL_EINVAL,
-                          "nothing to change: give a schedule, a retention or a setting");
+                          "nothing to change: give a schedule, a retention, a compression, a "
+                          "format or a setting");
+    if (storage_given(storage)) {
+        /* the values alone first, before the engine is asked anything */
+        if (storage->compression && dl_parse_compression(storage->compression, NULL, err) < 0)
+            return -1;
+        if (storage->format && dl_validate_format(storage->format, err) < 0)
+            return -1;
+        if (storage->zstd_level && dl_validate_zstd_level(storage->zstd_level, NULL, err) < 0)
+            return -1;
+    }
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
     dk_container_clear(&ct);
+    if (storage_given(storage) && dl_spec_apply_storage(&spec, storage, err) < 0)
+        return -1;
     for (size_t i = 0; i < nset; i++)
         if (dl_spec_set(&spec, set[i].label, set[i].text, err) < 0)
             return -1;
@@ -224,8 +243,9 @@ int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
         return -1;
     }
     memset(pw, 0, sizeof pw);
-    dl_say(progress, ud, DL_STEP_OK, "New container ready: schedule '%s', retention %d days",
-        spec.schedule, spec.retention_days);
+    dl_say(progress, ud, DL_STEP_OK,
+        "New container ready: schedule '%s', retention %d days, format %s, compression %s",
+        spec.schedule, spec.retention_days, spec.format, dl_compression_name(spec.compression));
 
     dl_say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
     dk_container_remove(ctx->dk, prev, 1, 0, &e2);
@@ -283,8 +303,8 @@ int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
     return 0;
 }
 
-/* <db>_YYYYMMDD_HHMMSS.sql or .sql.gz - the only names we act on. */
-static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
+/* <db>_YYYYMMDD_HHMMSS.sql, .sql.gz, .sql.zst or .dump - the only names we act on. */
+int dl_backup_name_check(const dl_spec *s, const char *file, dl_err *err)
 {
     char db[64];
     size_t dl;
@@ -298,11 +318,13 @@ static int valid_backup_name(const dl_spec *s, const char *file, dl_err *err)
     for (int i = 0; i < 15; i++, p++)
         if (i == 8 ? *p != '_' : (*p < '0' || *p > '9'))
             goto bad;
-    if (!strcmp(p, ".sql") || !strcmp(p, ".sql.gz"))
+    if (!strcmp(p, ".sql") || !strcmp(p, ".sql.gz") || !strcmp(p, ".sql.zst") ||
+        !strcmp(p, ".dump"))
         return 0;
 bad:
     return dl_err_set(err, DL_EINVAL,
-                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz",
+                      "invalid backup file '%s': expected %s_YYYYMMDD_HHMMSS.sql.gz "
+                      "(or .sql, .sql.zst, .dump)",
                       file ? file : "", db);
 }
 
@@ -342,7 +364,7 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
         return -1;
     rc = need_running(&ct, name, err);
     dk_container_clear(&ct);
-    if (rc < 0 || (file && valid_backup_name(&spec, file, err) < 0))
+    if (rc < 0 || (file && dl_backup_name_check(&spec, file, err) < 0))
         return -1;
     dl_say(progress, ud, DL_STEP_BEGIN, "Verifying %s", file ? file : "the newest backup");
     if (run_mode(ctx, name, cmd, "verify", progress, ud, err) < 0) {
@@ -351,7 +373,9 @@ int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
     }
     /* the job exits 0 only with checksum=sha256: no sidecar is exit 4 */
     dl_say(progress, ud, DL_STEP_OK, "Backup verified: %sdump complete, sha256 checksum matches",
-        file && strstr(file, ".gz") ? "compressed stream intact, " : "");
+        !file ? ""
+        : strstr(file, ".dump") ? "archive readable by pg_restore, "
+        : strstr(file, ".gz") || strstr(file, ".zst") ? "compressed stream intact, " : "");
     return 0;
 }
 
@@ -369,7 +393,7 @@ int dl_manifest_get(dl_ctx *ctx, const char *tenant, const char *file, dl_manife
         return -1;
     rc = need_running(&ct, name, err);
     dk_container_clear(&ct);
-    if (rc < 0 || valid_backup_name(&spec, file, err) < 0)
+    if (rc < 0 || dl_backup_name_check(&spec, file, err) < 0)
         return -1;
     dk_exec_opts o = {.cmd = cmd};
     if (dk_exec_capture(ctx->dk, name, &o, &so, &se, 4 << 20, &code, err) < 0)
@@ -404,7 +428,7 @@ int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,
         return -1;
     rc = need_running(&ct, name, err);
     dk_container_clear(&ct);
-    if (rc < 0 || valid_backup_name(&spec, file, err) < 0 ||
+    if (rc < 0 || dl_backup_name_check(&spec, file, err) < 0 ||
         dl_validate_database(database, err) < 0)
         return -1;
     dl_spec_database(&spec, db, sizeof db);

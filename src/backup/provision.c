@@ -93,6 +93,8 @@ static const char *advice(const char *cause, const dl_spec *s)
         return " - check the password file (--password-file) for this database user";
     if (!strcmp(cause, "database"))
         return " - create the tenant database first, or pass --database";
+    if (!strcmp(cause, "tools"))
+        return " - choose an image that has it (--image), or other --format/--compression";
     if (!strcmp(cause, "unreachable"))
         return " - is the PostgreSQL container running and on the same network?";
     return "";

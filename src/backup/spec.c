@@ -27,10 +27,12 @@ void dl_spec_defaults(dl_spec *s)
     COPY(s->schedule, "0 2 * * *");
     s->retention_days = 30;
     s->keep_min = 3;
-    s->compression = 1;
     s->size_min_percent = 50;
     s->size_max_factor = 3;
     s->size_window = 7;
+    s->compression = DL_COMP_GZIP;
+    s->zstd_level = DL_ZSTD_LEVEL_DEFAULT;
+    COPY(s->format, "plain");
     COPY(s->image, "postgres:16-alpine");
     s->uid = s->gid = 999;
     COPY(s->pg_host, "deeplens-postgres");
@@ -110,7 +112,7 @@ typedef enum field_id {
     F_TENANT, F_TENANT_ID, F_NFS_PATH, F_NFS_OPTIONS, F_SCHEDULE, F_RETENTION, F_KEEP_MIN,
     F_COMPRESSION, F_IMAGE, F_UID_GID, F_DATABASE, F_PG_HOST, F_PG_PORT, F_PG_USER, F_NETWORK,
     F_PREFIX, F_SIZE_MIN_PERCENT, F_SIZE_MAX_FACTOR, F_SIZE_WINDOW, F_SIZE_FLOOR, F_RUN_TIMEOUT,
-    F_COUNT
+    F_FORMAT, F_ZSTD_LEVEL, F_COUNT
 } field_id;
 
 typedef enum field_kind { K_STR, K_INT, K_UIDGID } field_kind;
@@ -133,7 +135,7 @@ static const struct field_def {
     {F_SCHEDULE, "schedule", STR_FIELD(schedule), NULL, 0, 0},
     {F_RETENTION, "retention_days", INT_FIELD(retention_days), "retention", 1, DL_RETENTION_MAX},
     {F_KEEP_MIN, "keep_min", INT_FIELD(keep_min), "keep minimum", 1, DL_RETENTION_MAX},
-    {F_COMPRESSION, "compression", INT_FIELD(compression), "compression", 0, 1},
+    {F_COMPRESSION, "compression", INT_FIELD(compression), "compression", 0, 2},
     {F_IMAGE, "image", STR_FIELD(image), NULL, 0, 0},
     {F_UID_GID, "uid_gid", K_UIDGID, 0, 0, NULL, 0, 0},
     {F_DATABASE, "database", STR_FIELD(database), NULL, 0, 0},
@@ -149,6 +151,8 @@ static const struct field_def {
     {F_SIZE_WINDOW, "size_window", INT_FIELD(size_window), "size window", 1, 100},
     {F_SIZE_FLOOR, "size_floor", INT_FIELD(size_floor), "size floor", 0, 2147483647},
     {F_RUN_TIMEOUT, "run_timeout", INT_FIELD(run_timeout), "run timeout", 0, DL_RUN_TIMEOUT_MAX},
+    {F_FORMAT, "format", STR_FIELD(format), NULL, 0, 0},
+    {F_ZSTD_LEVEL, "zstd_level", INT_FIELD(zstd_level), "zstd level", 1, DL_ZSTD_LEVEL_MAX},
 };
 
 static const char *str_of(const dl_spec *s, const struct field_def *f)
@@ -191,6 +195,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_PG_USER: return dl_validate_pg_user(v, err);
     case F_NETWORK: return dl_validate_network(v, err);
     case F_PREFIX: return dl_validate_prefix(v, err);
+    case F_FORMAT: return dl_validate_format(v, err);
     case F_RETENTION:
         field_text(s, f, num, sizeof num);
         return dl_validate_retention(num, NULL, err);
@@ -199,6 +204,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
         return dl_validate_run_timeout(num, NULL, err);
     case F_KEEP_MIN:
     case F_COMPRESSION:
+    case F_ZSTD_LEVEL:
     case F_PG_PORT:
     case F_SIZE_MIN_PERCENT:
     case F_SIZE_MAX_FACTOR:
@@ -219,7 +225,15 @@ int dl_spec_validate(const dl_spec *s, dl_err *err)
     for (int i = 0; i < F_COUNT; i++)
         if (validate_field(s, &field_defs[i], err) < 0)
             return -1;
-    return 0;
+    return dl_validate_format_compression(s->format, s->compression, err);
+}
+
+const char *dl_spec_backup_ext(const dl_spec *s)
+{
+    if (!strcmp(s->format, "custom"))
+        return ".dump";
+    return s->compression == DL_COMP_GZIP ? ".sql.gz"
+           : s->compression == DL_COMP_ZSTD ? ".sql.zst" : ".sql";
 }
 
 /* ---- labels ------------------------------------------------------------- */
@@ -375,6 +389,45 @@ int dl_spec_from_labels(dl_spec *s, const dk_kv *labels, size_t n, dl_err *err)
             return -1;
         }
     }
+    return dl_validate_format_compression(s->format, s->compression, err);
+}
+
+/* ---- storage options ---------------------------------------------------- */
+
+int dl_spec_apply_storage(dl_spec *s, const dl_storage_opts *o, dl_err *err)
+{
+    int comp = s->compression, level = s->zstd_level;
+
+    if (o->compression && dl_parse_compression(o->compression, &comp, err) < 0)
+        return -1;
+    if (o->no_compression) {
+        if (o->compression && comp != DL_COMP_NONE)
+            return dl_err_set(err, DL_EINVAL,
+                              "invalid compression '%s' with --no-compression (its alias for "
+                              "--compression none): give one of them",
+                              o->compression);
+        comp = DL_COMP_NONE;
+    }
+    if (o->format && dl_validate_format(o->format, err) < 0)
+        return -1;
+    if (o->zstd_level) {
+        if (dl_validate_zstd_level(o->zstd_level, &level, err) < 0)
+            return -1;
+        if (comp != DL_COMP_ZSTD) {
+            char q[64];
+            return dl_err_set(err, DL_EINVAL,
+                              "invalid zstd level '%s': only with --compression zstd "
+                              "(compression is %s)",
+                              dl_inert(o->zstd_level, (size_t)-1, q, sizeof q),
+                              dl_compression_name(comp));
+        }
+    }
+    if (dl_validate_format_compression(o->format ? o->format : s->format, comp, err) < 0)
+        return -1;
+    s->compression = comp;
+    s->zstd_level = level;
+    if (o->format)
+        COPY(s->format, o->format);
     return 0;
 }
 

@@ -260,6 +260,53 @@ int dl_validate_prefix(const char *prefix, dl_err *err)
                       "letters, digits, '_', '.' and '-'", err);
 }
 
+/* ---- compression and format ------------------------------------------------ */
+
+int dl_parse_compression(const char *text, int *out, dl_err *err)
+{
+    static const char *const names[] = {"none", "gzip", "zstd"};
+    for (int i = 0; i < 3; i++)
+        if (text && !strcmp(text, names[i])) {
+            if (out)
+                *out = i;
+            return 0;
+        }
+    return fail(err, "compression", text ? text : "", "expected gzip, zstd or none");
+}
+
+const char *dl_compression_name(int compression)
+{
+    return compression == DL_COMP_GZIP ? "gzip" : compression == DL_COMP_ZSTD ? "zstd" : "none";
+}
+
+int dl_validate_format(const char *text, dl_err *err)
+{
+    if (text && (!strcmp(text, "plain") || !strcmp(text, "custom")))
+        return 0;
+    return fail(err, "format", text ? text : "",
+                "expected plain (SQL, pg_dump) or custom (pg_dump -Fc, restored with pg_restore)");
+}
+
+int dl_validate_zstd_level(const char *text, int *out, dl_err *err)
+{
+    long v = 0;
+    if (check_number("zstd level", text, 1, DL_ZSTD_LEVEL_MAX, NULL, &v, err) < 0)
+        return -1;
+    if (out)
+        *out = (int)v;
+    return 0;
+}
+
+int dl_validate_format_compression(const char *format, int compression, dl_err *err)
+{
+    if (format && !strcmp(format, "custom") && compression == DL_COMP_ZSTD)
+        return dl_err_set(err, DL_EINVAL,
+                          "invalid compression 'zstd' with format 'custom': pg_dump -Fc compresses "
+                          "inside with gzip (use --compression gzip or none, or --format plain "
+                          "for zstd)");
+    return 0;
+}
+
 /* ---- hosts -------------------------------------------------------------- */
 
 /* NULL when h[0..len) is a host name (RFC 1123 labels; '_' too when

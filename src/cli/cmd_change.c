@@ -30,7 +30,9 @@ int cli_cmd_reschedule(cli_run *r)
 {
     const cli_args *a = r->a;
     const char *tenant, *sched = a->val[OPT_SCHEDULE];
-    int days = 0;
+    dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
+                          a->val[OPT_NO_COMPRESSION] != NULL};
+    int days = 0, storage = so.compression || so.zstd_level || so.format || so.no_compression;
     dl_err err;
     dl_spec_setting set[CLI_NSETTINGS];
     size_t nset = cli_settings(a, set);
@@ -39,9 +41,10 @@ int cli_cmd_reschedule(cli_run *r)
     dl_err_clear(&err);
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
-    if (!sched && !a->val[OPT_RETENTION] && !nset) {
+    if (!sched && !a->val[OPT_RETENTION] && !nset && !storage) {
         dl_err_set(&err, DL_EINVAL,
-                   "'reschedule' needs --schedule, --retention, a --size-* option or --run-timeout");
+                   "'reschedule' needs --schedule, --retention, a --size-* option or --run-timeout, "
+                   "or a storage option (--compression, --zstd-level, --format)");
         return cli_fail(&err);
     }
     dl_spec_defaults(&check);
@@ -50,10 +53,14 @@ int cli_cmd_reschedule(cli_run *r)
             return cli_fail(&err);
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
         (a->val[OPT_RETENTION] && dl_validate_retention(a->val[OPT_RETENTION], &days, &err) < 0) ||
+        (so.compression && dl_parse_compression(so.compression, NULL, &err) < 0) ||
+        (so.format && dl_validate_format(so.format, &err) < 0) ||
+        (so.zstd_level && dl_validate_zstd_level(so.zstd_level, NULL, &err) < 0) ||
         cli_engine(r, &err) < 0)
         return cli_fail(&err);
     cli_signals_blocking_step();
-    if (dl_reschedule_with(&r->ctx, tenant, sched, days, set, nset, cli_progress, &r->out, &err) < 0)
+    if (dl_reschedule_with(&r->ctx, tenant, sched, days, storage ? &so : NULL, set, nset,
+                           cli_progress, &r->out, &err) < 0)
         return cli_fail(&err);
     return 0;
 }

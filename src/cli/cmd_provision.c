@@ -76,11 +76,13 @@ static int build_spec(cli_run *r, const char *tenant, dl_spec *s, dl_err *err)
         (dl_validate_database(a->val[OPT_DATABASE], err) < 0 ||
          copy_field(s->database, sizeof s->database, "database name", a->val[OPT_DATABASE], err) < 0))
         return -1;
-    if (a->val[OPT_NO_COMPRESSION])
-        s->compression = 0;
     {
+        dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
+                              a->val[OPT_NO_COMPRESSION] != NULL};
         dl_spec_setting set[CLI_NSETTINGS];
         size_t n = cli_settings(a, set);
+        if (dl_spec_apply_storage(s, &so, err) < 0)
+            return -1;
         for (size_t i = 0; i < n; i++)
             if (dl_spec_set(s, set[i].label, set[i].text, err) < 0)
                 return -1;

@@ -70,7 +70,13 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON_AddStringToObject(o, "schedule_words", cli_schedule_words(s->schedule, words, sizeof words));
     cJSON_AddNumberToObject(o, "retention_days", s->retention_days);
     cJSON_AddNumberToObject(o, "keep_min", s->keep_min);
-    cJSON_AddBoolToObject(o, "compression", s->compression);
+    cJSON_AddBoolToObject(o, "compression", s->compression != DL_COMP_NONE);
+    cJSON_AddStringToObject(o, "compression_method", dl_compression_name(s->compression));
+    if (s->compression == DL_COMP_ZSTD)
+        cJSON_AddNumberToObject(o, "zstd_level", s->zstd_level);
+    else
+        cJSON_AddNullToObject(o, "zstd_level");
+    cJSON_AddStringToObject(o, "format", s->format);
     cJSON_AddNumberToObject(o, "uid", s->uid);
     cJSON_AddNumberToObject(o, "gid", s->gid);
     t = cJSON_AddObjectToObject(o, "size_rule");

@@ -29,6 +29,7 @@ const cli_command cli_commands[] = {
      CLI_ENGINE | CLI_CHANGES,
      O(OPT_NFS_PATH) | O(OPT_TENANT_ID) | O(OPT_SCHEDULE) | O(OPT_RETENTION) |
          O(OPT_KEEP_MIN) | O(OPT_NFS_OPTIONS) | O(OPT_NO_COMPRESSION) | O(OPT_IMAGE) |
+         O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
          O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | CLI_PROOF_OPTS,
      O(OPT_NFS_PATH), cli_cmd_provision},
@@ -43,9 +44,11 @@ const cli_command cli_commands[] = {
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
-     "change schedule, retention, size rule or run timeout, keeping files and the rest",
-     CLI_ENGINE | CLI_CHANGES, O(OPT_SCHEDULE) | O(OPT_RETENTION) | CLI_PROOF_OPTS, 0,
-     cli_cmd_reschedule},
+     "change schedule, retention, compression, format, size rule or run timeout, keeping files",
+     CLI_ENGINE | CLI_CHANGES,
+     O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_NO_COMPRESSION) | O(OPT_COMPRESSION) |
+         O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) | CLI_PROOF_OPTS,
+     0, cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},
     {"verify", "TENANT [FILE]", "check a backup file (the newest if none named)",

@@ -39,7 +39,12 @@
     X(OPT_RETENTION, "retention", 0, "DAYS", 0, "days to keep backups, 1-3650 (30)")      \
     X(OPT_KEEP_MIN, "keep-min", 0, "N", 0, "newest good backups never deleted")           \
     X(OPT_NFS_OPTIONS, "nfs-options", 0, "OPTS", 0, "NFS mount options (rw,sync,hard,intr)") \
-    X(OPT_NO_COMPRESSION, "no-compression", 0, NULL, 0, "write plain .sql instead of .sql.gz") \
+    X(OPT_NO_COMPRESSION, "no-compression", 0, NULL, 0, "alias of --compression none") \
+    X(OPT_COMPRESSION, "compression", 0, "gzip|zstd|none", 0,                              \
+      "compression of the backup files (gzip: .sql.gz, zstd: .sql.zst, none: .sql)")      \
+    X(OPT_ZSTD_LEVEL, "zstd-level", 0, "N", 0, "zstd level 1-19, with --compression zstd (3)") \
+    X(OPT_FORMAT, "format", 0, "plain|custom", 0,                                          \
+      "plain SQL, or custom (pg_dump -Fc, .dump, restored with pg_restore) (plain)")      \
     X(OPT_IMAGE, "image", 0, "REF", 0, "image of the backup container")                   \
     X(OPT_SIZE_MIN_PERCENT, "size-min-percent", 0, "PERCENT", 0,                            \
       "a backup below this % of the recent median size is suspicious, 1-99 (50)")         \

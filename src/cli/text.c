@@ -232,8 +232,14 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
             inert(s->pg_host, t2, sizeof t2), s->pg_port);
     cli_schedule_words(s->schedule, words, sizeof words);
     row(o, "Schedule:", "%s (%s%sUTC)", inert(s->schedule, t1, sizeof t1), words, *words ? " " : "");
-    row(o, "Retention:", "%d days, at least %d kept; compression %s", s->retention_days, s->keep_min,
-        s->compression ? "gzip" : "off");
+    {
+        char lv[24] = "";
+        if (s->compression == DL_COMP_ZSTD)
+            snprintf(lv, sizeof lv, " level %d", s->zstd_level);
+        row(o, "Retention:", "%d days, at least %d kept; format %s, compression %s%s",
+            s->retention_days, s->keep_min, s->format,
+            s->compression == DL_COMP_NONE ? "off" : dl_compression_name(s->compression), lv);
+    }
     if (!st->have_job_status) {
         row(o, "Backup Files:", "unknown (status file not read)");
     } else {
@@ -420,7 +426,12 @@ void cli_print_provisioned(const cli_out *o, const dl_spec *s, const char *hint)
     ITEM("📅", "Retention: ");
     fprintf(o->f, "%d days (at least %d kept)\n", s->retention_days, s->keep_min);
     ITEM("🗜️ ", "Compression: ");
-    fprintf(o->f, "%s\n", s->compression ? "Enabled" : "Disabled");
+    if (s->compression == DL_COMP_NONE)
+        fprintf(o->f, "Disabled (format %s)\n", s->format);
+    else if (s->compression == DL_COMP_ZSTD)
+        fprintf(o->f, "zstd level %d (format %s)\n", s->zstd_level, s->format);
+    else
+        fprintf(o->f, "Enabled, gzip (format %s)\n", s->format);
 #undef ITEM
     fputc('\n', o->f);
     cli_heading(o, "📊", "Check backup logs:");

@@ -39,6 +39,8 @@
 #      status, metrics), BENCH_EXEC_RUNS (2: docker exec of every tenant),
 #      BENCH_PAINTS (5: console starts), BENCH_KEY_REPS (20),
 #      BENCH_FOLLOW_SECONDS (120), BENCH_OUT (build/bench).
+#      BENCH_BIG=1: also tests/bench/formats.sh (format and compression on a 1 GB
+#      database in the shared test bed's PostgreSQL, under its engine lock; minutes).
 # Output: a table on stdout and in build/bench/results.txt; raw data beside it.
 set -euo pipefail
 
@@ -181,3 +183,13 @@ fi
 . "$TOP/tests/bench/report.sh"
 bench_report | tee "$B_RESULTS"
 say "results in $B_RESULTS (raw: $B_OUT)"
+
+# ---- formats on a 1 GB database (issue 9), opt-in: minutes, and on the shared test bed ----
+if [ "${BENCH_BIG:-0}" = 1 ]; then
+    say "formats: tests/bench/formats.sh on the test bed, under its engine lock"
+    (
+        # shellcheck source=/dev/null
+        . /run/deeplens-test/env
+        flock /tmp/dl-itest.lock "$TOP/tests/bench/formats.sh"
+    )
+fi

@@ -4,7 +4,8 @@
 #   backup.sh                 one backup; output to stdout and /var/log/backup.log
 #   backup.sh --cron          one backup; output to the log only (the entrypoint forwards it)
 #   backup.sh --health        docker healthcheck: reads the status file, no database access
-#   backup.sh --verify [FILE] gzip + trailer + sha256 sidecar of FILE (default newest);
+#   backup.sh --verify [FILE] structure (gzip -t / zstd -t + trailer, pg_restore -l and a full
+#                             read for .dump) + sha256 sidecar of FILE (default newest);
 #                             no sidecar: not verified (exit 4)
 #   backup.sh --list          this tenant's backups, newest first ("name size mtime sum
 #                             tables rows", "- -" without a manifest), then a df line
@@ -15,8 +16,9 @@
 #   backup.sh --delete        this tenant's files and its directory on the target, under the lock
 #
 # Each tenant has its own directory on the target, BACKUP_DIR = BACKUP_ROOT/TENANT (tenants
-# may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql[.gz] with ${name}.sha256
-# and ${name}.manifest, their hidden .${name}.partial temporaries, .deeplens/lock, .deeplens/status and
+# may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql, .sql.gz, .sql.zst (plain
+# SQL: none, gzip, zstd) or .dump (pg_dump -Fc, compressed inside) with ${name}.sha256 and
+# ${name}.manifest, their hidden .${name}.partial temporaries, .deeplens/lock, .deeplens/status and
 # .deeplens/tenant (the owner's name). Nothing outside it is ever touched, except that the
 # container's start moves this tenant's files of the old flat layout (BACKUP_ROOT itself)
 # in. In the container: /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
@@ -55,12 +57,18 @@ LOCK_STALE=${DEEPLENS_LOCK_STALE:-${LOCK_STALE:-120}}
 LOCK_WAIT=${DEEPLENS_LOCK_WAIT:-${LOCK_WAIT:-120}}
 RETENTION_DAYS=${RETENTION_DAYS:-30}
 KEEP_MIN=${KEEP_MIN:-1}
-COMPRESSION=${COMPRESSION:-1}
+COMPRESSION=${COMPRESSION:-gzip}
+FORMAT=${FORMAT:-plain}
+ZSTD_LEVEL=${ZSTD_LEVEL:-3}
 MAX_GAP=${MAX_GAP:-86400}
 PGPORT=${PGPORT:-5432}
 case $KEEP_MIN in '' | *[!0-9]* | 0) KEEP_MIN=1 ;; esac
 case $RETENTION_DAYS in '' | *[!0-9]*) RETENTION_DAYS=30 ;; esac
 case $MAX_GAP in '' | *[!0-9]* | 0) MAX_GAP=86400 ;; esac
+# COMPRESSION 1 / 0: what containers made before zstd and custom were say
+case $COMPRESSION in 1) COMPRESSION=gzip ;; 0) COMPRESSION=none ;; esac
+case $ZSTD_LEVEL in '' | *[!0-9]* | 0 | 0*) ZSTD_LEVEL=3 ;; esac
+[ "$ZSTD_LEVEL" -gt 19 ] && ZSTD_LEVEL=19
 case $LOCK_STALE in '' | *[!0-9]* | 0) LOCK_STALE=120 ;; esac
 case $LOCK_WAIT in '' | *[!0-9]*) LOCK_WAIT=120 ;; esac
 SIZE_MIN_PERCENT=${SIZE_MIN_PERCENT:-50}
@@ -212,13 +220,26 @@ hostname_now() {
 	printf '%s\n' "$h"
 }
 
-# is_backup_name NAME: exactly ${DB}_YYYYMMDD_HHMMSS.sql[.gz], nothing else
+# the suffixes of backup names, one per format and compression
+BACKUP_EXTS='.sql .sql.gz .sql.zst .dump'
+
+# is_backup_name NAME: exactly ${DB}_YYYYMMDD_HHMMSS followed by one of BACKUP_EXTS, nothing else
 is_backup_name() {
 	# shellcheck disable=SC2254 # D8 and D6 are glob patterns on purpose
 	case $1 in
-	"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql) return 0 ;;
+	"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql | "$DB"_${D8}_$D6.sql.zst | "$DB"_${D8}_$D6.dump) return 0 ;;
 	esac
 	return 1
+}
+
+# backup_kind NAME: gzip, zstd, plain (SQL uncompressed) or custom (pg_dump -Fc)
+backup_kind() {
+	case $1 in
+	*.sql.gz) echo gzip ;;
+	*.sql.zst) echo zstd ;;
+	*.dump) echo custom ;;
+	*) echo plain ;;
+	esac
 }
 
 # ts_of NAME: the YYYYMMDD_HHMMSS part of a backup name
@@ -237,7 +258,8 @@ valid_db_name() {
 # list_backups: names of this tenant's backups, newest first (by filename timestamp)
 list_backups() {
 	local f n
-	for f in "$BACKUP_DIR/$DB"_*.sql.gz "$BACKUP_DIR/$DB"_*.sql; do
+	for f in "$BACKUP_DIR/$DB"_*.sql.gz "$BACKUP_DIR/$DB"_*.sql "$BACKUP_DIR/$DB"_*.sql.zst \
+		"$BACKUP_DIR/$DB"_*.dump; do
 		[ -f "$f" ] || continue
 		n=${f##*/}
 		is_backup_name "$n" && printf '%s\n' "$n"
@@ -319,24 +341,48 @@ drop_privileges() {
 
 # --- verification ----------------------------------------------------------------
 
-# check_dump PATH COMPRESSED: sets CHECK_REASON and fails when the dump is damaged.
-# For gzip the full decompression is the integrity test (CRC + length, like gzip -t).
+# check_dump PATH NAME: sets CHECK_REASON and fails when the dump PATH, a backup named NAME
+# (its suffix says the kind), is damaged. For gzip and zstd the full decompression is the
+# integrity test (CRC + length, like gzip -t / zstd -t) and the SQL trailer must be there;
+# for custom, pg_restore -l reads the archive's table of contents and a full pg_restore
+# to /dev/null reads and decompresses every data block (a truncated archive fails there).
 check_dump() {
-	local path=$1 gz=$2 err=$WORK/check.err tailtext rc
+	local path=$1 kind err=$WORK/check.err tailtext rc
+	kind=$(backup_kind "$2")
 	CHECK_REASON=''
-	if [ "$gz" = 1 ]; then
-		tailtext=$(gzip -dc "$path" 2>"$err" | tail -n 8)
+	case $kind in
+	gzip | zstd)
+		if [ "$kind" = gzip ]; then
+			tailtext=$(gzip -dc "$path" 2>"$err" | tail -n 8)
+		else
+			tailtext=$(zstd -dcq "$path" 2>"$err" | tail -n 8)
+		fi
 		rc=$?
 		if [ "$rc" != 0 ]; then
-			CHECK_REASON="gzip integrity check failed: $(first_error "$err")"
+			CHECK_REASON="$kind integrity check failed: $(first_error "$err")"
+			[ "$CHECK_REASON" = "$kind integrity check failed: " ] &&
+				CHECK_REASON="$kind integrity check failed (exit $rc)"
 			return 1
 		fi
-	else
+		;;
+	custom)
+		if ! pg_restore -l "$path" >/dev/null 2>"$err"; then
+			CHECK_REASON="pg_restore cannot read the archive: $(first_error "$err")"
+			return 1
+		fi
+		if ! pg_restore -f /dev/null "$path" 2>"$err"; then
+			CHECK_REASON="archive damaged: $(first_error "$err")"
+			return 1
+		fi
+		return 0
+		;;
+	*)
 		tailtext=$(tail -n 8 "$path" 2>"$err") || {
 			CHECK_REASON="cannot read: $(first_error "$err")"
 			return 1
 		}
-	fi
+		;;
+	esac
 	case $tailtext in
 	*"$TRAILER"*) ;;
 	*)
@@ -358,14 +404,13 @@ sha_of() {
 # 0 verified, 1 damaged, 4 not verified: no sidecar holding a digest (without one a
 # plain .sql is proven by its trailer only, so it is never called verified)
 verify_backup() {
-	local name=$1 path=$BACKUP_DIR/$1 gz=0 want got
+	local name=$1 path=$BACKUP_DIR/$1 want got
 	VERIFY_REASON='' VERIFY_SUM=none
 	if [ ! -f "$path" ]; then
 		VERIFY_REASON="no such backup"
 		return 1
 	fi
-	case $name in *.gz) gz=1 ;; esac
-	if ! check_dump "$path" "$gz"; then
+	if ! check_dump "$path" "$name"; then
 		VERIFY_REASON=$CHECK_REASON
 		return 1
 	fi
@@ -520,7 +565,7 @@ write_manifest() {
 	ver=$(awk -F= '$1 == "server_version" { print $2; exit }' "$raw")
 	{
 		echo "version=1"
-		echo "format=plain"
+		echo "format=$FORMAT"
 		echo "compression=$3"
 		echo "server_version=$ver"
 		echo "database_size=$4"
@@ -606,7 +651,7 @@ status_filter() {
 	function backup(v,   r) {
 		if (substr(v, 1, length(db) + 1) != db "_") return 0
 		r = substr(v, length(db) + 2)
-		return r ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][.]sql([.]gz)?$/
+		return r ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][.](sql([.](gz|zst))?|dump)$/
 	}
 	{
 		k = $0; sub(/=.*/, "", k)
@@ -1006,9 +1051,9 @@ sweep() {
 		n=${n%.partial}
 		# shellcheck disable=SC2254 # D8 and D6 are glob patterns on purpose
 		case $n in
-		"$DB"_${D8}_$D6.sql.gz | "$DB"_${D8}_$D6.sql | "$DB"_${D8}_$D6.sql.gz.sha256 | "$DB"_${D8}_$D6.sql.sha256) ;;
-		"$DB"_${D8}_$D6.sql.gz.manifest | "$DB"_${D8}_$D6.sql.manifest) ;;
-		*) continue ;;
+		*.sha256) is_backup_name "${n%.sha256}" || continue ;;
+		*.manifest) is_backup_name "${n%.manifest}" || continue ;;
+		*) is_backup_name "$n" || continue ;;
 		esac
 		m=$(stat -c %Y "$f" 2>/dev/null) || continue
 		[ "$m" -lt "$RUN_START" ] || continue
@@ -1039,7 +1084,9 @@ prune() {
 	done <"$list"
 	# sidecars whose backup is gone
 	for s in "$BACKUP_DIR/$DB"_*.sql.gz.sha256 "$BACKUP_DIR/$DB"_*.sql.sha256 \
-		"$BACKUP_DIR/$DB"_*.sql.gz.manifest "$BACKUP_DIR/$DB"_*.sql.manifest; do
+		"$BACKUP_DIR/$DB"_*.sql.zst.sha256 "$BACKUP_DIR/$DB"_*.dump.sha256 \
+		"$BACKUP_DIR/$DB"_*.sql.gz.manifest "$BACKUP_DIR/$DB"_*.sql.manifest \
+		"$BACKUP_DIR/$DB"_*.sql.zst.manifest "$BACKUP_DIR/$DB"_*.dump.manifest; do
 		[ -f "$s" ] || continue
 		n=${s##*/}
 		n=${n%.sha256}
@@ -1094,9 +1141,52 @@ flush_failed() {
 	finish FAILED "cannot flush to $BACKUP_DIR: $(printf '%s\n' "$FLUSH_ERR" | awk 'NF { print; exit }')"
 }
 
-# dump_stream GZ: pg_dump (its status in $WORK/dump.rc) through tee into $PARTIAL, gzip'd
-# when GZ=1; tee's copy goes through a FIFO to MANIFEST_AWK ($WORK/mf.raw). Sets
-# MF_DURATION (the pipe's, manifest included) and MF_DB_SIZE (right after the dump).
+# backup_ext: the suffix of this run's file, from FORMAT and COMPRESSION
+backup_ext() {
+	if [ "$FORMAT" = custom ]; then
+		echo .dump
+		return 0
+	fi
+	case $COMPRESSION in
+	gzip) echo .sql.gz ;;
+	zstd) echo .sql.zst ;;
+	*) echo .sql ;;
+	esac
+}
+
+# dump_plain: the plain SQL dump on stdout (pg_dump's status in $WORK/dump.rc). The one
+# place a plain run's SQL stream exists whole: a reader of the dump itself (the manifest)
+# taps the pipe between dump_plain and compress_stream.
+dump_plain() {
+	pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$WORK/dump.err"
+	rc=$?
+	echo "$rc" >"$WORK/dump.rc"
+	return "$rc"
+}
+
+# compress_stream: stdin to stdout in COMPRESSION (zstd on every core, with its checksum)
+compress_stream() {
+	case $COMPRESSION in
+	gzip) gzip -6 ;;
+	zstd) zstd -q -T0 -"$ZSTD_LEVEL" ;;
+	*) cat ;;
+	esac
+}
+
+# dump_custom PATH: pg_dump -Fc into PATH (a file, so that its offsets are written and
+# pg_restore -j can seek); compressed inside: gzip level 6, or -Z 0 with compression none
+dump_custom() {
+	local z=6
+	[ "$COMPRESSION" = none ] && z=0
+	pg_dump -Fc -Z "$z" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w -f "$1" 2>"$WORK/dump.err"
+	rc=$?
+	echo "$rc" >"$WORK/dump.rc"
+	return "$rc"
+}
+
+# dump_stream: the plain run. dump_plain through tee into compress_stream into $PARTIAL;
+# tee's copy goes through a FIFO to the manifest reader ($WORK/mf.raw). Sets MF_DURATION
+# (the pipe's, manifest included) and MF_DB_SIZE (right after the dump).
 dump_stream() {
 	local up0 fifo=$WORK/mf.fifo rc mf_rc
 	up0=$(uptime_now)
@@ -1106,21 +1196,7 @@ dump_stream() {
 	fi
 	manifest_count <"$fifo" >"$WORK/mf.raw" 2>"$WORK/mf.err" &
 	MF_PID=$!
-	if [ "$1" = 1 ]; then
-		(
-			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
-			rc=$?
-			echo "$rc" >"$WORK/dump.rc"
-			exit "$rc"
-		) | tee "$fifo" 2>"$WORK/tee.err" | gzip -6 2>"$WORK/gzip.err" >"$PARTIAL"
-	else
-		(
-			pg_dump -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -w 2>"$err"
-			rc=$?
-			echo "$rc" >"$WORK/dump.rc"
-			exit "$rc"
-		) | tee "$fifo" 2>"$WORK/tee.err" >"$PARTIAL"
-	fi
+	dump_plain | tee "$fifo" 2>"$WORK/tee.err" | compress_stream 2>"$WORK/compress.err" >"$PARTIAL"
 	rc=$?
 	# a tee that never opened the FIFO leaves the reader waiting for a writer
 	[ "$rc" = 0 ] || kill "$MF_PID" 2>/dev/null
@@ -1130,11 +1206,29 @@ dump_stream() {
 	MF_DURATION=$(elapsed "$up0" "$(uptime_now)")
 	[ "$rc" = 0 ] || return "$rc"
 	[ "$mf_rc" = 0 ] || return "$mf_rc"
-	# the size at dump time: asked once the dump worked (an unreachable server is not
-	# waited for twice)
+	dump_db_size
+	return 0
+}
+
+# dump_custom_stream: the custom run. pg_dump -Fc into $PARTIAL, then the manifest from
+# the archive itself (pg_restore's script of it, read once). Sets MF_DURATION, MF_DB_SIZE.
+dump_custom_stream() {
+	local up0 rc
+	up0=$(uptime_now)
+	dump_custom "$PARTIAL" || return $?
+	pg_restore -f - "$PARTIAL" 2>"$WORK/mf.err" | manifest_count >"$WORK/mf.raw" 2>>"$WORK/mf.err"
+	rc=$?
+	MF_DURATION=$(elapsed "$up0" "$(uptime_now)")
+	[ "$rc" = 0 ] || return "$rc"
+	dump_db_size
+	return 0
+}
+
+# dump_db_size: MF_DB_SIZE, the size at dump time: asked once the dump worked (an
+# unreachable server is not waited for twice)
+dump_db_size() {
 	MF_DB_SIZE=$(psql_base -At -d "$DB" -c 'select pg_database_size(current_database())' 2>/dev/null)
 	case $MF_DB_SIZE in *[!0-9]*) MF_DB_SIZE= ;; esac
-	return 0
 }
 
 # manifest_cleanup: the manifest reader and the manifest names of a run that did not finish
@@ -1146,7 +1240,7 @@ manifest_cleanup() {
 }
 
 run_backup() {
-	local ts ext gz comp final rc dump_rc err reason try sum
+	local ts ext final rc dump_rc err reason try sum
 	RUN_START=$(now) UP_START=$(uptime_now)
 	HOST=$(hostname_now)
 	OUT_FILE='' OUT_SIZE='' PRUNED=0 DB_SIZE='' DURATION=0 REASON='' MF_DB_SIZE=''
@@ -1185,8 +1279,7 @@ run_backup() {
 	RUN_LIMIT=$(run_limit)
 	watchdog_start "$RUN_LIMIT"
 
-	gz=0 ext=.sql comp=none
-	[ "$COMPRESSION" = 1 ] && gz=1 ext=.sql.gz comp=gzip
+	ext=$(backup_ext)
 	# shellcheck disable=SC2034 # a bounded retry
 	for try in 1 2 3; do
 		ts=$(date -u +%Y%m%d_%H%M%S)
@@ -1201,7 +1294,11 @@ run_backup() {
 	fi
 
 	err=$WORK/dump.err
-	dump_stream "$gz"
+	if [ "$FORMAT" = custom ]; then
+		dump_custom_stream
+	else
+		dump_stream
+	fi
 	rc=$?
 	dump_rc=$rc
 	[ -s "$WORK/dump.rc" ] && read -r dump_rc <"$WORK/dump.rc"
@@ -1213,8 +1310,8 @@ run_backup() {
 		else
 			reason=$(first_error "$err")
 		fi
-		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/gzip.err" ]; then
-			reason="gzip: $(first_error "$WORK/gzip.err")"
+		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/compress.err" ]; then
+			reason="$COMPRESSION: $(first_error "$WORK/compress.err")"
 		fi
 		if [ -z "$reason" ] && [ "$dump_rc" = 0 ] && [ -s "$WORK/tee.err" ]; then
 			reason="writing the dump: $(first_error "$WORK/tee.err")"
@@ -1224,21 +1321,21 @@ run_backup() {
 		fi
 		if [ -z "$reason" ] && [ "$dump_rc" = 0 ]; then
 			reason="the dump's pipe exited with status $rc"
-			[ "$gz" = 1 ] && reason="gzip exited with status $rc"
+			[ "$FORMAT" = plain ] && [ "$COMPRESSION" != none ] && reason="$COMPRESSION exited with status $rc"
 		fi
 		[ -n "$reason" ] || reason="pg_dump exited with status $dump_rc"
-		case "$reason $(cat "$WORK/gzip.err" "$WORK/tee.err" 2>/dev/null)" in
+		case "$reason $(cat "$WORK/compress.err" "$WORK/tee.err" 2>/dev/null)" in
 		*"No space left on device"*) reason="no space left on device" ;;
 		esac
 		finish FAILED "$reason"
 	fi
 
-	if ! check_dump "$PARTIAL" "$gz"; then
+	if ! check_dump "$PARTIAL" "$final"; then
 		rm -f "$PARTIAL"
 		finish FAILED "$CHECK_REASON"
 	fi
 	MF_TMP=$BACKUP_DIR/.$final.manifest.partial
-	write_manifest "$WORK/mf.raw" "$MF_TMP" "$comp" "$MF_DB_SIZE" "$MF_DURATION" 2>"$WORK/side.err" ||
+	write_manifest "$WORK/mf.raw" "$MF_TMP" "$COMPRESSION" "$MF_DB_SIZE" "$MF_DURATION" 2>"$WORK/side.err" ||
 		finish FAILED "cannot write manifest: $(first_error "$WORK/side.err")"
 	SIDE_TMP=$BACKUP_DIR/.$final.sha256.partial
 	sum=$(sha_of "$PARTIAL")
@@ -1406,6 +1503,33 @@ drop_scratch() {
 	RS_SCRATCH=''
 }
 
+# restore_jobs: parallel pg_restore jobs the server allows: at most 4 and the cores here,
+# and only as many as its free connections less two (psql's own and one to spare)
+restore_jobs() {
+	local cores free
+	cores=$(nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo 2>/dev/null)
+	case $cores in '' | *[!0-9]* | 0) cores=1 ;; esac
+	[ "$cores" -gt 4 ] && cores=4
+	free=$(psql_base -At -d postgres -c "select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - (select count(*) from pg_stat_activity)" 2>/dev/null)
+	case $free in '' | *[!0-9]*) free=0 ;; esac
+	free=$((free - 2))
+	[ "$cores" -gt "$free" ] && cores=$free
+	[ "$cores" -lt 1 ] && cores=1
+	echo "$cores"
+}
+
+# restore_custom PATH DATABASE: pg_restore of a .dump, the first error stops it; one
+# transaction when one job, else -j N (the scratch database is dropped on failure either way)
+restore_custom() {
+	local jobs
+	jobs=$(restore_jobs)
+	if [ "$jobs" -gt 1 ]; then
+		pg_restore -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -w --exit-on-error -j "$jobs" -d "$2" "$1"
+	else
+		pg_restore -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -w --exit-on-error -1 -d "$2" "$1"
+	fi
+}
+
 # restore FILE DATABASE FORCE: verify FILE, then load it into a scratch database of its own
 # (one transaction, first error stops it) and only when that worked give it DATABASE's
 # name. An existing DATABASE - empty or not, the tenant's live one included - is never
@@ -1450,8 +1574,10 @@ restore() {
 		RS_SCRATCH=''
 		restore_fail "$(first_error "$err")"
 	fi
-	case $file in
-	*.gz) gzip -dc "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" >/dev/null 2>"$err" ;;
+	case $(backup_kind "$file") in
+	gzip) gzip -dc "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" >/dev/null 2>"$err" ;;
+	zstd) zstd -dcq "$BACKUP_DIR/$file" | psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" >/dev/null 2>"$err" ;;
+	custom) restore_custom "$BACKUP_DIR/$file" "$RS_SCRATCH" 2>"$err" ;;
 	*) psql_base -v ON_ERROR_STOP=1 -1 -d "$RS_SCRATCH" <"$BACKUP_DIR/$file" >/dev/null 2>"$err" ;;
 	esac
 	rc=$?
@@ -1569,7 +1695,7 @@ migrate() {
 # directory when nothing else is left in it - under the lock, after the old layout's
 # files were moved in (so they go too)
 delete_all() {
-	local f n=0 d
+	local f n=0 d x
 	HOST=$(hostname_now)
 	migrate
 	if [ ! -d "$BACKUP_DIR" ]; then
@@ -1590,14 +1716,13 @@ delete_all() {
 	esac
 	d='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9]'
 	# shellcheck disable=SC2086 # $d is a glob pattern on purpose
-	for f in "$BACKUP_DIR/$DB"_$d.sql.gz "$BACKUP_DIR/$DB"_$d.sql \
-		"$BACKUP_DIR/$DB"_$d.sql.gz.sha256 "$BACKUP_DIR/$DB"_$d.sql.sha256 \
-		"$BACKUP_DIR/.$DB"_$d.sql.gz.partial "$BACKUP_DIR/.$DB"_$d.sql.partial \
-		"$BACKUP_DIR/.$DB"_$d.sql.gz.sha256.partial "$BACKUP_DIR/.$DB"_$d.sql.sha256.partial \
-		"$BACKUP_DIR/$DB"_$d.sql.gz.manifest "$BACKUP_DIR/$DB"_$d.sql.manifest \
-		"$BACKUP_DIR/.$DB"_$d.sql.gz.manifest.partial "$BACKUP_DIR/.$DB"_$d.sql.manifest.partial; do
-		[ -e "$f" ] || continue
-		rm -f -- "$f" && n=$((n + 1))
+	for x in $BACKUP_EXTS; do
+		for f in "$BACKUP_DIR/$DB"_$d$x "$BACKUP_DIR/$DB"_$d$x.sha256 "$BACKUP_DIR/$DB"_$d$x.manifest \
+			"$BACKUP_DIR/.$DB"_$d$x.partial "$BACKUP_DIR/.$DB"_$d$x.sha256.partial \
+			"$BACKUP_DIR/.$DB"_$d$x.manifest.partial; do
+			[ -e "$f" ] || continue
+			rm -f -- "$f" && n=$((n + 1))
+		done
 	done
 	rm -f "$BACKUP_DIR/.deeplens/status" "$BACKUP_DIR/.deeplens/tenant" "$BACKUP_DIR/.deeplens"/.status.* \
 		"$BACKUP_DIR/.deeplens"/.now.*

@@ -4,7 +4,9 @@
 # volume and the real network that a backup can work:
 #   - the backup target is writable by the backup UID:GID,
 #   - the database server answers, the password is right, the database exists,
-#   - the image's pg_dump is not older than the server (broken dumps otherwise).
+#   - the image's pg_dump is not older than the server (broken dumps otherwise),
+#   - the image has the tools the chosen format and compression need (zstd,
+#     gzip, pg_restore), checked first of all.
 # Its last line is `PREFLIGHT OK ...` or `PREFLIGHT FAIL <cause> <message>`;
 # the C side turns the cause into operator advice.
 . /etc/deeplens/backup.conf
@@ -25,6 +27,20 @@ as_backup() {
 		setpriv --reuid="$BACKUP_UID" --regid="$BACKUP_GID" --clear-groups "$@"
 	fi
 }
+
+# the tools the options need, before anything is written
+need_tool() {
+	command -v "$1" >/dev/null 2>&1 || fail tools "the image has no $1, needed for $2"
+}
+need_tool pg_dump "every backup"
+need_tool psql "every backup"
+case ${FORMAT:-plain} in
+custom) need_tool pg_restore "--format custom (pg_restore reads, verifies and restores .dump files)" ;;
+esac
+case ${COMPRESSION:-gzip} in
+zstd) need_tool zstd "--compression zstd" ;;
+gzip | 1) need_tool gzip "--compression gzip" ;;
+esac
 
 chown "$BACKUP_UID:$BACKUP_GID" "$PGPASSFILE" && chmod 600 "$PGPASSFILE" ||
 	fail setup "cannot prepare the credentials file"
@@ -68,4 +84,4 @@ fi
 
 size=$(as_backup psql -X -w -A -t -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" \
 	-c 'select pg_database_size(current_database())' 2>/dev/null)
-echo "PREFLIGHT OK server=$server_major pg_dump=$dump_major db_size=${size:-0}"
+echo "PREFLIGHT OK server=$server_major pg_dump=$dump_major db_size=${size:-0} format=${FORMAT:-plain} compression=${COMPRESSION:-gzip}"

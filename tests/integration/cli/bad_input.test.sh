@@ -102,6 +102,32 @@ reject "unknown option '--password'" "$tenant" --nfs-path "$nfs" --password secr
 reject "missing --nfs-path" "$tenant"
 reject "unknown option '--frobnicate'" "$tenant" --nfs-path "$nfs" --frobnicate
 
+# --- compression and format (issue 9) -------------------------------------------------------
+for c in lz4 GZIP "" "gzip;id" "zstd "; do
+    reject "invalid compression '$c'" "$tenant" --nfs-path "$nfs" --compression "$c"
+done
+for f in tar directory PLAIN ""; do
+    reject "invalid format '$f'" "$tenant" --nfs-path "$nfs" --format "$f"
+done
+for l in 0 20 -1 3x 99999999999999999999; do
+    reject "invalid zstd level '$l'" "$tenant" --nfs-path "$nfs" --compression zstd --zstd-level "$l"
+done
+reject "invalid zstd level '5': only with --compression zstd \\(compression is gzip\\)" "$tenant" \
+    --nfs-path "$nfs" --zstd-level 5
+reject "invalid zstd level '5': only with --compression zstd \\(compression is none\\)" "$tenant" \
+    --nfs-path "$nfs" --no-compression --zstd-level 5
+reject "invalid compression 'gzip' with --no-compression" "$tenant" --nfs-path "$nfs" \
+    --no-compression --compression gzip
+reject "invalid compression 'zstd' with format 'custom'" "$tenant" --nfs-path "$nfs" \
+    --format custom --compression zstd
+for args in "--compression lz4" "--format tar" "--zstd-level 0"; do
+    # shellcheck disable=SC2086 # the words of one case
+    out=$("$bin" reschedule "$tenant" $args 2>&1 < /dev/null)
+    rc=$?
+    is "$rc" 2 "reschedule $args: exit 2 before the engine is asked"
+    like "$out" "invalid (compression|format|zstd level)" "reschedule $args: the field is named"
+done
+
 # --- nothing happened ----------------------------------------------------------------------
 is "$(engine_state)" "$before" "no container or volume was created"
 is "$before" "" "none carries the token at all"

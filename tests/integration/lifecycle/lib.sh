@@ -128,7 +128,7 @@ SQL
 }
 
 lc_backups() {
-    ls -1 "$1" 2> /dev/null | grep -E "^$2_[0-9]{8}_[0-9]{6}\.sql(\.gz)?\$" | sort
+    ls -1 "$1" 2> /dev/null | grep -E "^$2_[0-9]{8}_[0-9]{6}\.(sql(\.gz|\.zst)?|dump)\$" | sort
 }
 
 lc_snapshot() {

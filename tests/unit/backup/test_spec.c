@@ -629,7 +629,10 @@ static void test_spec_validate_first_failure(void **state)
         {"schedule", "invalid schedule 'a b'"},
         {"retention", "invalid retention '0'"},
         {"keep_min", "invalid keep minimum '0'"},
-        {"compression", "invalid compression '2'"},
+        {"compression", "invalid compression '3'"},
+        {"format", "invalid format 'a b'"},
+        {"zstd_level", "invalid zstd level '20'"},
+        {"custom_zstd", "invalid compression 'zstd' with format 'custom'"},
         {"image", "invalid image 'a b'"},
         {"uid", "invalid uid:gid '2147483648:999'"},
         {"database", "invalid database name 'a b'"},
@@ -656,13 +659,20 @@ static void test_spec_validate_first_failure(void **state)
         BREAK_STR(pg_user);
         BREAK_STR(network);
         BREAK_STR(prefix);
+        BREAK_STR(format);
 #undef BREAK_STR
+        if (!strcmp(f, "zstd_level"))
+            s.zstd_level = 20;
+        if (!strcmp(f, "custom_zstd")) {
+            snprintf(s.format, sizeof s.format, "custom");
+            s.compression = DL_COMP_ZSTD;
+        }
         if (!strcmp(f, "retention"))
             s.retention_days = 0;
         if (!strcmp(f, "keep_min"))
             s.keep_min = 0;
         if (!strcmp(f, "compression"))
-            s.compression = 2;
+            s.compression = 3;
         if (!strcmp(f, "uid"))
             s.uid = 2147483648u;
         if (!strcmp(f, "pg_port"))
@@ -847,7 +857,7 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 23);
+    assert_int_equal(n, 25);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
@@ -942,6 +952,10 @@ static void test_labels_tampered(void **state)
         {"retention_days", "30x", "invalid retention '30x'"},
         {"keep_min", "-1", "invalid keep minimum '-1'"},
         {"compression", "yes", "invalid compression 'yes'"},
+        {"compression", "3", "invalid compression '3'"},
+        {"format", "tar", "invalid format 'tar'"},
+        {"zstd_level", "0", "invalid zstd level '0'"},
+        {"zstd_level", "22", "invalid zstd level '22'"},
         {"image", "evil image", "invalid image 'evil image'"},
         {"uid_gid", "postgres:999", "invalid uid:gid 'postgres:999'"},
         {"database", "x;drop", "invalid database name 'x;drop'"},
@@ -1037,6 +1051,94 @@ static void test_shell_quote(void **state)
     assert_string_equal(buf, "");
 }
 
+/* --compression / --zstd-level / --format / --no-compression, and the names they give */
+static void test_storage_options(void **state)
+{
+    static const struct {
+        const char *comp, *level, *format;
+        int no_comp;
+        const char *error;     /* NULL: accepted */
+        int want_comp;
+        const char *ext;
+    } rows[] = {
+        {NULL, NULL, NULL, 0, NULL, DL_COMP_GZIP, ".sql.gz"},
+        {"zstd", NULL, NULL, 0, NULL, DL_COMP_ZSTD, ".sql.zst"},
+        {"zstd", "19", NULL, 0, NULL, DL_COMP_ZSTD, ".sql.zst"},
+        {"none", NULL, NULL, 0, NULL, DL_COMP_NONE, ".sql"},
+        {NULL, NULL, NULL, 1, NULL, DL_COMP_NONE, ".sql"},
+        {"none", NULL, NULL, 1, NULL, DL_COMP_NONE, ".sql"},
+        {NULL, NULL, "custom", 0, NULL, DL_COMP_GZIP, ".dump"},
+        {"none", NULL, "custom", 0, NULL, DL_COMP_NONE, ".dump"},
+        {"lz4", NULL, NULL, 0, "invalid compression 'lz4'", 0, NULL},
+        {"ZSTD", NULL, NULL, 0, "invalid compression 'ZSTD'", 0, NULL},
+        {"gzip", NULL, NULL, 1, "invalid compression 'gzip' with --no-compression", 0, NULL},
+        {"zstd", "0", NULL, 0, "invalid zstd level '0'", 0, NULL},
+        {"zstd", "20", NULL, 0, "invalid zstd level '20'", 0, NULL},
+        {"zstd", "3x", NULL, 0, "invalid zstd level '3x'", 0, NULL},
+        {NULL, "5", NULL, 0, "invalid zstd level '5': only with --compression zstd (compression is gzip)", 0, NULL},
+        {"none", "5", NULL, 0, "invalid zstd level '5': only with --compression zstd (compression is none)", 0, NULL},
+        {NULL, NULL, "tar", 0, "invalid format 'tar'", 0, NULL},
+        {"zstd", NULL, "custom", 0, "invalid compression 'zstd' with format 'custom'", 0, NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < N(rows); i++) {
+        dl_spec s;
+        dl_err err;
+        dl_storage_opts o = {rows[i].comp, rows[i].level, rows[i].format, rows[i].no_comp};
+        make_spec(&s, "acme", "local:/srv/acme");
+        dl_err_clear(&err);
+        if (rows[i].error) {
+            dl_spec before = s;
+            assert_int_equal(dl_spec_apply_storage(&s, &o, &err), -1);
+            assert_int_equal(err.kind, DL_EINVAL);
+            assert_non_null(strstr(err.msg, rows[i].error));
+            assert_memory_equal(&before, &s, sizeof s);   /* nothing applied */
+            continue;
+        }
+        assert_int_equal(dl_spec_apply_storage(&s, &o, &err), 0);
+        assert_int_equal(s.compression, rows[i].want_comp);
+        assert_string_equal(dl_spec_backup_ext(&s), rows[i].ext);
+        assert_int_equal(dl_spec_validate(&s, &err), 0);
+        if (rows[i].level)
+            assert_int_equal(s.zstd_level, atoi(rows[i].level));
+        else
+            assert_int_equal(s.zstd_level, DL_ZSTD_LEVEL_DEFAULT);
+    }
+}
+
+/* old labels (compression 0/1, no format, no zstd_level) read as before */
+static void test_labels_old_storage(void **state)
+{
+    dl_spec s, back;
+    dk_kv *l;
+    size_t n;
+    dl_err err;
+    (void)state;
+    make_spec(&s, "acme", "local:/srv/acme");
+    s.compression = DL_COMP_ZSTD;
+    s.zstd_level = 7;
+    assert_int_equal(dl_spec_to_labels(&s, &l, &n, &err), 0);
+    assert_string_equal(label(l, n, "io.deeplens.backup.compression"), "2");
+    assert_string_equal(label(l, n, "io.deeplens.backup.zstd_level"), "7");
+    assert_string_equal(label(l, n, "io.deeplens.backup.format"), "plain");
+    assert_int_equal(dl_spec_from_labels(&back, l, n, &err), 0);
+    assert_int_equal(back.compression, DL_COMP_ZSTD);
+    assert_int_equal(back.zstd_level, 7);
+    /* an old container: no format or zstd_level label, compression 0 */
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(l[i].key, "io.deeplens.backup.compression"))
+            l[i].value[0] = '0';
+        if (!strcmp(l[i].key, "io.deeplens.backup.format") ||
+            !strcmp(l[i].key, "io.deeplens.backup.zstd_level"))
+            l[i].key[0] = 'x';
+    }
+    assert_int_equal(dl_spec_from_labels(&back, l, n, &err), 0);
+    assert_int_equal(back.compression, DL_COMP_NONE);
+    assert_string_equal(back.format, "plain");
+    assert_string_equal(dl_spec_backup_ext(&back), ".sql");
+    dl_labels_free(l, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1062,6 +1164,8 @@ int main(void)
         cmocka_unit_test(test_labels_tampered),
         cmocka_unit_test(test_labels_too_long_and_invalid_spec),
         cmocka_unit_test(test_shell_quote),
+        cmocka_unit_test(test_storage_options),
+        cmocka_unit_test(test_labels_old_storage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
