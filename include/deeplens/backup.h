@@ -32,6 +32,13 @@
  *   overdue  no good backup within the schedule's longest gap plus grace
  *            (10 min + 10% of the gap) - counted from the container start
  *            when there has never been a good backup;
+ *   untested no restore drill has passed within the drill window
+ *            (drill_window_days, 8) although drills are expected: the
+ *            tenant has a drill schedule (counted from the container start
+ *            until its first drill), or its last drill FAILED (a drill run
+ *            by hand that failed shows whatever the schedule). A tenant
+ *            without a drill schedule that never ran a drill, or whose last
+ *            drill passed, is not judged on drills;
  *   ok       otherwise.
  *   unknown  only in the quick list when nothing but the engine's container
  *            summary is known and it has no health yet.
@@ -41,7 +48,8 @@
     X(DL_HEALTH_OVERDUE, "overdue", "!")                \
     X(DL_HEALTH_FAILING, "failing", "x")                \
     X(DL_HEALTH_STOPPED, "stopped", "-")                \
-    X(DL_HEALTH_UNKNOWN, "unknown", "?")
+    X(DL_HEALTH_UNKNOWN, "unknown", "?")                \
+    X(DL_HEALTH_UNTESTED, "untested", "~")
 
 typedef enum dl_health {
 #define DL_X_H(name, word, sym) name,
@@ -51,7 +59,7 @@ typedef enum dl_health {
 } dl_health;
 
 const char *dl_health_word(dl_health h);
-const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? */
+const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? ~ */
 
 /* ---- status ------------------------------------------------------------- */
 
@@ -87,6 +95,11 @@ typedef struct dl_status {
     long long disk_total_kb, disk_free_kb;
     int file_count;
     long long total_bytes;
+    time_t last_drill;            /* the last restore drill (0: none recorded) */
+    char last_drill_result[16];   /* "ok", "FAILED", "" */
+    char last_drill_reason[256];  /* the first difference, or why it failed */
+    char last_drill_file[160];
+    double last_drill_duration;
     dl_file *files;               /* newest first; owned */
     size_t nfiles;
 
@@ -196,11 +209,29 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
+/* The same with the drill settings: drill_schedule NULL = keep, "" or
+ * "none" = no scheduled drills; drill_window_days 0 = keep. */
+typedef struct dl_reschedule_opts {
+    const char *schedule;
+    int retention_days;
+    const char *drill_schedule;
+    int drill_window_days;
+} dl_reschedule_opts;
+int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedule_opts *o,
+                             dl_progress_fn progress, void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */
 int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
                   void *ud, dl_err *err);
+/* Restore drill of `file` (NULL = newest) inside the tenant's container:
+ * verified first, restored into a scratch database, per-table rows and the
+ * table set compared with the backup's manifest (or its COPY blocks), the
+ * scratch database dropped, the result recorded in the status. -1 with
+ * DL_EFAIL and the first difference when it fails, DL_EUNVERIFIED when the
+ * backup has no sha256 sidecar. The live database is never touched. */
+int dl_drill(dl_ctx *ctx, const char *tenant, const char *file,
+             dl_progress_fn progress, void *ud, dl_err *err);
 /* file NULL = newest. */
 int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
               dl_progress_fn progress, void *ud, dl_err *err);

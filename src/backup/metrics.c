@@ -42,6 +42,16 @@ static double v_free(const dl_status *st, int *ok)
     *ok = st->have_job_status && st->disk_total_kb > 0;
     return (double)st->disk_free_kb * 1024.0;
 }
+static double v_drill_time(const dl_status *st, int *ok)
+{
+    *ok = st->have_job_status && st->last_drill > 0;
+    return (double)st->last_drill;
+}
+static double v_drill_ok(const dl_status *st, int *ok)
+{
+    *ok = st->have_job_status && st->last_drill > 0 && st->last_drill_result[0];
+    return !strcmp(st->last_drill_result, "ok");
+}
 static double v_next(const dl_status *st, int *ok)
 {
     *ok = st->next_run > 0;
@@ -67,6 +77,10 @@ static const struct {
      "Free space on the backup target.", v_free},
     {"tenant_backup_next_run_timestamp", "gauge",
      "Unix time of the next scheduled run.", v_next},
+    {"tenant_backup_last_drill_timestamp", "gauge",
+     "Unix time of the last restore drill.", v_drill_time},
+    {"tenant_backup_last_drill_success", "gauge",
+     "1 if the last restore drill passed, 0 if it failed.", v_drill_ok},
 };
 
 int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err)

@@ -28,6 +28,7 @@ void dl_spec_defaults(dl_spec *s)
     s->retention_days = 30;
     s->keep_min = 3;
     s->compression = 1;
+    s->drill_window_days = 8;
     COPY(s->image, "postgres:16-alpine");
     s->uid = s->gid = 999;
     COPY(s->pg_host, "deeplens-postgres");
@@ -106,7 +107,7 @@ int dl_spec_volume_opts(const dl_spec *s, dl_volume_opts *out)
 typedef enum field_id {
     F_TENANT, F_TENANT_ID, F_NFS_PATH, F_NFS_OPTIONS, F_SCHEDULE, F_RETENTION, F_KEEP_MIN,
     F_COMPRESSION, F_IMAGE, F_UID_GID, F_DATABASE, F_PG_HOST, F_PG_PORT, F_PG_USER, F_NETWORK,
-    F_PREFIX, F_COUNT
+    F_PREFIX, F_DRILL_SCHEDULE, F_DRILL_WINDOW, F_COUNT
 } field_id;
 
 typedef enum field_kind { K_STR, K_INT, K_UIDGID } field_kind;
@@ -138,6 +139,9 @@ static const struct field_def {
     {F_PG_USER, "pg_user", STR_FIELD(pg_user), NULL, 0, 0},
     {F_NETWORK, "network", STR_FIELD(network), NULL, 0, 0},
     {F_PREFIX, "prefix", STR_FIELD(prefix), NULL, 0, 0},
+    {F_DRILL_SCHEDULE, "drill_schedule", STR_FIELD(drill_schedule), NULL, 0, 0},
+    {F_DRILL_WINDOW, "drill_window_days", INT_FIELD(drill_window_days), "drill window", 1,
+     DL_RETENTION_MAX},
 };
 
 static const char *str_of(const dl_spec *s, const struct field_def *f)
@@ -174,6 +178,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_NFS_PATH: return dl_validate_nfs_path(v, NULL, err);
     case F_NFS_OPTIONS: return dl_validate_nfs_options(v, err);
     case F_SCHEDULE: return dl_validate_schedule(v, err);
+    case F_DRILL_SCHEDULE: return dl_validate_drill_schedule(v, err);
     case F_IMAGE: return dl_validate_image(v, err);
     case F_DATABASE: return v[0] ? dl_validate_database(v, err) : 0; /* empty: derived */
     case F_PG_HOST: return dl_validate_host("postgres host", v, err);
@@ -184,6 +189,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
         field_text(s, f, num, sizeof num);
         return dl_validate_retention(num, NULL, err);
     case F_KEEP_MIN:
+    case F_DRILL_WINDOW:
     case F_COMPRESSION:
     case F_PG_PORT:
         field_text(s, f, num, sizeof num);

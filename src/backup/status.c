@@ -142,6 +142,8 @@ int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err
 #define DBL(k) else if (!strcmp(line, #k)) st->k = seconds(v)
         STR(last_result); STR(last_reason); STR(last_file);
         STR(last_success_file);
+        STR(last_drill_result); STR(last_drill_reason); STR(last_drill_file);
+        NUM(last_drill); DBL(last_drill_duration);
         NUM(last_run_start); NUM(last_run_end); NUM(last_size);
         NUM(last_success); NUM(last_success_size); NUM(db_size_bytes);
         NUM(disk_total_kb); NUM(disk_free_kb); NUM(file_count);
@@ -166,6 +168,44 @@ static void age_words(long secs, char *buf, size_t n)
         snprintf(buf, n, "%ld h", secs / 3600);
     else
         snprintf(buf, n, "%ld d", secs / 86400);
+}
+
+/* The drill part of the rule (backup.h): 1 and the verdict set when the
+ * tenant is untested. */
+static int drill_untested(dl_status *st, time_t now)
+{
+    long window = (st->spec.drill_window_days > 0 ? st->spec.drill_window_days : 8) * 86400L;
+    int failed = !strcmp(st->last_drill_result, "FAILED");
+    char age[32];
+    time_t ref;
+
+    if (failed) {
+        st->health = DL_HEALTH_UNTESTED;
+        snprintf(st->health_reason, sizeof st->health_reason, "last drill failed: %s",
+                 st->last_drill_reason[0] ? st->last_drill_reason : "no reason given");
+        return 1;
+    }
+    if (!st->spec.drill_schedule[0])
+        return 0;
+    if (st->last_drill && !strcmp(st->last_drill_result, "ok")) {
+        if (now - st->last_drill <= window)
+            return 0;
+        age_words((long)(now - st->last_drill), age, sizeof age);
+        st->health = DL_HEALTH_UNTESTED;
+        snprintf(st->health_reason, sizeof st->health_reason,
+                 "last passed drill %s ago, window %d days (drill schedule '%s')", age,
+                 st->spec.drill_window_days, st->spec.drill_schedule);
+        return 1;
+    }
+    ref = st->started_at ? st->started_at : st->created;
+    if (!ref || now - ref <= window)
+        return 0;
+    age_words((long)(now - ref), age, sizeof age);
+    st->health = DL_HEALTH_UNTESTED;
+    snprintf(st->health_reason, sizeof st->health_reason,
+             "no drill has passed in the %s since the container started (window %d days)", age,
+             st->spec.drill_window_days);
+    return 1;
 }
 
 void dl_health_eval(dl_status *st, time_t now)
@@ -228,6 +268,8 @@ void dl_health_eval(dl_status *st, time_t now)
             return;
         }
     }
+    if (drill_untested(st, now))
+        return;
     st->health = DL_HEALTH_OK;
 }
 
