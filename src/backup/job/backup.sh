@@ -1191,7 +1191,7 @@ drill_expected() {
 drill_restored() {
 	local err=$WORK/rows.err
 	psql_base -At -F ' ' -v ON_ERROR_STOP=1 -d "$DR_SCRATCH" >"$1.raw" 2>"$err" <<'SQL' ||
-set search_path = ''
+set search_path = '';
 select format('select count(*), %L from only %s', c.oid::regclass::text, c.oid::regclass)
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
