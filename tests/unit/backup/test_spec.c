@@ -732,6 +732,8 @@ static void test_volume_opts(void **state)
 
 static void assert_spec_equal(const dl_spec *a, const dl_spec *b)
 {
+    assert_string_equal(a->drill_schedule, b->drill_schedule);
+    assert_int_equal(a->drill_window_days, b->drill_window_days);
     assert_string_equal(a->tenant, b->tenant);
     assert_string_equal(a->tenant_id, b->tenant_id);
     assert_string_equal(a->nfs_path, b->nfs_path);
@@ -780,6 +782,8 @@ static void odd_spec(dl_spec *s)
     snprintf(s->pg_user, sizeof s->pg_user, "backup_user");
     snprintf(s->network, sizeof s->network, "other-net");
     snprintf(s->prefix, sizeof s->prefix, "bk-");
+    snprintf(s->drill_schedule, sizeof s->drill_schedule, "30 3 * * 0");
+    s->drill_window_days = 5;
 }
 
 static void test_labels_round_trip(void **state)
@@ -792,7 +796,7 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 18);
+    assert_int_equal(n, 20);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
@@ -812,6 +816,8 @@ static void test_labels_round_trip(void **state)
     assert_string_equal(label(l, n, "io.deeplens.backup.pg_user"), "backup_user");
     assert_string_equal(label(l, n, "io.deeplens.backup.network"), "other-net");
     assert_string_equal(label(l, n, "io.deeplens.backup.prefix"), "bk-");
+    assert_string_equal(label(l, n, "io.deeplens.backup.drill_schedule"), "30 3 * * 0");
+    assert_string_equal(label(l, n, "io.deeplens.backup.drill_window_days"), "5");
 
     memset(&b, 0x33, sizeof b);
     assert_int_equal(dl_spec_from_labels(&b, l, n, &err), 0);
