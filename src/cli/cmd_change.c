@@ -40,8 +40,8 @@ int cli_cmd_reschedule(cli_run *r)
         return cli_fail(&err);
     if (!sched && !a->val[OPT_RETENTION] && !drill && !a->val[OPT_DRILL_WINDOW]) {
         dl_err_set(&err, DL_EINVAL,
-                   "'reschedule' needs --schedule, --retention, --drill-schedule or "
-                   "--drill-window");
+                   "'reschedule' needs --schedule or --retention (or both), or a drill "
+                   "setting (--drill-schedule, --drill-window)");
         return cli_fail(&err);
     }
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
