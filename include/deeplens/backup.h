@@ -34,6 +34,13 @@
  *            when there has never been a good backup;
  *   warning  the last good backup's size is suspicious (size_flag in the
  *            status file: the job's size rule, see the man page);
+ *   untested no restore drill has passed within the drill window
+ *            (drill_window_days, 8) although drills are expected: the
+ *            tenant has a drill schedule (counted from the container start
+ *            until its first drill), or its last drill FAILED (a drill run
+ *            by hand that failed shows whatever the schedule). A tenant
+ *            without a drill schedule that never ran a drill, or whose last
+ *            drill passed, is not judged on drills;
  *   ok       otherwise.
  *   unknown  only in the quick list when nothing but the engine's container
  *            summary is known and it has no health yet.
@@ -44,7 +51,8 @@
     X(DL_HEALTH_WARNING, "warning", "~")                \
     X(DL_HEALTH_FAILING, "failing", "x")                \
     X(DL_HEALTH_STOPPED, "stopped", "-")                \
-    X(DL_HEALTH_UNKNOWN, "unknown", "?")
+    X(DL_HEALTH_UNKNOWN, "unknown", "?")                \
+    X(DL_HEALTH_UNTESTED, "untested", "~")
 
 typedef enum dl_health {
 #define DL_X_H(name, word, sym) name,
@@ -54,7 +62,7 @@ typedef enum dl_health {
 } dl_health;
 
 const char *dl_health_word(dl_health h);
-const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? */
+const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? ~ */
 
 /* ---- status ------------------------------------------------------------- */
 
@@ -226,19 +234,35 @@ int dl_backup_name_check(const dl_spec *s, const char *file, dl_err *err);
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
-/* dl_reschedule that may also change compression and format (storage may
- * be NULL: new backups take the new settings; existing files keep theirs and
- * stay verifiable and restorable) and set the size rule and the run timeout
- * (dl_spec_set labels). Each is validated before anything changes. */
-int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
-                       int retention_days, const dl_storage_opts *storage,
-                       const dl_spec_setting *set, size_t nset, dl_progress_fn progress,
-                       void *ud, dl_err *err);
+/* Everything reschedule may change; NULL / 0 = keep. drill_schedule "" or
+ * "none" = no scheduled drills. storage may be NULL: new backups take the new
+ * compression and format; existing files keep theirs and stay verifiable and
+ * restorable. set: the size rule and the run timeout (dl_spec_set labels).
+ * Each is validated before anything changes. */
+typedef struct dl_reschedule_opts {
+    const char *schedule;
+    int retention_days;
+    const char *drill_schedule;
+    int drill_window_days;
+    const dl_storage_opts *storage;
+    const dl_spec_setting *set;
+    size_t nset;
+} dl_reschedule_opts;
+int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedule_opts *o,
+                             dl_progress_fn progress, void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */
 int dl_backup_now(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
                   void *ud, dl_err *err);
+/* Restore drill of `file` (NULL = newest) inside the tenant's container:
+ * verified first, restored into a scratch database, per-table rows and the
+ * table set compared with the backup's manifest (or its COPY blocks), the
+ * scratch database dropped, the result recorded in the status. -1 with
+ * DL_EFAIL and the first difference when it fails, DL_EUNVERIFIED when the
+ * backup has no sha256 sidecar. The live database is never touched. */
+int dl_drill(dl_ctx *ctx, const char *tenant, const char *file,
+             dl_progress_fn progress, void *ud, dl_err *err);
 /* file NULL = newest. */
 int dl_verify(dl_ctx *ctx, const char *tenant, const char *file,
               dl_progress_fn progress, void *ud, dl_err *err);

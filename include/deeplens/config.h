@@ -6,7 +6,8 @@
  * Grammar: one `key = value` per line, `#` comments, blank lines.
  *   postgres_host, postgres_port, postgres_user, postgres_password_file,
  *   network, image, uid_gid, prefix, nfs_options, schedule, retention,
- *   keep_min, theme, bind <key> <action>   (console key bindings)
+ *   keep_min, drill_schedule (cron or none), drill_window (days), theme,
+ *   bind <key> <action>   (console key bindings)
  * Unknown keys and bad values are errors naming the file, line and key.
  * Command-line flags override what the file says.
  */

@@ -61,6 +61,9 @@ typedef struct dl_spec {
     char image[256];              /* "postgres:16-alpine" */
     unsigned uid, gid;            /* 999:999 */
     char database[64];            /* default tenant_<tenant>_metadata */
+    char drill_schedule[128];     /* cron of the restore drills, "" = none scheduled */
+    int drill_window_days;        /* health "untested" after this long without a
+                                     passed drill (1..DL_RETENTION_MAX, 8) */
     /* the site (config file; flags override) */
     char pg_host[256];            /* deeplens-postgres */
     int pg_port;                  /* 5432 */
@@ -86,6 +89,9 @@ int dl_validate_tenant_id(const char *id, dl_err *err);
 int dl_validate_nfs_path(const char *text, dl_target *t, dl_err *err);
 int dl_validate_nfs_options(const char *opts, dl_err *err);
 int dl_validate_schedule(const char *text, dl_err *err);
+/* "" (no scheduled drills) or a cron like dl_validate_schedule, the message
+ * naming the drill schedule: invalid drill schedule '61 * * * *': ... */
+int dl_validate_drill_schedule(const char *text, dl_err *err);
 /* Parses decimal text; 1..DL_RETENTION_MAX. */
 int dl_validate_retention(const char *text, int *days, dl_err *err);
 /* "uid:gid", each 0..2147483647; uid 0 is refused (the job never runs as

@@ -85,6 +85,7 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     bad |= conf_add(buf, n, &len, "SCHEDULE", cron.text);
     bad |= conf_addl(buf, n, &len, "MAX_GAP", gap);
     bad |= conf_add(buf, n, &len, "BACKUP_ROOT", DL_JOB_BACKUP_DIR);
+    bad |= conf_add(buf, n, &len, "DRILL_SCHEDULE", s->drill_schedule);
     if (bad)
         return dl_err_set(err, DL_EINVAL, "backup configuration too long");
     return 0;
@@ -135,7 +136,7 @@ static int plan_build(dl_container_plan *p, const dl_spec *s, const char *passwo
                       dl_err *err)
 {
     char conf[8192], pgpass[1024] = "", crontab[512];
-    dl_cron cron;
+    dl_cron cron, drill;
     int rc;
 
     memset(p, 0, sizeof *p);
@@ -146,6 +147,16 @@ static int plan_build(dl_container_plan *p, const dl_spec *s, const char *passwo
         return -1;
     }
     snprintf(crontab, sizeof crontab, "%s " DL_JOB_SCRIPT " --cron\n", cron.text);
+    /* the restore drills: a second line, from the same validated cron grammar */
+    if (s->drill_schedule[0]) {
+        size_t used = strlen(crontab);
+        if (dl_cron_parse(&drill, s->drill_schedule, err) < 0) {
+            dl_err_prefix(err, "drill schedule");
+            return -1;
+        }
+        snprintf(crontab + used, sizeof crontab - used, "%s " DL_JOB_SCRIPT " --drill-cron\n",
+                 drill.text);
+    }
 
     dk_tar_entry files[] = {
         {.name = "usr/local/bin/backup.sh", .data = job_backup_sh,

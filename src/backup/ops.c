@@ -1,5 +1,5 @@
 /* ops.c - changes to an existing tenant backup: reschedule, backup now,
- * verify, restore, restart, remove.
+ * verify, drill, restore, restart, remove.
  *
  * Reschedule builds the new container beside the old one and swaps names
  * only once it exists and holds its files; if the new one will not start,
@@ -159,8 +159,8 @@ int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
-    return dl_reschedule_with(ctx, tenant, schedule, retention_days, NULL, NULL, 0, progress, ud,
-                              err);
+    dl_reschedule_opts o = {.schedule = schedule, .retention_days = retention_days};
+    return dl_reschedule_opts_apply(ctx, tenant, &o, progress, ud, err);
 }
 
 static int storage_given(const dl_storage_opts *o)
@@ -168,21 +168,33 @@ static int storage_given(const dl_storage_opts *o)
     return o && (o->compression || o->zstd_level || o->format || o->no_compression);
 }
 
-int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
-                       int retention_days, const dl_storage_opts *storage,
-                       const dl_spec_setting *set, size_t nset, dl_progress_fn progress,
-                       void *ud, dl_err *err)
+int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedule_opts *o,
+                             dl_progress_fn progress, void *ud, dl_err *err)
 {
     char name[160], next[200], prev[200], pw[512];
     char rbuf[16];
     dl_spec spec;
     dk_container ct = {0};
     dl_err e2;
+    const char *schedule = o->schedule;
+    const char *drill = o->drill_schedule && !strcmp(o->drill_schedule, "none")
+                            ? "" : o->drill_schedule;
+    int retention_days = o->retention_days, window = o->drill_window_days;
+    const dl_storage_opts *storage = o->storage;
+    const dl_spec_setting *set = o->set;
+    size_t nset = o->nset;
 
     if (dl_validate_tenant(tenant, err) < 0)
         return -1;
     if (schedule && dl_validate_schedule(schedule, err) < 0)
         return -1;
+    if (drill && dl_validate_drill_schedule(drill, err) < 0)
+        return -1;
+    if (window) {
+        snprintf(rbuf, sizeof rbuf, "%d", window);
+        if (dl_validate_number("drill window", rbuf, 1, DL_RETENTION_MAX, NULL, err) < 0)
+            return -1;
+    }
     if (retention_days) {
         snprintf(rbuf, sizeof rbuf, "%d", retention_days);
         if (dl_validate_retention(rbuf, &retention_days, err) < 0)
@@ -195,10 +207,10 @@ int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
             if (dl_spec_set(&check, set[i].label, set[i].text, err) < 0)
                 return -1;
     }
-    if (!schedule && !retention_days && !nset && !storage_given(storage))
+    if (!schedule && !retention_days && !drill && !window && !nset && !storage_given(storage))
         return dl_err_set(err, DL_EINVAL,
-                          "nothing to change: give a schedule, a retention, a compression, a "
-                          "format or a setting");
+                          "nothing to change: give a schedule, a retention, drill settings, a "
+                          "compression, a format or a setting");
     if (storage_given(storage)) {
         /* the values alone first, before the engine is asked anything */
         if (storage->compression && dl_parse_compression(storage->compression, NULL, err) < 0)
@@ -220,6 +232,10 @@ int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
         snprintf(spec.schedule, sizeof spec.schedule, "%s", schedule);
     if (retention_days)
         spec.retention_days = retention_days;
+    if (drill)
+        snprintf(spec.drill_schedule, sizeof spec.drill_schedule, "%s", drill);
+    if (window)
+        spec.drill_window_days = window;
     if (dl_spec_validate(&spec, err) < 0)
         return -1;
     if (dl_read_password(ctx, name, pw, sizeof pw, err) < 0)
@@ -269,8 +285,9 @@ int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const char *schedule,
     }
     if (dk_container_remove(ctx->dk, prev, 1, 0, &e2) < 0)
         dl_say(progress, ud, DL_STEP_FAIL, "could not remove %s: %s", prev, e2.msg);
-    dl_say(progress, ud, DL_STEP_OK, "Rescheduled: %s, retention %d days (volume and files kept)",
-        spec.schedule, spec.retention_days);
+    dl_say(progress, ud, DL_STEP_OK, "Rescheduled: %s, retention %d days%s%s%s (volume and files kept)",
+        spec.schedule, spec.retention_days, spec.drill_schedule[0] ? ", drills '" : "",
+        spec.drill_schedule, spec.drill_schedule[0] ? "'" : "");
     return 0;
 }
 
@@ -411,6 +428,53 @@ int dl_manifest_get(dl_ctx *ctx, const char *tenant, const char *file, dl_manife
     free(so);
     free(se);
     return rc;
+}
+
+int dl_drill(dl_ctx *ctx, const char *tenant, const char *file,
+             dl_progress_fn progress, void *ud, dl_err *err)
+{
+    char name[160], last[1024], reason[512], f[160] = "", tables[32] = "?", rows[32] = "?",
+        source[32] = "", dur[32] = "?";
+    dl_spec spec;
+    dk_container ct = {0};
+    const char *cmd[] = {DL_JOB_SCRIPT, "--drill", file, NULL};
+    int rc, code = -1;
+
+    if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
+        return -1;
+    rc = need_running(&ct, name, err);
+    dk_container_clear(&ct);
+    if (rc < 0 || (file && dl_backup_name_check(&spec, file, err) < 0))
+        return -1;
+    dl_say(progress, ud, DL_STEP_BEGIN, "Restore drill of %s in %s",
+           file ? file : "the newest backup", name);
+    if (dl_exec_lines(ctx, name, cmd, "0:0", progress, ud, &code, last, sizeof last, err) < 0) {
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    if (code != 0) {
+        if (dl_logfmt_get(last, "reason", reason, sizeof reason) < 0)
+            snprintf(reason, sizeof reason, "exit status %d", code);
+        if (code == 75)
+            dl_err_set(err, DL_ECONFLICT, "drill refused: %s", reason);
+        else if (code == 4)
+            dl_err_set(err, DL_EUNVERIFIED, "drill: %s", reason);
+        else
+            dl_err_set(err, code == 2 ? DL_EINVAL : DL_EFAIL, "drill FAILED: %s", reason);
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    dl_logfmt_get(last, "file", f, sizeof f);
+    dl_logfmt_get(last, "tables", tables, sizeof tables);
+    dl_logfmt_get(last, "rows", rows, sizeof rows);
+    dl_logfmt_get(last, "source", source, sizeof source);
+    dl_logfmt_get(last, "duration", dur, sizeof dur);
+    dl_say(progress, ud, DL_STEP_OK,
+           "Drill passed: %s restored into a scratch database in %s s, %s tables and %s rows "
+           "match %s; scratch database dropped", f, dur, tables, rows,
+           !strcmp(source, "manifest") ? "the manifest"
+                                       : "the dump's COPY blocks (no manifest)");
+    return 0;
 }
 
 int dl_restore(dl_ctx *ctx, const char *tenant, const char *file,

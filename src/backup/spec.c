@@ -33,6 +33,7 @@ void dl_spec_defaults(dl_spec *s)
     s->compression = DL_COMP_GZIP;
     s->zstd_level = DL_ZSTD_LEVEL_DEFAULT;
     COPY(s->format, "plain");
+    s->drill_window_days = 8;
     COPY(s->image, "postgres:16-alpine");
     s->uid = s->gid = 999;
     COPY(s->pg_host, "deeplens-postgres");
@@ -112,7 +113,7 @@ typedef enum field_id {
     F_TENANT, F_TENANT_ID, F_NFS_PATH, F_NFS_OPTIONS, F_SCHEDULE, F_RETENTION, F_KEEP_MIN,
     F_COMPRESSION, F_IMAGE, F_UID_GID, F_DATABASE, F_PG_HOST, F_PG_PORT, F_PG_USER, F_NETWORK,
     F_PREFIX, F_SIZE_MIN_PERCENT, F_SIZE_MAX_FACTOR, F_SIZE_WINDOW, F_SIZE_FLOOR, F_RUN_TIMEOUT,
-    F_FORMAT, F_ZSTD_LEVEL, F_COUNT
+    F_FORMAT, F_ZSTD_LEVEL, F_DRILL_SCHEDULE, F_DRILL_WINDOW, F_COUNT
 } field_id;
 
 typedef enum field_kind { K_STR, K_INT, K_UIDGID } field_kind;
@@ -153,6 +154,9 @@ static const struct field_def {
     {F_RUN_TIMEOUT, "run_timeout", INT_FIELD(run_timeout), "run timeout", 0, DL_RUN_TIMEOUT_MAX},
     {F_FORMAT, "format", STR_FIELD(format), NULL, 0, 0},
     {F_ZSTD_LEVEL, "zstd_level", INT_FIELD(zstd_level), "zstd level", 1, DL_ZSTD_LEVEL_MAX},
+    {F_DRILL_SCHEDULE, "drill_schedule", STR_FIELD(drill_schedule), NULL, 0, 0},
+    {F_DRILL_WINDOW, "drill_window_days", INT_FIELD(drill_window_days), "drill window", 1,
+     DL_RETENTION_MAX},
 };
 
 static const char *str_of(const dl_spec *s, const struct field_def *f)
@@ -189,6 +193,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_NFS_PATH: return dl_validate_nfs_path(v, NULL, err);
     case F_NFS_OPTIONS: return dl_validate_nfs_options(v, err);
     case F_SCHEDULE: return dl_validate_schedule(v, err);
+    case F_DRILL_SCHEDULE: return dl_validate_drill_schedule(v, err);
     case F_IMAGE: return dl_validate_image(v, err);
     case F_DATABASE: return v[0] ? dl_validate_database(v, err) : 0; /* empty: derived */
     case F_PG_HOST: return dl_validate_host("postgres host", v, err);
@@ -203,6 +208,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
         field_text(s, f, num, sizeof num);
         return dl_validate_run_timeout(num, NULL, err);
     case F_KEEP_MIN:
+    case F_DRILL_WINDOW:
     case F_COMPRESSION:
     case F_ZSTD_LEVEL:
     case F_PG_PORT:

@@ -171,6 +171,44 @@ static void age_words(long secs, char *buf, size_t n)
         snprintf(buf, n, "%ld d", secs / 86400);
 }
 
+/* The drill part of the rule (backup.h): 1 and the verdict set when the
+ * tenant is untested. */
+static int drill_untested(dl_status *st, time_t now)
+{
+    long window = (st->spec.drill_window_days > 0 ? st->spec.drill_window_days : 8) * 86400L;
+    int failed = !strcmp(st->last_drill_result, "FAILED");
+    char age[32];
+    time_t ref;
+
+    if (failed) {
+        st->health = DL_HEALTH_UNTESTED;
+        snprintf(st->health_reason, sizeof st->health_reason, "last drill failed: %s",
+                 st->last_drill_reason[0] ? st->last_drill_reason : "no reason given");
+        return 1;
+    }
+    if (!st->spec.drill_schedule[0])
+        return 0;
+    if (st->last_drill && !strcmp(st->last_drill_result, "ok")) {
+        if (now - st->last_drill <= window)
+            return 0;
+        age_words((long)(now - st->last_drill), age, sizeof age);
+        st->health = DL_HEALTH_UNTESTED;
+        snprintf(st->health_reason, sizeof st->health_reason,
+                 "last passed drill %s ago, window %d days (drill schedule '%s')", age,
+                 st->spec.drill_window_days, st->spec.drill_schedule);
+        return 1;
+    }
+    ref = st->started_at ? st->started_at : st->created;
+    if (!ref || now - ref <= window)
+        return 0;
+    age_words((long)(now - ref), age, sizeof age);
+    st->health = DL_HEALTH_UNTESTED;
+    snprintf(st->health_reason, sizeof st->health_reason,
+             "no drill has passed in the %s since the container started (window %d days)", age,
+             st->spec.drill_window_days);
+    return 1;
+}
+
 void dl_health_eval(dl_status *st, time_t now)
 {
     dl_cron cron;
@@ -237,6 +275,8 @@ void dl_health_eval(dl_status *st, time_t now)
                  st->size_reason[0] ? st->size_reason : "no reason given");
         return;
     }
+    if (drill_untested(st, now))
+        return;
     st->health = DL_HEALTH_OK;
 }
 

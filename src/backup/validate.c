@@ -604,6 +604,21 @@ int dl_validate_schedule(const char *text, dl_err *err)
     return dl_cron_parse(&c, text, err);
 }
 
+int dl_validate_drill_schedule(const char *text, dl_err *err)
+{
+    static const char word[] = "invalid schedule";
+    dl_cron c;
+    dl_err e;
+    if (!text || !*text)
+        return 0;
+    dl_err_clear(&e);
+    if (dl_cron_parse(&c, text, &e) == 0)
+        return 0;
+    if (!strncmp(e.msg, word, sizeof word - 1))
+        return dl_err_set(err, e.kind, "invalid drill schedule%s", e.msg + sizeof word - 1);
+    return dl_err_set(err, e.kind, "invalid drill schedule: %s", e.msg);
+}
+
 /* One repository path component: [a-z0-9]+ joined by '.', '_', '__' or
  * runs of '-' (docker's reference grammar). */
 static int repo_component_ok(const char *s, size_t n)

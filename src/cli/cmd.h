@@ -63,6 +63,7 @@ int cli_cmd_metrics(cli_run *r);
 int cli_cmd_reschedule(cli_run *r);   /* cmd_change.c */
 int cli_cmd_backup_now(cli_run *r);
 int cli_cmd_verify(cli_run *r);
+int cli_cmd_drill(cli_run *r);
 int cli_cmd_restore(cli_run *r);
 int cli_cmd_restart(cli_run *r);
 int cli_cmd_remove(cli_run *r);

@@ -1,5 +1,5 @@
 /* cmd_change.c - the commands that change a provisioned tenant:
- * reschedule, backup-now, verify, restore, restart, remove.
+ * reschedule, backup-now, verify, drill, restore, restart, remove.
  * Inputs are validated before the engine is touched; the domain's progress
  * lines are shown as they come. Deleting backup files is asked twice. */
 #include <stdlib.h>
@@ -29,10 +29,12 @@ static int run_tenant_op(cli_run *r, tenant_op op)
 int cli_cmd_reschedule(cli_run *r)
 {
     const cli_args *a = r->a;
-    const char *tenant, *sched = a->val[OPT_SCHEDULE];
+    const char *tenant, *sched = a->val[OPT_SCHEDULE], *drill = a->val[OPT_DRILL_SCHEDULE];
     dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
                           a->val[OPT_NO_COMPRESSION] != NULL};
     int days = 0, storage = so.compression || so.zstd_level || so.format || so.no_compression;
+    long window = 0;
+    dl_reschedule_opts o;
     dl_err err;
     dl_spec_setting set[CLI_NSETTINGS];
     size_t nset = cli_settings(a, set);
@@ -41,10 +43,12 @@ int cli_cmd_reschedule(cli_run *r)
     dl_err_clear(&err);
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
-    if (!sched && !a->val[OPT_RETENTION] && !nset && !storage) {
+    if (!sched && !a->val[OPT_RETENTION] && !drill && !a->val[OPT_DRILL_WINDOW] && !nset &&
+        !storage) {
         dl_err_set(&err, DL_EINVAL,
                    "'reschedule' needs --schedule, --retention, a --size-* option or --run-timeout, "
-                   "or a storage option (--compression, --zstd-level, --format)");
+                   "a drill setting (--drill-schedule, --drill-window) or a storage option "
+                   "(--compression, --zstd-level, --format)");
         return cli_fail(&err);
     }
     dl_spec_defaults(&check);
@@ -56,11 +60,19 @@ int cli_cmd_reschedule(cli_run *r)
         (so.compression && dl_parse_compression(so.compression, NULL, &err) < 0) ||
         (so.format && dl_validate_format(so.format, &err) < 0) ||
         (so.zstd_level && dl_validate_zstd_level(so.zstd_level, NULL, &err) < 0) ||
+        (drill && strcmp(drill, "none") && dl_validate_drill_schedule(drill, &err) < 0) ||
+        (drill && !*drill &&
+         dl_err_set(&err, DL_EINVAL, "invalid drill schedule '': give a cron or 'none'") < 0) ||
+        (a->val[OPT_DRILL_WINDOW] &&
+         dl_validate_number("drill window", a->val[OPT_DRILL_WINDOW], 1, DL_RETENTION_MAX,
+                            &window, &err) < 0) ||
         cli_engine(r, &err) < 0)
         return cli_fail(&err);
     cli_signals_blocking_step();
-    if (dl_reschedule_with(&r->ctx, tenant, sched, days, storage ? &so : NULL, set, nset,
-                           cli_progress, &r->out, &err) < 0)
+    o = (dl_reschedule_opts){.schedule = sched, .retention_days = days, .drill_schedule = drill,
+                             .drill_window_days = (int)window, .storage = storage ? &so : NULL,
+                             .set = set, .nset = nset};
+    if (dl_reschedule_opts_apply(&r->ctx, tenant, &o, cli_progress, &r->out, &err) < 0)
         return cli_fail(&err);
     return 0;
 }
@@ -96,6 +108,17 @@ int cli_cmd_restart(cli_run *r)
 int cli_cmd_verify(cli_run *r)
 {
     return run_tenant_op(r, op_verify);
+}
+
+static int op_drill(cli_run *r, const char *tenant, dl_err *err)
+{
+    return dl_drill(&r->ctx, tenant, r->a->npos > 1 ? r->a->pos[1] : NULL, cli_progress, &r->out,
+                    err);
+}
+
+int cli_cmd_drill(cli_run *r)
+{
+    return run_tenant_op(r, op_drill);
 }
 
 /* ---- restore ---------------------------------------------------------- */

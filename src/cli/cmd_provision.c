@@ -20,6 +20,7 @@ static const struct {
 } spec_keys[] = {
     {OPT_SCHEDULE, "schedule"},       {OPT_RETENTION, "retention"}, {OPT_KEEP_MIN, "keep_min"},
     {OPT_NFS_OPTIONS, "nfs_options"}, {OPT_IMAGE, "image"},         {OPT_UID_GID, "uid_gid"},
+    {OPT_DRILL_SCHEDULE, "drill_schedule"}, {OPT_DRILL_WINDOW, "drill_window"},
 };
 
 static const struct {

@@ -70,6 +70,11 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON_AddStringToObject(o, "schedule_words", cli_schedule_words(s->schedule, words, sizeof words));
     cJSON_AddNumberToObject(o, "retention_days", s->retention_days);
     cJSON_AddNumberToObject(o, "keep_min", s->keep_min);
+    if (s->drill_schedule[0])
+        cJSON_AddStringToObject(o, "drill_schedule", s->drill_schedule);
+    else
+        cJSON_AddNullToObject(o, "drill_schedule");
+    cJSON_AddNumberToObject(o, "drill_window_days", s->drill_window_days);
     cJSON_AddBoolToObject(o, "compression", s->compression != DL_COMP_NONE);
     cJSON_AddStringToObject(o, "compression_method", dl_compression_name(s->compression));
     if (s->compression == DL_COMP_ZSTD)
@@ -126,6 +131,17 @@ static cJSON *status_obj(const dl_status *st, time_t now)
         cJSON_AddNumberToObject(t, "duration_seconds", st->last_duration);
     } else {
         cJSON_AddNullToObject(o, "last_run");
+    }
+    if (job && st->last_drill > 0) {
+        t = cJSON_AddObjectToObject(o, "last_drill");
+        add_time(t, "time", st->last_drill);
+        cJSON_AddNumberToObject(t, "age_seconds", (double)(now - st->last_drill));
+        cJSON_AddStringToObject(t, "result", st->last_drill_result);
+        cJSON_AddStringToObject(t, "reason", st->last_drill_reason);
+        cJSON_AddStringToObject(t, "file", st->last_drill_file);
+        cJSON_AddNumberToObject(t, "duration_seconds", st->last_drill_duration);
+    } else {
+        cJSON_AddNullToObject(o, "last_drill");
     }
     add_time(o, "next_run", st->next_run);
     add_num_or_null(o, "max_gap_seconds", st->max_gap > 0, (double)st->max_gap);

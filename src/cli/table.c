@@ -31,7 +31,8 @@ const cli_command cli_commands[] = {
          O(OPT_KEEP_MIN) | O(OPT_NFS_OPTIONS) | O(OPT_NO_COMPRESSION) | O(OPT_IMAGE) |
          O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
-         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | CLI_PROOF_OPTS,
+         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | O(OPT_DRILL_SCHEDULE) |
+         O(OPT_DRILL_WINDOW) | CLI_PROOF_OPTS,
      O(OPT_NFS_PATH), cli_cmd_provision},
     {"status", "[TENANT...]",
      "full status of tenant backups (all when none named); exit 6 if one is not ok",
@@ -44,15 +45,20 @@ const cli_command cli_commands[] = {
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
-     "change schedule, retention, compression, format, size rule or run timeout, keeping files",
+     "change schedule, retention, drills, compression, format, size rule or run timeout",
      CLI_ENGINE | CLI_CHANGES,
-     O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_NO_COMPRESSION) | O(OPT_COMPRESSION) |
-         O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) | CLI_PROOF_OPTS,
+     O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_DRILL_SCHEDULE) | O(OPT_DRILL_WINDOW) |
+         O(OPT_NO_COMPRESSION) | O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
+         CLI_PROOF_OPTS,
      0, cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},
     {"verify", "TENANT [FILE]", "check a backup file (the newest if none named)",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_verify},
+    {"drill", "TENANT [FILE]",
+     "restore drill: restore a backup (the newest if none named) into a scratch database, "
+     "compare its tables and rows with the manifest, drop it",
+     CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_drill},
     {"restore", "TENANT FILE", "restore a backup file into a database",
      CLI_ENGINE | CLI_CHANGES, O(OPT_TO) | O(OPT_FORCE), 0, cli_cmd_restore},
     {"restart", "TENANT", "restart the backup container", CLI_ENGINE | CLI_CHANGES, 0, 0,

@@ -38,6 +38,10 @@
       "five-field cron schedule or @daily-style macro, UTC (0 2 * * *)")                  \
     X(OPT_RETENTION, "retention", 0, "DAYS", 0, "days to keep backups, 1-3650 (30)")      \
     X(OPT_KEEP_MIN, "keep-min", 0, "N", 0, "newest good backups never deleted")           \
+    X(OPT_DRILL_SCHEDULE, "drill-schedule", 0, "CRON", 0,                                 \
+      "restore drills on this cron schedule (none: no scheduled drills)")                  \
+    X(OPT_DRILL_WINDOW, "drill-window", 0, "DAYS", 0,                                      \
+      "health is untested after DAYS without a passed drill, 1-3650 (8)")                  \
     X(OPT_NFS_OPTIONS, "nfs-options", 0, "OPTS", 0, "NFS mount options (rw,sync,hard,intr)") \
     X(OPT_NO_COMPRESSION, "no-compression", 0, NULL, 0, "alias of --compression none") \
     X(OPT_COMPRESSION, "compression", 0, "gzip|zstd|none", 0,                              \

@@ -174,6 +174,7 @@ static const char *health_color(dl_health h)
         return C_GREEN;
     case DL_HEALTH_OVERDUE:
     case DL_HEALTH_WARNING:
+    case DL_HEALTH_UNTESTED:
         return C_YELLOW;
     case DL_HEALTH_FAILING:
     case DL_HEALTH_STOPPED:
@@ -240,6 +241,13 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
             s->retention_days, s->keep_min, s->format,
             s->compression == DL_COMP_NONE ? "off" : dl_compression_name(s->compression), lv);
     }
+    if (s->drill_schedule[0]) {
+        cli_schedule_words(s->drill_schedule, words, sizeof words);
+        row(o, "Drills:", "%s (%s%sUTC); untested after %d days without a passed drill",
+            inert(s->drill_schedule, t1, sizeof t1), words, *words ? " " : "", s->drill_window_days);
+    } else {
+        row(o, "Drills:", "none scheduled (--drill-schedule)");
+    }
     if (!st->have_job_status) {
         row(o, "Backup Files:", "unknown (status file not read)");
     } else {
@@ -254,6 +262,25 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
                 cli_fmt_duration(now - st->last_success, c, sizeof c));
         else
             row(o, "Last Backup:", "none yet");
+        if (st->last_drill > 0) {
+            fprintf(o->f, "   %-13s ", "Last Drill:");
+            color(o, strcmp(st->last_drill_result, "ok") == 0 ? C_GREEN : C_RED);
+            put_foreign(o, st->last_drill_result[0] ? st->last_drill_result : "?");
+            color(o, C_RESET);
+            fprintf(o->f, " at %s (%s ago), %.1f s", cli_fmt_time(st->last_drill, a, sizeof a),
+                    cli_fmt_duration(now - st->last_drill, b, sizeof b), st->last_drill_duration);
+            if (st->last_drill_file[0]) {
+                fputs(", ", o->f);
+                put_foreign(o, st->last_drill_file);
+            }
+            if (st->last_drill_reason[0]) {
+                fputs(": ", o->f);
+                put_foreign(o, st->last_drill_reason);
+            }
+            fputc('\n', o->f);
+        } else {
+            row(o, "Last Drill:", "none");
+        }
         if (!st->last_result[0]) {
             row(o, "Last Run:", "never ran");
         } else {

@@ -105,6 +105,26 @@ static int set_schedule(dl_config *c, const char *v, dl_err *err)
     return copy_value(c->site.schedule, sizeof c->site.schedule, "schedule", v, err);
 }
 
+/* "none" (or empty): no scheduled drills */
+static int set_drill_schedule(dl_config *c, const char *v, dl_err *err)
+{
+    if (!strcmp(v, "none"))
+        v = "";
+    if (dl_validate_drill_schedule(v, err) < 0)
+        return -1;
+    return copy_value(c->site.drill_schedule, sizeof c->site.drill_schedule, "drill schedule", v,
+                      err);
+}
+
+static int set_drill_window(dl_config *c, const char *v, dl_err *err)
+{
+    long n;
+    if (dl_validate_number("drill window", v, 1, DL_RETENTION_MAX, &n, err) < 0)
+        return -1;
+    c->site.drill_window_days = (int)n;
+    return 0;
+}
+
 static int set_retention(dl_config *c, const char *v, dl_err *err)
 {
     return dl_validate_retention(v, &c->site.retention_days, err);
@@ -176,6 +196,8 @@ static const struct {
     {"schedule", set_schedule},
     {"retention", set_retention},
     {"keep_min", set_keep_min},
+    {"drill_schedule", set_drill_schedule},
+    {"drill_window", set_drill_window},
     {"theme", set_theme},
     {"bind", set_bind},
 };

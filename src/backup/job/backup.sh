@@ -11,6 +11,9 @@
 #                             tables rows", "- -" without a manifest), then a df line
 #   backup.sh --manifest FILE FILE's manifest, filtered; exit 4 when it has none
 #   backup.sh --restore FILE DATABASE [--force]
+#   backup.sh --drill [FILE]  restore drill of FILE (default newest) into a scratch database,
+#                             rows and tables compared with the manifest (see drill())
+#   backup.sh --drill-cron    the same for the newest, output to the log only (crontab)
 #
 #   backup.sh --busy          "busy ..." (exit 0) while a live run holds the lock, else "free"
 #   backup.sh --delete        this tenant's files and its directory on the target, under the lock
@@ -24,7 +27,7 @@
 # in. In the container: /var/lib/deeplens/status. Every line it prints is logfmt (ts=.. event=.. ...).
 # Runs on busybox ash (Alpine) and on Debian with busybox ash as /bin/sh: only POSIX sh,
 # `set -o pipefail` and `local`. Exit codes: 0 ok, 1 failed, 2 usage, 3 restore refused,
-# 4 not verified (verify, restore: no sha256 sidecar), 75 another run holds the lock.
+# 4 not verified (verify, restore, drill: no sha256 sidecar), 75 another run holds the lock.
 #
 # shellcheck shell=dash
 # shellcheck disable=SC2153 # BACKUP_UID, BACKUP_GID, SCHEDULE... come from backup.conf
@@ -672,6 +675,16 @@ status_filter() {
 			good = 1
 		else if (k == "size_flag")
 			good = v == "" || v == "suspicious"
+		else if (k == "last_drill")
+			good = v == "" || num(v)
+		else if (k == "last_drill_result")
+			good = v == "" || v == "ok" || v == "FAILED"
+		else if (k == "last_drill_reason")
+			good = 1
+		else if (k == "last_drill_file")
+			good = v == "" || backup(v)
+		else if (k == "last_drill_duration")
+			good = v == "" || v ~ /^[0-9]+([.][0-9]+)?$/
 		else if (k == "file")
 			good = split(v, f, " ") == 4 && backup(f[1]) && num(f[2]) && num(f[3]) &&
 				(f[4] == "none" || (f[4] ~ /^[0-9a-f]+$/ && length(f[4]) == 64))
@@ -711,6 +724,8 @@ write_status() {
 		echo "disk_total_kb=$total"
 		echo "disk_free_kb=$free"
 		awk '{ n++; b += $2 } END { printf "file_count=%d\ntotal_bytes=%.0f\n", n, b }' "$files"
+		# the last drill's keys (drill_record) outlive the backup runs
+		[ -f "$STATE_DIR/status" ] && grep '^last_drill' "$STATE_DIR/status"
 		sed 's/^/file=/' "$files"
 	} >"$tmp" 2>/dev/null && mv -f "$tmp" "$STATE_DIR/status" 2>/dev/null
 	rm -f "$tmp"
@@ -1603,6 +1618,225 @@ restore() {
 	exit 0
 }
 
+# --- restore drill -------------------------------------------------------------------
+#
+# drill [FILE]: prove that a backup restores. The newest backup (or FILE) is verified
+# (sha256 sidecar required, like verify), loaded into a scratch database of its own on
+# the tenant's server (one transaction, first error stops it), and what came back is
+# compared with what the backup says it holds: the table set and each table's rows, from
+# the manifest (FILE.manifest, written at dump time) or, without one, from the dump's
+# own COPY blocks. The scratch database is dropped however the drill ends (error,
+# signal; one left by a drill that was killed outright is dropped by the next drill of
+# this tenant). The live database is never connected to. The result goes into the
+# status (last_drill*), kept across backup runs.
+
+# COPY_AWK: per COPY block of a plain dump, "rows bytes name" (name as the COPY line
+# writes it: schema.table, quoted identifiers kept); bytes = the data lines with their
+# newline. The same rule as the manifest's table= lines.
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+COPY_AWK='
+function qname(s,   i, c, n, q, out) {
+	out = ""; i = 1; n = length(s); q = 0
+	for (; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (q) {
+			out = out c
+			if (c == "\"") {
+				if (substr(s, i + 1, 1) == "\"") { out = out "\""; i++ } else q = 0
+			}
+		} else if (c == "\"") { q = 1; out = out c }
+		else if (c == " ") break
+		else out = out c
+	}
+	return out
+}
+!inblock && /^COPY .* FROM stdin;$/ { name = qname(substr($0, 6)); inblock = 1; rows = 0; bytes = 0; next }
+inblock && $0 == "\\." { printf "%d %d %s\n", rows, bytes, name; inblock = 0; next }
+inblock { rows++; bytes += length($0) + 1 }'
+
+# dump_cat NAME: the backup's SQL on stdout
+dump_cat() {
+	case $1 in
+	*.gz) gzip -dc "$BACKUP_DIR/$1" ;;
+	*.zst) zstd -dc -q "$BACKUP_DIR/$1" ;;
+	*.dump) pg_restore -f - "$BACKUP_DIR/$1" ;;
+	*) cat "$BACKUP_DIR/$1" ;;
+	esac
+}
+
+# drill_scratch_prefix: dl_drill_<cksum of the tenant>_ - this tenant's scratch names
+# (at most 9 + 10 + 1 + 10 + 1 + 10 = 41 characters with the epoch and pid after it)
+drill_scratch_prefix() {
+	printf 'dl_drill_%s_\n' "$(printf '%s' "$TENANT" | cksum | awk '{ print $1 }')"
+}
+
+drill_drop() {
+	[ -n "$DR_SCRATCH" ] || return 0
+	psql_base -d postgres -c "drop database if exists \"$DR_SCRATCH\"$DR_DROPOPT" >/dev/null 2>&1
+	DR_SCRATCH=''
+}
+
+# drill_record RESULT REASON: the last_drill* keys into the status (the rest of it kept)
+drill_record() {
+	local tmp=$STATE_DIR/.status.$$ dur
+	dur=$(elapsed "$DR_UP0" "$(uptime_now)")
+	{
+		[ -f "$STATE_DIR/status" ] && grep -v '^last_drill' "$STATE_DIR/status"
+		echo "last_drill=$(now)"
+		echo "last_drill_result=$1"
+		echo "last_drill_reason=$(clean "$2")"
+		echo "last_drill_file=$DR_FILE"
+		echo "last_drill_duration=$dur"
+	} >"$tmp" 2>/dev/null && mv -f "$tmp" "$STATE_DIR/status" 2>/dev/null
+	rm -f "$tmp"
+	if [ -d "$BACKUP_DIR/.deeplens" ] && [ ! -L "$BACKUP_DIR/.deeplens" ] && [ -f "$STATE_DIR/status" ]; then
+		tmp=$BACKUP_DIR/.deeplens/.status.$$
+		{ cat "$STATE_DIR/status" >"$tmp" && mv -f "$tmp" "$BACKUP_DIR/.deeplens/status"; } 2>/dev/null
+		rm -f "$tmp" 2>/dev/null
+	fi
+	DR_DURATION=$dur
+}
+
+# drill_fail REASON [EXIT]: drop the scratch database, record, say, exit
+drill_fail() {
+	trap '' TERM INT HUP
+	drill_drop
+	# a bad argument is no drill: nothing recorded
+	[ "${2:-1}" = 2 ] || drill_record FAILED "$1"
+	emit "ts=$(iso_now) event=drill tenant=$TENANT result=FAILED file=$(v "$DR_FILE") reason=$(q "$1") duration=$DR_DURATION"
+	exit "${2:-1}"
+}
+
+# drill_expected NAME OUT: "rows bytes name" per table the backup says it holds, into
+# OUT; DR_SOURCE says where from (manifest or dump)
+drill_expected() {
+	local man=$BACKUP_DIR/$1.manifest err=$WORK/count.err ver
+	if [ -f "$man" ] && [ ! -L "$man" ]; then
+		DR_SOURCE=manifest
+		ver=$(sed -n 's/^version=//p' "$man" | head -n 1)
+		[ "$ver" = 1 ] || drill_fail "manifest $1.manifest: version '$(clean "$ver")' not understood"
+		# table=<rows> <bytes> <name>: name last, may hold spaces
+		awk '/^table=/ { sub(/^table=/, ""); print }' "$man" >"$2.raw" ||
+			drill_fail "cannot read the manifest $1.manifest"
+		if ! awk '$1 !~ /^[0-9]+$/ || $2 !~ /^[0-9]+$/ || NF < 3 { bad = 1 } END { exit bad }' "$2.raw"; then
+			drill_fail "manifest $1.manifest: a table= line is not '<rows> <bytes> <name>'"
+		fi
+		# names: as the filter wrote them, so the restored names get the same filter
+		cp "$2.raw" "$2"
+		ver=$(sed -n 's/^tables=//p' "$man" | head -n 1)
+		if [ -n "$ver" ] && [ "$ver" != "$(grep -c . "$2")" ]; then
+			drill_fail "manifest $1.manifest: tables=$(clean "$ver") but $(grep -c . "$2") table= lines"
+		fi
+		return 0
+	fi
+	DR_SOURCE=dump
+	dump_cat "$1" 2>"$err" | awk "$COPY_AWK" >"$2.raw" ||
+		drill_fail "cannot count the rows of the dump: $(first_error "$err")"
+	# the same inert filter as the manifest's names
+	cut -d ' ' -f 1,2 "$2.raw" >"$2.nums"
+	cut -d ' ' -f 3- "$2.raw" | od -An -v -tu1 | awk -v lines=1 -v max=400 "$CLEAN_AWK" >"$2.names"
+	paste -d ' ' "$2.nums" "$2.names" >"$2"
+}
+
+# drill_restored OUT: "rows name" per table of the scratch database (name as pg_dump
+# writes it in its COPY lines: schema-qualified, quoted where needed; ONLY: a parent's
+# own rows, as its COPY block holds), passed through the inert filter
+drill_restored() {
+	local err=$WORK/rows.err
+	psql_base -At -F ' ' -v ON_ERROR_STOP=1 -d "$DR_SCRATCH" >"$1.raw" 2>"$err" <<'SQL' ||
+set search_path = '';
+select format('select count(*), %L from only %s', c.oid::regclass::text, c.oid::regclass)
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
+  and n.nspname not like 'pg\_toast%' and n.nspname not like 'pg\_temp%'
+order by 1 \gexec
+SQL
+		drill_fail "cannot count the restored rows: $(first_error "$err")"
+	cut -d ' ' -f 1 "$1.raw" >"$1.nums"
+	cut -d ' ' -f 2- "$1.raw" | od -An -v -tu1 | awk -v lines=1 -v max=400 "$CLEAN_AWK" >"$1.names"
+	paste -d ' ' "$1.nums" "$1.names" >"$1"
+}
+
+# drill_compare EXPECTED RESTORED WORD: the first difference, or nothing (WORD names
+# the side expected: "the manifest" or "the dump")
+drill_compare() {
+	awk -v word="$3" '
+	FNR == NR { n = $0; sub(/^[^ ]+ [^ ]+ /, "", n); want[n] = $1; order[++nw] = n; next }
+	{ n = $0; sub(/^[^ ]+ /, "", n); got[n] = $1; gorder[++ng] = n }
+	END {
+		for (i = 1; i <= nw; i++) {
+			n = order[i]
+			if (!(n in got)) { printf "table %s: in %s (%d rows), missing after the restore\n", n, word, want[n]; exit }
+			if (got[n] != want[n]) { printf "table %s: %d rows restored, %d in %s\n", n, got[n], want[n], word; exit }
+		}
+		for (i = 1; i <= ng; i++)
+			if (!(gorder[i] in want)) { printf "table %s: restored (%d rows), not in %s\n", gorder[i], got[gorder[i]], word; exit }
+	}' "$1" "$2"
+}
+
+drill() {
+	local name err=$WORK/drill.err ver prefix diff tables rows word stale d
+	DR_UP0=$(uptime_now) DR_FILE='' DR_SCRATCH='' DR_DROPOPT='' DR_DURATION=0 DR_SOURCE=''
+	name=$(pick_backup "$1")
+	if [ -z "$name" ]; then
+		if [ -n "$1" ]; then
+			drill_fail "not a backup of database $DB: $(clean "$1")" 2
+		fi
+		drill_fail "no backups"
+	fi
+	DR_FILE=$name
+	verify_backup "$name"
+	case $? in
+	0) ;;
+	4) drill_fail "$VERIFY_REASON: drill refused" 4 ;;
+	*) drill_fail "verification failed: $VERIFY_REASON" ;;
+	esac
+	ver=$(psql_base -At -d postgres -c 'show server_version_num' 2>"$err") ||
+		drill_fail "$(first_error "$err")"
+	[ "${ver:-0}" -ge 130000 ] 2>/dev/null && DR_DROPOPT=' with (force)'
+	prefix=$(drill_scratch_prefix)
+	# scratch databases of this tenant's drills that were killed outright (we hold the lock)
+	stale=$(psql_base -At -d postgres -c "select datname from pg_database where datname like '${prefix}%'" 2>/dev/null)
+	for d in $stale; do
+		case $d in "$prefix"*[!0-9_]*) continue ;; "$prefix"*) ;; *) continue ;; esac
+		psql_base -d postgres -c "drop database if exists \"$d\"$DR_DROPOPT" >/dev/null 2>&1 &&
+			emit "ts=$(iso_now) event=drill tenant=$TENANT action=dropped database=$d reason=\"left by an earlier drill\""
+	done
+
+	trap 'drill_fail "interrupted by SIGTERM"' TERM
+	trap 'drill_fail "interrupted by SIGINT"' INT
+	trap 'drill_fail "interrupted by SIGHUP"' HUP
+	DR_SCRATCH=$prefix$(now)_$$
+	if ! psql_base -d postgres -c "create database \"$DR_SCRATCH\"" >/dev/null 2>"$err"; then
+		DR_SCRATCH=''
+		case $(cat "$err") in
+		*"permission denied to create database"*)
+			drill_fail "cannot create a scratch database: role $PGUSER lacks CREATEDB (a drill restores into a database of its own: ALTER ROLE $PGUSER CREATEDB)" ;;
+		esac
+		drill_fail "cannot create a scratch database: $(first_error "$err")"
+	fi
+	emit "ts=$(iso_now) event=drill tenant=$TENANT step=restore file=$name database=$DR_SCRATCH"
+	: >"$WORK/cat.err"
+	case $name in
+	*.dump) restore_custom "$BACKUP_DIR/$name" "$DR_SCRATCH" >/dev/null 2>"$err" ;;
+	*) dump_cat "$name" 2>"$WORK/cat.err" | psql_base -v ON_ERROR_STOP=1 -1 -d "$DR_SCRATCH" >/dev/null 2>"$err" ;;
+	esac ||
+		drill_fail "restore into the scratch database failed: $(first_error "$err")$(first_error "$WORK/cat.err")"
+	drill_expected "$name" "$WORK/expected"
+	drill_restored "$WORK/restored"
+	word="the $DR_SOURCE"
+	diff=$(drill_compare "$WORK/expected" "$WORK/restored" "$word")
+	[ -n "$diff" ] && drill_fail "$diff"
+	tables=$(grep -c . "$WORK/restored")
+	rows=$(awk '{ r += $1 } END { printf "%.0f\n", r }' "$WORK/restored")
+	trap '' TERM INT HUP
+	drill_drop
+	[ "$DR_SOURCE" = dump ] && d="no manifest: compared with the dump's COPY blocks" || d=''
+	drill_record ok "$d"
+	emit "ts=$(iso_now) event=drill tenant=$TENANT result=ok file=$name tables=$tables rows=$rows source=$DR_SOURCE duration=$DR_DURATION${d:+ note=$(q "$d")}"
+	exit 0
+}
+
 # boot: run once by the entrypoint (as the backup uid) before crond starts
 boot() {
 	local line db_of=
@@ -1796,13 +2030,13 @@ fi
 set -o pipefail
 
 case $MODE in
-run | --cron | --verify | --restore | --list | --busy | --manifest) wait_ready ;;
+run | --cron | --verify | --restore | --list | --busy | --manifest | --drill | --drill-cron) wait_ready ;;
 esac
 
 # Scratch space for stderr captures, never on the backup target.
 WORK=''
 case $MODE in
-run | --cron | --verify | --restore | --delete)
+run | --cron | --verify | --restore | --delete | --drill | --drill-cron)
 	for d in "$STATE_DIR" "${TMPDIR:-/tmp}"; do
 		if mkdir "$d/.work.$$" 2>/dev/null; then
 			WORK=$d/.work.$$
@@ -1817,7 +2051,7 @@ run | --cron | --verify | --restore | --delete)
 	;;
 esac
 case $MODE in
---verify | --restore | --delete)
+--verify | --restore | --delete | --drill | --drill-cron)
 	# the lock they take is released however they end
 	trap 'lock_release; rm -rf "$WORK"' EXIT
 	trap 'exit 143' TERM
@@ -1850,6 +2084,19 @@ run)
 	;;
 --busy) busy ;;
 --manifest) manifest "${2:-}" ;;
+--drill)
+	TO_LOG=1
+	[ $# -le 2 ] || {
+		echo "usage: backup.sh --drill [FILE]" >&2
+		exit 2
+	}
+	with_lock drill drill "${2:-}"
+	;;
+--drill-cron)
+	# the drill schedule's crontab line: output to the log only, like --cron
+	if (: >>"$LOG") 2>/dev/null; then exec >>"$LOG" 2>&1; fi
+	with_lock drill drill ""
+	;;
 --delete)
 	TO_LOG=1
 	delete_all
@@ -1866,7 +2113,7 @@ run)
 	;;
 --boot) boot ;;
 *)
-	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --manifest FILE | --restore FILE DATABASE [--force] | --busy | --delete]" >&2
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --manifest FILE | --restore FILE DATABASE [--force] | --drill [FILE] | --drill-cron | --busy | --delete]" >&2
 	exit 2
 	;;
 esac

@@ -78,7 +78,7 @@ done
 # mark: PID 1's start time, so a mark left by the previous start does not count.
 put "$STATE_DIR/ready" "$(awk '{ print $22 }' /proc/1/stat)"
 
-say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"${SCHEDULE:-?}\" retention_days=${RETENTION_DAYS:-?} keep_min=${KEEP_MIN:-?} compression=$COMP uid=${BACKUP_UID:-?} gid=${BACKUP_GID:-?} target=$BACKUP_DIR"
+say "ts=$(iso_now) event=start tenant=${TENANT:-?} database=${DB:-?} schedule=\"${SCHEDULE:-?}\"${DRILL_SCHEDULE:+ drill_schedule=\"$DRILL_SCHEDULE\"} retention_days=${RETENTION_DAYS:-?} keep_min=${KEEP_MIN:-?} compression=$COMP uid=${BACKUP_UID:-?} gid=${BACKUP_GID:-?} target=$BACKUP_DIR"
 
 tail -n 0 -F "$LOG" 2>/dev/null &
 TAIL=$!

@@ -77,6 +77,36 @@ for s in "0 2 * *" "0 2 * * * *" "61 2 * * *" "0 24 * * *" "0 2 32 * *" "0 2 * 1
     reject "invalid schedule" "$tenant" --nfs-path "$nfs" --schedule "$s"
 done
 
+# --- drill schedule and window ------------------------------------------------------------
+for s in "0 2 * *" "61 2 * * *" "@fortnightly" $'0 3 * * 0\n* * * * * touch '"$canary" \
+    "0 3 * * 0 ; touch $canary"; do
+    reject "invalid drill schedule" "$tenant" --nfs-path "$nfs" --drill-schedule "$s"
+done
+for w in 0 -1 abc 3651 " 8"; do
+    reject "invalid drill window" "$tenant" --nfs-path "$nfs" --drill-window "$w"
+done
+
+# other commands: CMD ARGS... exits 2 naming WANT
+reject_cmd() {
+    local want=$1 out rc label
+    shift
+    out=$("$bin" "$@" 2>&1 < /dev/null)
+    rc=$?
+    label=$(printf '%q ' "$@")
+    if [ "$rc" = 2 ] && printf '%s\n' "$out" | grep -Eq -- "^deeplens-backup: $want"; then
+        ok "rejected: $label"
+    else
+        not_ok "rejected: $label" "want exit 2 and /$want/, got exit $rc:" "$out"
+    fi
+}
+reject_cmd "invalid drill schedule '61 2 \\* \\* \\*': minute" reschedule "$tenant" --drill-schedule "61 2 * * *"
+reject_cmd "invalid drill schedule ''" reschedule "$tenant" --drill-schedule ""
+reject_cmd "invalid drill window" reschedule "$tenant" --drill-window 0
+reject_cmd "invalid tenant name" drill "Bad/Tenant"
+reject_cmd "unexpected argument" drill "$tenant" a.sql b.sql
+reject_cmd "missing TENANT" drill
+reject_cmd "option '--to' does not apply to 'drill'" drill "$tenant" --to x
+
 # --- retention --------------------------------------------------------------------------
 for r in 0 -1 abc 1.5 "" 3651 99999999999999999999 " 30"; do
     reject "invalid retention" "$tenant" --nfs-path "$nfs" --retention "$r"

@@ -64,7 +64,7 @@ expect "unknown command named, exit 2" 2 "unknown command 'frobnicate'"
 run status "Bad Name"
 expect "a bad tenant name is rejected before the engine" 2 "invalid tenant name 'Bad Name'"
 run reschedule "$nobody"
-expect "reschedule with nothing to change exits 2" 2 "needs --schedule, --retention, a --size-\* option or --run-timeout, or a storage option"
+expect "reschedule with nothing to change exits 2" 2 "needs --schedule, --retention, a --size-\* option or --run-timeout, a drill setting"
 run logs "$nobody" --tail many
 expect "a bad --tail is named" 2 "invalid tail 'many'"
 

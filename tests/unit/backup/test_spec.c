@@ -742,6 +742,8 @@ static void test_volume_opts(void **state)
 
 static void assert_spec_equal(const dl_spec *a, const dl_spec *b)
 {
+    assert_string_equal(a->drill_schedule, b->drill_schedule);
+    assert_int_equal(a->drill_window_days, b->drill_window_days);
     assert_string_equal(a->tenant, b->tenant);
     assert_string_equal(a->tenant_id, b->tenant_id);
     assert_string_equal(a->nfs_path, b->nfs_path);
@@ -800,6 +802,8 @@ static void odd_spec(dl_spec *s)
     s->size_window = 3;
     s->size_floor = 4096;
     s->run_timeout = 900;
+    snprintf(s->drill_schedule, sizeof s->drill_schedule, "30 3 * * 0");
+    s->drill_window_days = 5;
 }
 
 /* the size rule and the run timeout: by label name, each value in range */
@@ -857,7 +861,7 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 25);
+    assert_int_equal(n, 27);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
@@ -882,6 +886,8 @@ static void test_labels_round_trip(void **state)
     assert_string_equal(label(l, n, "io.deeplens.backup.size_window"), "3");
     assert_string_equal(label(l, n, "io.deeplens.backup.size_floor"), "4096");
     assert_string_equal(label(l, n, "io.deeplens.backup.run_timeout"), "900");
+    assert_string_equal(label(l, n, "io.deeplens.backup.drill_schedule"), "30 3 * * 0");
+    assert_string_equal(label(l, n, "io.deeplens.backup.drill_window_days"), "5");
 
     memset(&b, 0x33, sizeof b);
     assert_int_equal(dl_spec_from_labels(&b, l, n, &err), 0);

@@ -157,6 +157,72 @@ static void test_health_failing_and_stopped(void **state)
     dl_status_clear(&st);
 }
 
+/* the drill part of the rule (backup.h): untested only when drills are expected */
+static void test_health_untested(void **state)
+{
+    static const char drilled[] = "last_drill=1764036100\nlast_drill_result=ok\n"
+                                  "last_drill_reason=\nlast_drill_duration=3.5\n"
+                                  "last_drill_file=tenant_vayyari_metadata_20251125_020001.sql.gz\n";
+    static const char failed[] = "last_drill=1764036100\nlast_drill_result=FAILED\n"
+                                 "last_drill_reason=table crm.orders: 1200 rows restored, "
+                                 "1201 in the manifest\n";
+    time_t t = 1764064800;   /* 8 h after the good backup */
+    char text[2048];
+    dl_status st;
+    dl_err err;
+    (void)state;
+
+    /* no drill schedule, never drilled: not judged on drills */
+    running(&st);
+    dl_status_parse_job(&st, job_status, strlen(job_status), &err);
+    dl_health_eval(&st, t);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    /* a drill schedule, container younger than the window: ok; older: untested */
+    snprintf(st.spec.drill_schedule, sizeof st.spec.drill_schedule, "30 3 * * 0");
+    dl_health_eval(&st, t);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    st.started_at = t - 9 * 86400;
+    dl_health_eval(&st, t);
+    assert_int_equal(st.health, DL_HEALTH_UNTESTED);
+    assert_non_null(strstr(st.health_reason, "no drill has passed"));
+    assert_string_equal(dl_health_word(st.health), "untested");
+    assert_string_equal(dl_health_symbol(st.health), "~");
+    dl_status_clear(&st);
+
+    /* a passed drill within the window: ok; beyond it: untested */
+    running(&st);
+    snprintf(text, sizeof text, "%s%s", job_status, drilled);
+    dl_status_parse_job(&st, text, strlen(text), &err);
+    assert_int_equal(st.last_drill, 1764036100);
+    assert_string_equal(st.last_drill_result, "ok");
+    assert_true(st.last_drill_duration > 3.4 && st.last_drill_duration < 3.6);
+    snprintf(st.spec.drill_schedule, sizeof st.spec.drill_schedule, "30 3 * * 0");
+    st.spec.drill_window_days = 2;
+    dl_health_eval(&st, 1764036100 + 2 * 86400);
+    assert_int_equal(st.health, DL_HEALTH_OVERDUE);
+    /* (the backup is overdue by then: overdue outranks untested) */
+    st.last_success = 1764036100 + 2 * 86400 - 3600;
+    dl_health_eval(&st, 1764036100 + 2 * 86400);
+    assert_int_equal(st.health, DL_HEALTH_OK);
+    dl_health_eval(&st, 1764036100 + 2 * 86400 + 60);
+    assert_int_equal(st.health, DL_HEALTH_UNTESTED);
+    assert_non_null(strstr(st.health_reason, "last passed drill"));
+    dl_status_clear(&st);
+
+    /* a failed drill: untested with its reason, with or without a schedule */
+    running(&st);
+    snprintf(text, sizeof text, "%s%s", job_status, failed);
+    dl_status_parse_job(&st, text, strlen(text), &err);
+    dl_health_eval(&st, t);
+    assert_int_equal(st.health, DL_HEALTH_UNTESTED);
+    assert_non_null(strstr(st.health_reason, "last drill failed: table crm.orders: 1200 rows"));
+    /* a failing backup outranks it */
+    snprintf(st.last_result, sizeof st.last_result, "FAILED");
+    dl_health_eval(&st, t);
+    assert_int_equal(st.health, DL_HEALTH_FAILING);
+    dl_status_clear(&st);
+}
+
 static void test_health_without_job_status(void **state)
 {
     dl_status st;
@@ -260,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_health_ok_and_next_run),
         cmocka_unit_test(test_health_overdue),
         cmocka_unit_test(test_health_failing_and_stopped),
+        cmocka_unit_test(test_health_untested),
         cmocka_unit_test(test_health_without_job_status),
         cmocka_unit_test(test_never_succeeded_counts_from_start),
         cmocka_unit_test(test_parse_job_hostile_numbers),
