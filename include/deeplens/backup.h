@@ -184,6 +184,8 @@ typedef struct dl_provision_opts {
     int replace;               /* an existing tenant backup is replaced */
     int skip_initial_backup;
     int shared_target;         /* the target may be another tenant's too */
+    const char *webhook_secret; /* the webhook's shared secret when spec->webhook_signed
+                                   (never logged, never in a label) */
 } dl_provision_opts;
 
 /* Validate -> volume -> preflight -> container -> files -> start -> initial
@@ -196,6 +198,21 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err);
+
+/* What a reschedule changes: NULL / 0 = keep. The webhook: webhook_off
+ * removes it (and its secret); webhook_url sets it; webhook_format alone
+ * changes the format of the stored one; webhook_secret (a new shared
+ * secret, never logged) signs it - without one, a signed webhook keeps the
+ * secret stored in the old container. */
+typedef struct dl_change {
+    const char *schedule;
+    int retention_days;
+    int webhook_off;
+    const char *webhook_url, *webhook_format, *webhook_events;
+    const char *webhook_secret;
+} dl_change;
+int dl_reschedule_with(dl_ctx *ctx, const char *tenant, const dl_change *ch,
+                       dl_progress_fn progress, void *ud, dl_err *err);
 
 /* Run the backup job now; job output lines go to progress (DL_STEP_INFO).
  * -1 with DL_EFAIL when the job reports failure. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "deeplens/text.h"
 
 /* Validate TENANT, connect, and run one tenant operation with progress. */
 typedef int (*tenant_op)(cli_run *r, const char *tenant, dl_err *err);
@@ -30,22 +31,49 @@ int cli_cmd_reschedule(cli_run *r)
 {
     const cli_args *a = r->a;
     const char *tenant, *sched = a->val[OPT_SCHEDULE];
-    int days = 0;
+    int days = 0, rc;
+    dl_change ch = {0};
+    char secret[1024] = "";
     dl_err err;
 
     dl_err_clear(&err);
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
-    if (!sched && !a->val[OPT_RETENTION]) {
-        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule or --retention (or both)");
+    if (!sched && !a->val[OPT_RETENTION] && !a->val[OPT_WEBHOOK] && !a->val[OPT_WEBHOOK_FORMAT] &&
+        !a->val[OPT_WEBHOOK_SECRET_FILE] && !a->val[OPT_NO_WEBHOOK]) {
+        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule, --retention or a webhook "
+                                    "option (--webhook, --webhook-format, --webhook-secret-file, "
+                                    "--no-webhook)");
         return cli_fail(&err);
     }
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
         (a->val[OPT_RETENTION] && dl_validate_retention(a->val[OPT_RETENTION], &days, &err) < 0) ||
-        cli_engine(r, &err) < 0)
+        cli_webhook_flags_check(a, &err) < 0 ||
+        (a->val[OPT_WEBHOOK] && dl_validate_webhook_url(a->val[OPT_WEBHOOK], &err) < 0) ||
+        (a->val[OPT_WEBHOOK_FORMAT] &&
+         dl_validate_webhook_format(a->val[OPT_WEBHOOK_FORMAT], &err) < 0))
         return cli_fail(&err);
+    if (a->val[OPT_WEBHOOK_SECRET_FILE]) {
+        static dl_config c;
+        c = r->cfg;
+        if (dl_config_set(&c, "webhook_secret_file", a->val[OPT_WEBHOOK_SECRET_FILE], &err) < 0 ||
+            dl_config_webhook_secret(&c, secret, sizeof secret, &err) < 0)
+            return cli_fail(&err);
+        ch.webhook_secret = secret;
+    }
+    if (cli_engine(r, &err) < 0) {
+        dl_wipe(secret, sizeof secret);
+        return cli_fail(&err);
+    }
+    ch.schedule = sched;
+    ch.retention_days = days;
+    ch.webhook_off = a->val[OPT_NO_WEBHOOK] != NULL;
+    ch.webhook_url = a->val[OPT_WEBHOOK];
+    ch.webhook_format = a->val[OPT_WEBHOOK_FORMAT];
     cli_signals_blocking_step();
-    if (dl_reschedule(&r->ctx, tenant, sched, days, cli_progress, &r->out, &err) < 0)
+    rc = dl_reschedule_with(&r->ctx, tenant, &ch, cli_progress, &r->out, &err);
+    dl_wipe(secret, sizeof secret);
+    if (rc < 0)
         return cli_fail(&err);
     return 0;
 }

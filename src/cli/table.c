@@ -26,7 +26,8 @@ const cli_command cli_commands[] = {
      O(OPT_NFS_PATH) | O(OPT_TENANT_ID) | O(OPT_SCHEDULE) | O(OPT_RETENTION) |
          O(OPT_KEEP_MIN) | O(OPT_NFS_OPTIONS) | O(OPT_NO_COMPRESSION) | O(OPT_IMAGE) |
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
-         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET),
+         O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | O(OPT_WEBHOOK) |
+         O(OPT_WEBHOOK_FORMAT) | O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
      O(OPT_NFS_PATH), cli_cmd_provision},
     {"status", "[TENANT...]",
      "full status of tenant backups (all when none named); exit 6 if one is not ok",
@@ -38,8 +39,11 @@ const cli_command cli_commands[] = {
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
-     "change schedule and/or retention, keeping files and other settings",
-     CLI_ENGINE | CLI_CHANGES, O(OPT_SCHEDULE) | O(OPT_RETENTION), 0, cli_cmd_reschedule},
+     "change schedule, retention and/or webhook, keeping files and other settings",
+     CLI_ENGINE | CLI_CHANGES,
+     O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_WEBHOOK) | O(OPT_WEBHOOK_FORMAT) |
+         O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
+     0, cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},
     {"verify", "TENANT [FILE]", "check a backup file (the newest if none named)",

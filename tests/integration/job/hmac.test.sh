@@ -30,7 +30,7 @@ cases=(
     "$(printf 'aa%.0s' {1..131}) $(printf '%s' 'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.' | od -An -v -tx1 | tr -d ' \n') 9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"
 )
 # random cases: NUL, 0x36 and 0x5c (zero after the pads), high bytes; key lengths 1-100
-for n in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
     k=$(python3 -c "import os,random; print(os.urandom(random.choice([1,32,63,64,65,100])).hex())")
     d=$(python3 -c "import os; print((b'\x00\x36\x5c\xff\n' + os.urandom(300) + b'\x00').hex())")
     m=$(python3 -c "import hmac,hashlib,sys; print(hmac.new(bytes.fromhex('$k'), bytes.fromhex('$d'), hashlib.sha256).hexdigest())")
