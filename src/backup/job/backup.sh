@@ -725,9 +725,9 @@ notify_dest() {
 # notify_post BODY SIGNATURE: one attempt; 0 on a 2xx answer, else the client's error on
 # stdout. Arguments are not secret: the body, and a MAC of it.
 notify_post() {
-	local body=$1 limit=''
+	local body=$1 sig=$2 limit=''
 	set -- --header 'Content-Type: application/json' --header 'User-Agent: deeplens-backup'
-	[ -n "$2" ] && set -- "$@" --header "X-DeepLens-Signature: sha256=$2"
+	[ -n "$sig" ] && set -- "$@" --header "X-DeepLens-Signature: sha256=$sig"
 	if command -v curl >/dev/null 2>&1; then
 		curl -fsS -o /dev/null --connect-timeout 5 -m "$NOTIFY_TIMEOUT" "$@" --data-binary "$body" \
 			-- "$WEBHOOK_URL" 2>&1

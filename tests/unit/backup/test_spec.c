@@ -792,8 +792,12 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 18);
+    assert_int_equal(n, 22);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_url"), "");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_format"), "json");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_events"), DL_WEBHOOK_EVENTS);
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_signed"), "0");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant_id"), "org:42.a");
