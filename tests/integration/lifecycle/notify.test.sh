@@ -85,6 +85,12 @@ is "$("$docker" exec "$c" stat -c '%a %u' /etc/deeplens/webhook.secret)" "600 99
     "the secret is a 0600 file of the backup uid in the container"
 has_line "$("$docker" exec "$c" cat /etc/crontabs/root)" '^\* \* \* \* \* /usr/local/bin/backup.sh --check$' \
     "the container's crond checks for overdue every minute"
+run status "$t"
+has_line "$out" "^ *Webhook: +http://$hook:8080 \(json, signed; failure,recovery,overdue,suspicious,drill_failed\)$" \
+    "status shows the webhook: scheme and host, format, signed, events"
+is "$(lc_json status "$t" --json | jq -c '.[0].webhook')" \
+    "{\"url\":\"$url\",\"format\":\"json\",\"events\":\"failure,recovery,overdue,suspicious,drill_failed\",\"signed\":true}" \
+    "status --json: the webhook"
 sleep 2
 is "$(requests)" 0 "the first good backup sends nothing"
 
@@ -191,6 +197,19 @@ is "$("$docker" inspect "$c" --format '{{index .Config.Labels "io.deeplens.backu
     " 0" "--no-webhook: no URL, not signed"
 unlike "$("$docker" exec "$c" cat /etc/crontabs/root)" "--check" "--no-webhook: no overdue check in crond"
 like "$("$docker" exec "$c" sh -c 'ls /etc/deeplens/webhook.secret 2>&1')" "No such file" "--no-webhook: the secret is gone"
+
+# --- https on an image without TLS: refused by the preflight, nothing created ---------------------
+# (the runner's busybox wget has ssl_client; this image is the runner without it)
+t2=${id}s
+notls=deeplens/notls-$id:1
+printf 'FROM %s\nRUN rm -f /usr/bin/ssl_client /bin/ssl_client\n' "$runner" |
+    DOCKER_BUILDKIT=0 "$docker" build -q -t "$notls" - > /dev/null || bail_out "cannot build $notls"
+lc_db "tenant_${t2}_metadata" "$role" || bail_out "cannot create the second tenant's database"
+lc_provision "$t2" "$(lc_target target2)" --webhook "https://$hook:8443/x" --image "$notls"
+isnt "$rc" 0 "https webhook on an image without curl or ssl_client: provision fails"
+has_line "$out" "image cannot send an https:// webhook: it has no curl and its wget has no TLS" \
+    "https webhook: the preflight says why"
+is "$(lc_gone "$t2")" "" "https webhook: no container or volume is left"
 
 diag "notify suite took $((SECONDS - t_start)) s"
 done_testing
