@@ -720,9 +720,9 @@ int dl_validate_webhook_url(const char *url, dl_err *err)
                               "in the config file) instead",
                               field);
     for (p = url; *p; p++) {
-        char c[8];
+        char c[16];
         if (is_ctl(*p) || *p == ' ' || strchr("\"'\\`<>{}|^", *p))
-            return fail(err, field, url, "character %s is not allowed in a URL (percent-encode it)",
+            return fail(err, field, url, "character '%s' is not allowed in a URL (percent-encode it)",
                         show_char(*p, c, sizeof c));
     }
     /* host, [v6], optional :port */
