@@ -1526,7 +1526,7 @@ run)
 	sig=$(hmac_sha256 "$2") && [ ${#sig} = 64 ] && printf '%s\n' "$sig"
 	;;
 *)
-	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force] | --busy | --delete]" >&2
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --restore FILE DATABASE [--force] | --busy | --delete | --check | --sign KEYFILE]" >&2
 	exit 2
 	;;
 esac
