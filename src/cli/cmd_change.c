@@ -41,9 +41,9 @@ int cli_cmd_reschedule(cli_run *r)
         return cli_fail(&err);
     if (!sched && !a->val[OPT_RETENTION] && !a->val[OPT_WEBHOOK] && !a->val[OPT_WEBHOOK_FORMAT] &&
         !a->val[OPT_WEBHOOK_SECRET_FILE] && !a->val[OPT_NO_WEBHOOK]) {
-        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule, --retention or a webhook "
-                                    "option (--webhook, --webhook-format, --webhook-secret-file, "
-                                    "--no-webhook)");
+        dl_err_set(&err, DL_EINVAL, "'reschedule' needs --schedule or --retention, or a "
+                                    "webhook option (--webhook, --webhook-format, "
+                                    "--webhook-secret-file, --no-webhook)");
         return cli_fail(&err);
     }
     if ((sched && dl_validate_schedule(sched, &err) < 0) ||
