@@ -217,6 +217,8 @@ typedef struct dl_provision_opts {
     int replace;               /* an existing tenant backup is replaced */
     int skip_initial_backup;
     int shared_target;         /* the target may be another tenant's too */
+    const char *webhook_secret; /* the webhook's shared secret when spec->webhook_signed
+                                   (never logged, never in a label) */
 } dl_provision_opts;
 
 /* Validate -> volume -> preflight -> container -> files -> start -> initial
@@ -247,6 +249,13 @@ typedef struct dl_reschedule_opts {
     const dl_storage_opts *storage;
     const dl_spec_setting *set;
     size_t nset;
+    /* the webhook: webhook_off removes it (and its secret); webhook_url sets
+     * it; webhook_format alone changes the format of the stored one;
+     * webhook_secret (a new shared secret, never logged) signs it - without
+     * one, a signed webhook keeps the secret stored in the old container. */
+    int webhook_off;
+    const char *webhook_url, *webhook_format, *webhook_events;
+    const char *webhook_secret;
 } dl_reschedule_opts;
 int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedule_opts *o,
                              dl_progress_fn progress, void *ud, dl_err *err);

@@ -6,7 +6,8 @@
  * Grammar: one `key = value` per line, `#` comments, blank lines.
  *   postgres_host, postgres_port, postgres_user, postgres_password_file,
  *   network, image, uid_gid, prefix, nfs_options, schedule, retention,
- *   keep_min, drill_schedule (cron or none), drill_window (days), theme,
+ *   keep_min, drill_schedule (cron or none), drill_window (days), webhook_url,
+ *   webhook_format, webhook_events, webhook_secret_file, theme,
  *   bind <key> <action>   (console key bindings)
  * Unknown keys and bad values are errors naming the file, line and key.
  * Command-line flags override what the file says.
@@ -28,6 +29,7 @@ typedef struct dl_config {
     char path[1024];               /* the file read, "" if none */
     dl_spec site;                  /* site defaults */
     char password_file[1024];
+    char webhook_secret_file[1024];  /* "" = none; the secret is its first line */
     char theme[256];               /* name or path, "" = default */
     dl_bind binds[DL_CONFIG_MAX_BINDS];
     int nbinds;
@@ -43,6 +45,10 @@ int dl_config_parse(dl_config *c, const char *name, const char *text, dl_err *er
  * and file share one set of rules); DL_EINVAL for an unknown key or a bad
  * value, the message naming the field and quoting the value. */
 int dl_config_set(dl_config *c, const char *key, const char *value, dl_err *err);
+
+/* The webhook's shared secret: the first line of c->webhook_secret_file
+ * into buf. 0 (buf "") when no file is set, 1 when read, -1 on error. */
+int dl_config_webhook_secret(const dl_config *c, char *buf, size_t n, dl_err *err);
 
 /* Read the database password: password_file (first line) if set, else
  * $DEEPLENS_PG_PASSWORD, else $PGPASSWORD, else prompt on the terminal

@@ -22,6 +22,9 @@
 #define DL_TENANT_MAX 47      /* "tenant_" + name + "_metadata" <= 63 (PG identifier) */
 #define DL_RETENTION_MAX 3650
 #define DL_LABEL_PREFIX "io.deeplens.backup."
+#define DL_WEBHOOK_URL_MAX 511
+/* the events the job notifies, in the order the man page lists them */
+#define DL_WEBHOOK_EVENTS "failure,recovery,overdue,suspicious,drill_failed"
 
 /* Compression of a backup (the label and backup.conf keep the number; the
  * old labels' 0/1 mean none/gzip, as before). Format custom is pg_dump -Fc,
@@ -70,6 +73,11 @@ typedef struct dl_spec {
     char pg_user[64];             /* deeplens */
     char network[128];            /* deeplens-network */
     char prefix[64];              /* container name prefix "deeplens-backup-" */
+    /* notifications, sent by the job (the site's; a tenant's flags override) */
+    char webhook_url[DL_WEBHOOK_URL_MAX + 1];   /* "" = none */
+    char webhook_format[8];       /* json | slack */
+    char webhook_events[96];      /* comma-separated, of DL_WEBHOOK_EVENTS */
+    int webhook_signed;           /* 1: a shared secret file was copied in (never the secret) */
 } dl_spec;
 
 /* Fill every field with the document's defaults (tenant and path empty). */
@@ -106,6 +114,14 @@ int dl_validate_pg_user(const char *user, dl_err *err);
 int dl_validate_network(const char *name, dl_err *err);
 /* Container name prefix: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 63. */
 int dl_validate_prefix(const char *prefix, dl_err *err);
+/* Webhook: "" (none) or http(s)://HOST[:PORT][/PATH...] with no
+ * credentials before the host (refused: they would be in the labels; a
+ * shared secret goes to --webhook-secret-file) and only URL characters. */
+int dl_validate_webhook_url(const char *url, dl_err *err);
+/* json | slack */
+int dl_validate_webhook_format(const char *format, dl_err *err);
+/* A non-empty comma-separated list of DL_WEBHOOK_EVENTS names. */
+int dl_validate_webhook_events(const char *events, dl_err *err);
 /* Decimal digits only (no sign, no blanks), lo..hi, e.g.
  * dl_validate_number("postgres port", "5432", 1, 65535, &v, err);
  * `field` names the value in the message; out may be NULL. */

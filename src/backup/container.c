@@ -86,6 +86,11 @@ static int build_conf(const dl_spec *s, char *buf, size_t n, dl_err *err)
     bad |= conf_addl(buf, n, &len, "MAX_GAP", gap);
     bad |= conf_add(buf, n, &len, "BACKUP_ROOT", DL_JOB_BACKUP_DIR);
     bad |= conf_add(buf, n, &len, "DRILL_SCHEDULE", s->drill_schedule);
+    if (s->webhook_url[0]) {
+        bad |= conf_add(buf, n, &len, "WEBHOOK_URL", s->webhook_url);
+        bad |= conf_add(buf, n, &len, "WEBHOOK_FORMAT", s->webhook_format);
+        bad |= conf_add(buf, n, &len, "WEBHOOK_EVENTS", s->webhook_events);
+    }
     if (bad)
         return dl_err_set(err, DL_EINVAL, "backup configuration too long");
     return 0;
@@ -131,11 +136,13 @@ int dl_pgpass_line(const dl_spec *s, const char *password, char *buf, size_t n,
     return 0;
 }
 
-/* password NULL: no credentials file (a helper that never connects) */
+/* password NULL: no credentials file (a helper that never connects);
+ * secret: the webhook's shared secret, NULL or "" for none */
 static int plan_build(dl_container_plan *p, const dl_spec *s, const char *password,
-                      dl_err *err)
+                      const char *secret, dl_err *err)
 {
     char conf[8192], pgpass[1024] = "", crontab[512];
+    size_t nfiles;
     dl_cron cron, drill;
     int rc;
 
@@ -157,6 +164,10 @@ static int plan_build(dl_container_plan *p, const dl_spec *s, const char *passwo
         snprintf(crontab + used, sizeof crontab - used, "%s " DL_JOB_SCRIPT " --drill-cron\n",
                  drill.text);
     }
+    /* overdue is noticed in the container, so that alerts need no console */
+    if (s->webhook_url[0])
+        snprintf(crontab + strlen(crontab), sizeof crontab - strlen(crontab),
+                 "* * * * * " DL_JOB_SCRIPT " --check\n");
 
     dk_tar_entry files[] = {
         {.name = "usr/local/bin/backup.sh", .data = job_backup_sh,
@@ -171,10 +182,17 @@ static int plan_build(dl_container_plan *p, const dl_spec *s, const char *passwo
          .mode = 0600},
         {.name = "etc/deeplens/pgpass", .data = pgpass, .len = strlen(pgpass),
          .mode = 0600, .uid = s->uid, .gid = s->gid},
+        {.name = "etc/deeplens/webhook.secret", .data = secret, .len = secret ? strlen(secret) : 0,
+         .mode = 0600, .uid = s->uid, .gid = s->gid},
     };
-    /* the pgpass entry is the last */
-    rc = dk_tar_build(files, sizeof files / sizeof files[0] - (password ? 0 : 1), &p->tar,
-                      &p->tar_len, err);
+    /* the pgpass entry and the secret are the last two; the secret moves up
+     * into the pgpass slot when there is no password */
+    nfiles = sizeof files / sizeof files[0] - 2;
+    if (password)
+        nfiles++;
+    if (secret && *secret && s->webhook_url[0])
+        files[nfiles++] = files[sizeof files / sizeof files[0] - 1];
+    rc = dk_tar_build(files, nfiles, &p->tar, &p->tar_len, err);
     /* the password must not outlive its use in static storage */
     dl_wipe(pgpass, sizeof pgpass);
     if (rc < 0)
@@ -222,12 +240,25 @@ int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
                           "no database password given (use --password-file, "
                           "DEEPLENS_PG_PASSWORD or the prompt)");
     }
-    return plan_build(p, s, password, err);
+    return plan_build(p, s, password, NULL, err);
+}
+
+int dl_container_plan_build_signed(dl_container_plan *p, const dl_spec *s,
+                                   const char *password, const char *secret, dl_err *err)
+{
+    if (!password || !*password)
+        return dl_container_plan_build(p, s, password, err);
+    if (s->webhook_signed && (!secret || !*secret)) {
+        memset(p, 0, sizeof *p);
+        return dl_err_set(err, DL_EINVAL, "the webhook is signed but no shared secret was given "
+                                          "(--webhook-secret-file)");
+    }
+    return plan_build(p, s, password, secret, err);
 }
 
 int dl_container_plan_build_nocreds(dl_container_plan *p, const dl_spec *s, dl_err *err)
 {
-    return plan_build(p, s, NULL, err);
+    return plan_build(p, s, NULL, NULL, err);
 }
 
 void dl_container_plan_free(dl_container_plan *p)

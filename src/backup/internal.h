@@ -9,6 +9,7 @@
 #define DL_JOB_ENTRYPOINT  "/usr/local/bin/deeplens-entrypoint.sh"
 #define DL_JOB_CONF        "/etc/deeplens/backup.conf"
 #define DL_JOB_PGPASS      "/etc/deeplens/pgpass"
+#define DL_JOB_WEBHOOK_SECRET "/etc/deeplens/webhook.secret"
 #define DL_JOB_STATUS      "/var/lib/deeplens/status"
 #define DL_JOB_BACKUP_DIR  "/backups"
 
@@ -31,6 +32,10 @@ typedef struct dl_container_plan {
 /* password: written to the 0600 pgpass file only. */
 int dl_container_plan_build(dl_container_plan *p, const dl_spec *s,
                             const char *password, dl_err *err);
+/* The same plus the webhook's shared secret (0600, the job's uid), which
+ * s->webhook_signed requires. */
+int dl_container_plan_build_signed(dl_container_plan *p, const dl_spec *s,
+                                   const char *password, const char *secret, dl_err *err);
 /* The same without the credentials file, for helpers that never connect. */
 int dl_container_plan_build_nocreds(dl_container_plan *p, const dl_spec *s, dl_err *err);
 void dl_container_plan_free(dl_container_plan *p);
@@ -100,9 +105,13 @@ int dl_job_helper(dl_ctx *ctx, const dl_spec *s, const char *password, const cha
 /* Another tenant's container or volume that uses the same target as s: its
  * tenant in other (size n) and 1; 0 when none. */
 int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err *err);
-/* Create container `name` from the spec and copy the job files in. */
+/* Create container `name` from the spec and copy the job files in (the
+ * webhook's shared secret too when s->webhook_signed; NULL otherwise). */
 int dl_container_make(dl_ctx *ctx, const dl_spec *s, const char *name,
-                      const char *password, dl_err *err);
+                      const char *password, const char *webhook_secret, dl_err *err);
+/* The webhook's shared secret of an existing container (reschedule keeps it). */
+int dl_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                           dl_err *err);
 /* Run the backup job once in `container`, lines to progress. */
 int dl_run_job(dl_ctx *ctx, const char *container, dl_progress_fn progress,
                void *ud, dl_err *err);

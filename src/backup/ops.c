@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deeplens/text.h"
 #include "internal.h"
 #include "deeplens/manifest.h"
 
@@ -155,12 +156,74 @@ int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
 
 /* ---- reschedule ------------------------------------------------------------------ */
 
+int dl_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                           dl_err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+
+    if (dk_archive_read_file(ctx->dk, container, DL_JOB_WEBHOOK_SECRET, 4096, &data, &len,
+                             err) < 0) {
+        dl_err_prefix(err, "reading the stored webhook secret of '%s'", container);
+        return -1;
+    }
+    if (!len || len >= n || memchr(data, '\0', len)) {
+        memset(data, 0, len);
+        free(data);
+        return dl_err_set(err, DL_EPROTO, "stored webhook secret of '%s' is unreadable",
+                          container);
+    }
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+    memset(data, 0, len);
+    free(data);
+    return 0;
+}
+
 int dl_reschedule(dl_ctx *ctx, const char *tenant, const char *schedule,
                   int retention_days, dl_progress_fn progress, void *ud,
                   dl_err *err)
 {
     dl_reschedule_opts o = {.schedule = schedule, .retention_days = retention_days};
     return dl_reschedule_opts_apply(ctx, tenant, &o, progress, ud, err);
+}
+
+/* The webhook part of a change, onto the spec loaded from the labels. */
+static int change_webhook(dl_spec *spec, const dl_reschedule_opts *ch, dl_err *err)
+{
+    if (ch->webhook_off) {
+        spec->webhook_url[0] = '\0';
+        spec->webhook_signed = 0;
+        return 0;
+    }
+    if (ch->webhook_url) {
+        if (dl_validate_webhook_url(ch->webhook_url, err) < 0)
+            return -1;
+        snprintf(spec->webhook_url, sizeof spec->webhook_url, "%s", ch->webhook_url);
+    }
+    if ((ch->webhook_format || ch->webhook_events || ch->webhook_secret) && !spec->webhook_url[0])
+        return dl_err_set(err, DL_EINVAL,
+                          "tenant '%s' has no webhook: give --webhook URL with the webhook's "
+                          "other options", spec->tenant);
+    if (ch->webhook_format) {
+        if (dl_validate_webhook_format(ch->webhook_format, err) < 0)
+            return -1;
+        snprintf(spec->webhook_format, sizeof spec->webhook_format, "%s", ch->webhook_format);
+    }
+    if (ch->webhook_events) {
+        if (dl_validate_webhook_events(ch->webhook_events, err) < 0)
+            return -1;
+        snprintf(spec->webhook_events, sizeof spec->webhook_events, "%s", ch->webhook_events);
+    }
+    if (ch->webhook_secret && *ch->webhook_secret)
+        spec->webhook_signed = 1;
+    return 0;
+}
+
+static int webhook_changed(const dl_reschedule_opts *ch)
+{
+    return ch->webhook_off || ch->webhook_url || ch->webhook_format || ch->webhook_events ||
+           ch->webhook_secret;
 }
 
 static int storage_given(const dl_storage_opts *o)
@@ -171,8 +234,9 @@ static int storage_given(const dl_storage_opts *o)
 int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedule_opts *o,
                              dl_progress_fn progress, void *ud, dl_err *err)
 {
-    char name[160], next[200], prev[200], pw[512];
+    char name[160], next[200], prev[200], pw[512], secret[1024] = "";
     char rbuf[16];
+    const dl_reschedule_opts *ch = o;
     dl_spec spec;
     dk_container ct = {0};
     dl_err e2;
@@ -200,6 +264,10 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
         if (dl_validate_retention(rbuf, &retention_days, err) < 0)
             return -1;
     }
+    if ((ch->webhook_url && dl_validate_webhook_url(ch->webhook_url, err) < 0) ||
+        (ch->webhook_format && dl_validate_webhook_format(ch->webhook_format, err) < 0) ||
+        (ch->webhook_events && dl_validate_webhook_events(ch->webhook_events, err) < 0))
+        return -1;
     {
         dl_spec check;   /* every setting checked before the engine is asked */
         dl_spec_defaults(&check);
@@ -207,10 +275,11 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
             if (dl_spec_set(&check, set[i].label, set[i].text, err) < 0)
                 return -1;
     }
-    if (!schedule && !retention_days && !drill && !window && !nset && !storage_given(storage))
+    if (!schedule && !retention_days && !drill && !window && !nset && !storage_given(storage) &&
+        !webhook_changed(ch))
         return dl_err_set(err, DL_EINVAL,
                           "nothing to change: give a schedule, a retention, drill settings, a "
-                          "compression, a format or a setting");
+                          "compression, a format, a webhook or a setting");
     if (storage_given(storage)) {
         /* the values alone first, before the engine is asked anything */
         if (storage->compression && dl_parse_compression(storage->compression, NULL, err) < 0)
@@ -236,13 +305,33 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
         snprintf(spec.drill_schedule, sizeof spec.drill_schedule, "%s", drill);
     if (window)
         spec.drill_window_days = window;
-    if (dl_spec_validate(&spec, err) < 0)
+    if (change_webhook(&spec, ch, err) < 0 || dl_spec_validate(&spec, err) < 0)
         return -1;
     if (dl_read_password(ctx, name, pw, sizeof pw, err) < 0)
         return -1;
+    if (ch->webhook_secret && *ch->webhook_secret)
+        snprintf(secret, sizeof secret, "%s", ch->webhook_secret);
+    else if (spec.webhook_signed && dl_read_webhook_secret(ctx, name, secret, sizeof secret, err) < 0) {
+        memset(pw, 0, sizeof pw);
+        return -1;
+    }
+    /* a new https webhook: the image must be able to send it (preflight says) */
+    if (ch->webhook_url && !strncmp(spec.webhook_url, "https://", 8)) {
+        long long size;
+        dl_say(progress, ud, DL_STEP_BEGIN, "Checking that image %s can send the webhook",
+               spec.image);
+        if (dl_preflight(ctx, &spec, pw, &size, err) < 0) {
+            memset(pw, 0, sizeof pw);
+            dl_wipe(secret, sizeof secret);
+            dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+            return -1;
+        }
+        dl_say(progress, ud, DL_STEP_OK, "The image can send the webhook");
+    }
 
     if (wait_idle(ctx, name, "reschedule", progress, ud, err) < 0) {
         memset(pw, 0, sizeof pw);
+        dl_wipe(secret, sizeof secret);
         dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         return -1;
     }
@@ -253,15 +342,18 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
     dk_container_remove(ctx->dk, next, 1, 0, &e2);
 
     dl_say(progress, ud, DL_STEP_BEGIN, "Creating the new container beside the old one");
-    if (dl_container_make(ctx, &spec, next, pw, err) < 0) {
+    if (dl_container_make(ctx, &spec, next, pw, secret, err) < 0) {
         memset(pw, 0, sizeof pw);
+        dl_wipe(secret, sizeof secret);
         dl_say(progress, ud, DL_STEP_FAIL, "%s (the old container keeps running)", err->msg);
         return -1;
     }
     memset(pw, 0, sizeof pw);
+    dl_wipe(secret, sizeof secret);
     dl_say(progress, ud, DL_STEP_OK,
-        "New container ready: schedule '%s', retention %d days, format %s, compression %s",
-        spec.schedule, spec.retention_days, spec.format, dl_compression_name(spec.compression));
+        "New container ready: schedule '%s', retention %d days, format %s, compression %s%s",
+        spec.schedule, spec.retention_days, spec.format, dl_compression_name(spec.compression),
+        spec.webhook_url[0] ? ", webhook set" : "");
 
     dl_say(progress, ud, DL_STEP_BEGIN, "Swapping containers");
     dk_container_remove(ctx->dk, prev, 1, 0, &e2);

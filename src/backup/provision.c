@@ -97,6 +97,9 @@ static const char *advice(const char *cause, const dl_spec *s)
         return " - choose an image that has it (--image), or other --format/--compression";
     if (!strcmp(cause, "unreachable"))
         return " - is the PostgreSQL container running and on the same network?";
+    if (!strcmp(cause, "webhook"))
+        return " - use an image with curl (or busybox wget with ssl_client), or an http:// "
+               "webhook on a trusted network";
     return "";
 }
 
@@ -317,10 +320,10 @@ int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err 
 /* ---- container -------------------------------------------------------------------- */
 
 int dl_container_make(dl_ctx *ctx, const dl_spec *s, const char *name,
-                      const char *password, dl_err *err)
+                      const char *password, const char *webhook_secret, dl_err *err)
 {
     dl_container_plan plan;
-    if (dl_container_plan_build(&plan, s, password, err) < 0)
+    if (dl_container_plan_build_signed(&plan, s, password, webhook_secret, err) < 0)
         return -1;
     if (dk_container_create(ctx->dk, name, &plan.create, NULL, err) < 0) {
         if (err->kind == DL_ENOTFOUND)
@@ -438,7 +441,7 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
             goto fail;
     }
     dl_say(progress, ud, DL_STEP_BEGIN, "Creating backup container: %s", name);
-    if (dl_container_make(ctx, spec, name, o->password, err) < 0)
+    if (dl_container_make(ctx, spec, name, o->password, o->webhook_secret, err) < 0)
         goto fail;
     made = 1;
     dl_say(progress, ud, DL_STEP_OK, "Backup container created and configured");

@@ -41,6 +41,8 @@ void dl_spec_defaults(dl_spec *s)
     COPY(s->pg_user, "deeplens");
     COPY(s->network, "deeplens-network");
     COPY(s->prefix, "deeplens-backup-");
+    COPY(s->webhook_format, "json");
+    COPY(s->webhook_events, DL_WEBHOOK_EVENTS);
 }
 
 const char *dl_spec_container_name(const dl_spec *s, char *buf, size_t n)
@@ -113,7 +115,9 @@ typedef enum field_id {
     F_TENANT, F_TENANT_ID, F_NFS_PATH, F_NFS_OPTIONS, F_SCHEDULE, F_RETENTION, F_KEEP_MIN,
     F_COMPRESSION, F_IMAGE, F_UID_GID, F_DATABASE, F_PG_HOST, F_PG_PORT, F_PG_USER, F_NETWORK,
     F_PREFIX, F_SIZE_MIN_PERCENT, F_SIZE_MAX_FACTOR, F_SIZE_WINDOW, F_SIZE_FLOOR, F_RUN_TIMEOUT,
-    F_FORMAT, F_ZSTD_LEVEL, F_DRILL_SCHEDULE, F_DRILL_WINDOW, F_COUNT
+    F_FORMAT, F_ZSTD_LEVEL, F_DRILL_SCHEDULE, F_DRILL_WINDOW,
+    F_WEBHOOK_URL, F_WEBHOOK_FORMAT, F_WEBHOOK_EVENTS, F_WEBHOOK_SIGNED,
+    F_COUNT
 } field_id;
 
 typedef enum field_kind { K_STR, K_INT, K_UIDGID } field_kind;
@@ -157,6 +161,10 @@ static const struct field_def {
     {F_DRILL_SCHEDULE, "drill_schedule", STR_FIELD(drill_schedule), NULL, 0, 0},
     {F_DRILL_WINDOW, "drill_window_days", INT_FIELD(drill_window_days), "drill window", 1,
      DL_RETENTION_MAX},
+    {F_WEBHOOK_URL, "webhook_url", STR_FIELD(webhook_url), NULL, 0, 0},
+    {F_WEBHOOK_FORMAT, "webhook_format", STR_FIELD(webhook_format), NULL, 0, 0},
+    {F_WEBHOOK_EVENTS, "webhook_events", STR_FIELD(webhook_events), NULL, 0, 0},
+    {F_WEBHOOK_SIGNED, "webhook_signed", INT_FIELD(webhook_signed), "webhook signed", 0, 1},
 };
 
 static const char *str_of(const dl_spec *s, const struct field_def *f)
@@ -201,6 +209,9 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_NETWORK: return dl_validate_network(v, err);
     case F_PREFIX: return dl_validate_prefix(v, err);
     case F_FORMAT: return dl_validate_format(v, err);
+    case F_WEBHOOK_URL: return dl_validate_webhook_url(v, err);
+    case F_WEBHOOK_FORMAT: return dl_validate_webhook_format(v, err);
+    case F_WEBHOOK_EVENTS: return dl_validate_webhook_events(v, err);
     case F_RETENTION:
         field_text(s, f, num, sizeof num);
         return dl_validate_retention(num, NULL, err);
@@ -216,6 +227,7 @@ static int validate_field(const dl_spec *s, const struct field_def *f, dl_err *e
     case F_SIZE_MAX_FACTOR:
     case F_SIZE_WINDOW:
     case F_SIZE_FLOOR:
+    case F_WEBHOOK_SIGNED:
         field_text(s, f, num, sizeof num);
         return dl_validate_number(f->words, num, f->lo, f->hi, NULL, err);
     case F_UID_GID:

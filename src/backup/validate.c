@@ -763,3 +763,116 @@ int dl_validate_image(const char *ref, dl_err *err)
     }
     return 0;
 }
+
+/* ---- webhooks ------------------------------------------------------------ */
+
+/* A URL reaches the job's configuration (shell-quoted) and the container's
+ * labels, which anyone with engine access reads: http(s), a host, an
+ * optional port, then only the characters of RFC 3986 - and never a user
+ * or password before the host. The message for credentials does not repeat
+ * them. "" (no webhook) is valid. */
+int dl_validate_webhook_url(const char *url, dl_err *err)
+{
+    const char *field = "webhook URL", *host, *end, *p;
+    char hbuf[256];
+    size_t hlen, len;
+
+    if (!url || !*url)
+        return 0;
+    len = strlen(url);
+    if (len > DL_WEBHOOK_URL_MAX)
+        return dl_err_set(err, DL_EINVAL, "invalid %s: longer than %d characters", field,
+                          DL_WEBHOOK_URL_MAX);
+    if (!strncmp(url, "http://", 7))
+        host = url + 7;
+    else if (!strncmp(url, "https://", 8))
+        host = url + 8;
+    else
+        return fail(err, field, url, "expected http://HOST[:PORT]/PATH or https://...");
+    end = host + strcspn(host, "/?#");
+    for (p = host; p < end; p++)
+        if (*p == '@')
+            return dl_err_set(err, DL_EINVAL,
+                              "invalid %s: it holds credentials before '@' (user:password@host), "
+                              "which would be stored in the container's labels; give the webhook "
+                              "a shared secret with --webhook-secret-file (or webhook_secret_file "
+                              "in the config file) instead",
+                              field);
+    for (p = url; *p; p++) {
+        char c[16];
+        if (is_ctl(*p) || *p == ' ' || strchr("\"'\\`<>{}|^", *p))
+            return fail(err, field, url, "character '%s' is not allowed in a URL (percent-encode it)",
+                        show_char(*p, c, sizeof c));
+    }
+    /* host, [v6], optional :port */
+    if (*host == '[') {
+        const char *close = memchr(host, ']', (size_t)(end - host));
+        if (!close)
+            return fail(err, field, url, "an IPv6 host needs its closing ']'");
+        hlen = (size_t)(close - host - 1);
+        if (hlen >= sizeof hbuf)
+            return fail(err, field, url, "host too long");
+        memcpy(hbuf, host + 1, hlen);
+        p = close + 1;
+    } else {
+        const char *colon = memchr(host, ':', (size_t)(end - host));
+        p = colon ? colon : end;
+        hlen = (size_t)(p - host);
+        if (hlen >= sizeof hbuf)
+            return fail(err, field, url, "host too long");
+        memcpy(hbuf, host, hlen);
+    }
+    hbuf[hlen] = '\0';
+    {
+        const char *why = host_problem(hbuf, hlen, 1, *host == '[');
+        if (why)
+            return fail(err, field, url, "%s", why);
+    }
+    if (p < end) {
+        long port;
+        char num[16];
+        size_t n = (size_t)(end - p - 1);
+        if (*p != ':' || n == 0 || n >= sizeof num)
+            return fail(err, field, url, "expected :PORT after the host");
+        memcpy(num, p + 1, n);
+        num[n] = '\0';
+        if (check_number(field, num, 1, 65535, NULL, &port, NULL) < 0)
+            return fail(err, field, url, "port must be 1-65535");
+    }
+    return 0;
+}
+
+int dl_validate_webhook_format(const char *format, dl_err *err)
+{
+    if (format && (!strcmp(format, "json") || !strcmp(format, "slack")))
+        return 0;
+    return fail(err, "webhook format", format ? format : "", "expected json or slack");
+}
+
+int dl_validate_webhook_events(const char *events, dl_err *err)
+{
+    const char *p = events ? events : "";
+    if (!*p)
+        return fail(err, "webhook events", p, "expected one or more of " DL_WEBHOOK_EVENTS);
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int known = 0;
+        for (const char *k = DL_WEBHOOK_EVENTS; *k;) {
+            size_t kn = strcspn(k, ",");
+            if (kn == n && !strncmp(k, p, n))
+                known = 1;
+            k += kn + (k[kn] == ',');
+        }
+        if (!known) {
+            char one[160];
+            dl_inert(p, n, one, sizeof one);
+            return fail(err, "webhook events", events,
+                        "unknown event '%s' (expected a comma-separated list of "
+                        DL_WEBHOOK_EVENTS ")", one);
+        }
+        p += n;
+        if (*p == ',' && !*++p)
+            return fail(err, "webhook events", events, "ends with ','");
+    }
+    return 0;
+}

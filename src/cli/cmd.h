@@ -51,6 +51,8 @@ void cli_hint_prefix(const cli_run *r, char *buf, size_t n);
 
 /* Handlers (one group per file). */
 int cli_cmd_provision(cli_run *r);    /* cmd_provision.c */
+/* --no-webhook with another webhook flag: DL_EINVAL naming both (cmd_provision.c) */
+int cli_webhook_flags_check(const cli_args *a, dl_err *err);
 int cli_cmd_status(cli_run *r);       /* cmd_read.c */
 int cli_cmd_list(cli_run *r);
 int cli_cmd_files(cli_run *r);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "deeplens/text.h"
 
 /* Validate TENANT, connect, and run one tenant operation with progress. */
 typedef int (*tenant_op)(cli_run *r, const char *tenant, dl_err *err);
@@ -32,9 +33,12 @@ int cli_cmd_reschedule(cli_run *r)
     const char *tenant, *sched = a->val[OPT_SCHEDULE], *drill = a->val[OPT_DRILL_SCHEDULE];
     dl_storage_opts so = {a->val[OPT_COMPRESSION], a->val[OPT_ZSTD_LEVEL], a->val[OPT_FORMAT],
                           a->val[OPT_NO_COMPRESSION] != NULL};
-    int days = 0, storage = so.compression || so.zstd_level || so.format || so.no_compression;
+    int days = 0, rc, storage = so.compression || so.zstd_level || so.format || so.no_compression;
+    int webhook = a->val[OPT_WEBHOOK] || a->val[OPT_WEBHOOK_FORMAT] ||
+                  a->val[OPT_WEBHOOK_SECRET_FILE] || a->val[OPT_NO_WEBHOOK];
     long window = 0;
     dl_reschedule_opts o;
+    char secret[1024] = "";
     dl_err err;
     dl_spec_setting set[CLI_NSETTINGS];
     size_t nset = cli_settings(a, set);
@@ -44,11 +48,12 @@ int cli_cmd_reschedule(cli_run *r)
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0)
         return cli_fail(&err);
     if (!sched && !a->val[OPT_RETENTION] && !drill && !a->val[OPT_DRILL_WINDOW] && !nset &&
-        !storage) {
+        !storage && !webhook) {
         dl_err_set(&err, DL_EINVAL,
                    "'reschedule' needs --schedule, --retention, a --size-* option or --run-timeout, "
-                   "a drill setting (--drill-schedule, --drill-window) or a storage option "
-                   "(--compression, --zstd-level, --format)");
+                   "a drill setting (--drill-schedule, --drill-window), a storage option "
+                   "(--compression, --zstd-level, --format) or a webhook option (--webhook, "
+                   "--webhook-format, --webhook-secret-file, --no-webhook)");
         return cli_fail(&err);
     }
     dl_spec_defaults(&check);
@@ -66,13 +71,33 @@ int cli_cmd_reschedule(cli_run *r)
         (a->val[OPT_DRILL_WINDOW] &&
          dl_validate_number("drill window", a->val[OPT_DRILL_WINDOW], 1, DL_RETENTION_MAX,
                             &window, &err) < 0) ||
-        cli_engine(r, &err) < 0)
+        cli_webhook_flags_check(a, &err) < 0 ||
+        (a->val[OPT_WEBHOOK] && dl_validate_webhook_url(a->val[OPT_WEBHOOK], &err) < 0) ||
+        (a->val[OPT_WEBHOOK_FORMAT] &&
+         dl_validate_webhook_format(a->val[OPT_WEBHOOK_FORMAT], &err) < 0))
         return cli_fail(&err);
-    cli_signals_blocking_step();
     o = (dl_reschedule_opts){.schedule = sched, .retention_days = days, .drill_schedule = drill,
                              .drill_window_days = (int)window, .storage = storage ? &so : NULL,
                              .set = set, .nset = nset};
-    if (dl_reschedule_opts_apply(&r->ctx, tenant, &o, cli_progress, &r->out, &err) < 0)
+    if (a->val[OPT_WEBHOOK_SECRET_FILE]) {
+        static dl_config c;
+        c = r->cfg;
+        if (dl_config_set(&c, "webhook_secret_file", a->val[OPT_WEBHOOK_SECRET_FILE], &err) < 0 ||
+            dl_config_webhook_secret(&c, secret, sizeof secret, &err) < 0)
+            return cli_fail(&err);
+        o.webhook_secret = secret;
+    }
+    if (cli_engine(r, &err) < 0) {
+        dl_wipe(secret, sizeof secret);
+        return cli_fail(&err);
+    }
+    o.webhook_off = a->val[OPT_NO_WEBHOOK] != NULL;
+    o.webhook_url = a->val[OPT_WEBHOOK];
+    o.webhook_format = a->val[OPT_WEBHOOK_FORMAT];
+    cli_signals_blocking_step();
+    rc = dl_reschedule_opts_apply(&r->ctx, tenant, &o, cli_progress, &r->out, &err);
+    dl_wipe(secret, sizeof secret);
+    if (rc < 0)
         return cli_fail(&err);
     return 0;
 }

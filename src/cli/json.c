@@ -90,6 +90,15 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON_AddNumberToObject(t, "window", s->size_window);
     add_num_or_null(t, "floor_bytes", s->size_floor > 0, s->size_floor);
     add_num_or_null(o, "run_timeout_seconds", s->run_timeout > 0, s->run_timeout); /* null: auto */
+    if (s->webhook_url[0]) {
+        t = cJSON_AddObjectToObject(o, "webhook");
+        cJSON_AddStringToObject(t, "url", s->webhook_url);
+        cJSON_AddStringToObject(t, "format", s->webhook_format);
+        cJSON_AddStringToObject(t, "events", s->webhook_events);
+        cJSON_AddBoolToObject(t, "signed", s->webhook_signed);
+    } else {
+        cJSON_AddNullToObject(o, "webhook");
+    }
 
     cJSON_AddBoolToObject(o, "job_status_read", job);
     add_num_or_null(o, "file_count", job, st->file_count);

@@ -32,7 +32,8 @@ const cli_command cli_commands[] = {
          O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
          O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | O(OPT_DRILL_SCHEDULE) |
-         O(OPT_DRILL_WINDOW) | CLI_PROOF_OPTS,
+         O(OPT_DRILL_WINDOW) | CLI_PROOF_OPTS | O(OPT_WEBHOOK) |
+         O(OPT_WEBHOOK_FORMAT) | O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
      O(OPT_NFS_PATH), cli_cmd_provision},
     {"status", "[TENANT...]",
      "full status of tenant backups (all when none named); exit 6 if one is not ok",
@@ -45,11 +46,12 @@ const cli_command cli_commands[] = {
     {"logs", "TENANT", "the backup container's log", CLI_ENGINE,
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
-     "change schedule, retention, drills, compression, format, size rule or run timeout",
+     "change schedule, retention, drills, storage, size rule, run timeout or webhook",
      CLI_ENGINE | CLI_CHANGES,
      O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_DRILL_SCHEDULE) | O(OPT_DRILL_WINDOW) |
          O(OPT_NO_COMPRESSION) | O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
-         CLI_PROOF_OPTS,
+         CLI_PROOF_OPTS | O(OPT_WEBHOOK) | O(OPT_WEBHOOK_FORMAT) |
+         O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
      0, cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},

@@ -68,6 +68,12 @@
     X(OPT_NO_INITIAL_BACKUP, "no-initial-backup", 0, NULL, 0, "skip the first backup run") \
     X(OPT_SHARED_TARGET, "shared-target", 0, NULL, 0,                                     \
       "allow a target another tenant already uses (each keeps to its own directory)")     \
+    X(OPT_WEBHOOK, "webhook", 0, "URL", 0,                                                \
+      "notify this http(s) URL on failure, recovery, overdue... (from inside the container)") \
+    X(OPT_WEBHOOK_FORMAT, "webhook-format", 0, "json|slack", 0, "webhook body (json)")   \
+    X(OPT_WEBHOOK_SECRET_FILE, "webhook-secret-file", 0, "FILE", 0,                       \
+      "sign webhooks with the first line of FILE (HMAC-SHA256 header)")                   \
+    X(OPT_NO_WEBHOOK, "no-webhook", 0, NULL, 0, "no webhook for this tenant")             \
     X(OPT_JSON, "json", 0, NULL, 0, "machine-readable JSON on stdout")                    \
     X(OPT_FOLLOW, "follow", 'f', NULL, 0, "keep following new lines (Ctrl-C stops)")      \
     X(OPT_TAIL, "tail", 0, "N", 0, "only the last N lines (all)")                          \

@@ -248,6 +248,16 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
     } else {
         row(o, "Drills:", "none scheduled (--drill-schedule)");
     }
+    if (s->webhook_url[0]) {
+        /* scheme and host only: a path may hold a token */
+        const char *h = strstr(s->webhook_url, "://");
+        size_t keep = h ? (size_t)(h - s->webhook_url) + 3 + strcspn(h + 3, "/?#")
+                        : strlen(s->webhook_url);
+        char url[sizeof s->webhook_url];
+        snprintf(url, sizeof url, "%.*s", (int)keep, s->webhook_url);
+        row(o, "Webhook:", "%s (%s%s; %s)", inert(url, t1, sizeof t1), s->webhook_format,
+            s->webhook_signed ? ", signed" : "", s->webhook_events);
+    }
     if (!st->have_job_status) {
         row(o, "Backup Files:", "unknown (status file not read)");
     } else {

@@ -139,6 +139,37 @@ static int set_keep_min(dl_config *c, const char *v, dl_err *err)
     return 0;
 }
 
+static int set_webhook_url(dl_config *c, const char *v, dl_err *err)
+{
+    if (dl_validate_webhook_url(v, err) < 0)
+        return -1;
+    return copy_value(c->site.webhook_url, sizeof c->site.webhook_url, "webhook URL", v, err);
+}
+
+static int set_webhook_format(dl_config *c, const char *v, dl_err *err)
+{
+    if (dl_validate_webhook_format(v, err) < 0)
+        return -1;
+    return copy_value(c->site.webhook_format, sizeof c->site.webhook_format, "webhook format", v,
+                      err);
+}
+
+static int set_webhook_events(dl_config *c, const char *v, dl_err *err)
+{
+    if (dl_validate_webhook_events(v, err) < 0)
+        return -1;
+    return copy_value(c->site.webhook_events, sizeof c->site.webhook_events, "webhook events", v,
+                      err);
+}
+
+static int set_webhook_secret_file(dl_config *c, const char *v, dl_err *err)
+{
+    if (!*v)
+        return dl_err_set(err, DL_EINVAL, "invalid webhook secret file '': empty");
+    return copy_value(c->webhook_secret_file, sizeof c->webhook_secret_file,
+                      "webhook secret file", v, err);
+}
+
 static int printable_word(const char *s)
 {
     for (; *s; s++)
@@ -198,6 +229,10 @@ static const struct {
     {"keep_min", set_keep_min},
     {"drill_schedule", set_drill_schedule},
     {"drill_window", set_drill_window},
+    {"webhook_url", set_webhook_url},
+    {"webhook_format", set_webhook_format},
+    {"webhook_events", set_webhook_events},
+    {"webhook_secret_file", set_webhook_secret_file},
     {"theme", set_theme},
     {"bind", set_bind},
 };
@@ -452,6 +487,36 @@ static int password_prompt(const dl_config *c, char *buf, size_t n, dl_err *err)
     if (rc < 0)
         dl_wipe(buf, n);
     return rc;
+}
+
+int dl_config_webhook_secret(const dl_config *c, char *buf, size_t n, dl_err *err)
+{
+    FILE *f;
+    char q[96];
+    const char *path = c->webhook_secret_file;
+    size_t len;
+
+    buf[0] = '\0';
+    if (!path[0])
+        return 0;
+    f = fopen(path, "r");
+    if (!f)
+        return dl_err_set(err, DL_EINVAL, "cannot read webhook secret file '%s': %s",
+                          dl_inert(path, 80, q, sizeof q), strerror(errno));
+    if (!fgets(buf, (int)n, f))
+        buf[0] = '\0';
+    fclose(f);
+    if (!strchr(buf, '\n') && strlen(buf) == n - 1) {
+        dl_wipe(buf, n);
+        return dl_err_set(err, DL_EINVAL, "the first line of webhook secret file '%s' is longer "
+                          "than %zu bytes", dl_inert(path, 80, q, sizeof q), n - 2);
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    len = strlen(buf);
+    if (len == 0)
+        return dl_err_set(err, DL_EINVAL, "invalid webhook secret file '%s': its first line is "
+                          "empty", dl_inert(path, 80, q, sizeof q));
+    return 1;
 }
 
 int dl_config_password(const dl_config *c, const char *password_file, int interactive, char *buf,

@@ -17,6 +17,9 @@
 #
 #   backup.sh --busy          "busy ..." (exit 0) while a live run holds the lock, else "free"
 #   backup.sh --delete        this tenant's files and its directory on the target, under the lock
+#   backup.sh --check         crond, every minute while a webhook is set: notify once per
+#                             overdue episode (see check)
+#   backup.sh --sign KEYFILE  HMAC-SHA256 of stdin keyed with KEYFILE, hex (see notify)
 #
 # Each tenant has its own directory on the target, BACKUP_DIR = BACKUP_ROOT/TENANT (tenants
 # may share one export). It owns there: ${DB}_YYYYMMDD_HHMMSS.sql, .sql.gz, .sql.zst (plain
@@ -625,7 +628,7 @@ manifest_summary() {
 load_previous() {
 	local line k v
 	PREV_SUCCESS='' PREV_SUCCESS_FILE='' PREV_SUCCESS_SIZE='' PREV_SUCCESS_DURATION=''
-	SIZE_FLAG='' SIZE_REASON='' TIMEOUT_COUNT=0
+	SIZE_FLAG='' SIZE_REASON='' TIMEOUT_COUNT=0 PREV_RESULT='' PREV_REASON=''
 	[ -f "$STATE_DIR/status" ] || return 0
 	while IFS= read -r line; do
 		k=${line%%=*}
@@ -638,6 +641,8 @@ load_previous() {
 		size_flag) SIZE_FLAG=$v ;;
 		size_reason) SIZE_REASON=$v ;;
 		timeout_count) TIMEOUT_COUNT=$v ;;
+		last_result) PREV_RESULT=$v ;;
+		last_reason) PREV_REASON=$v ;;
 		esac
 	done <"$STATE_DIR/status"
 	case $SIZE_FLAG in suspicious) ;; *) SIZE_FLAG='' SIZE_REASON='' ;; esac
@@ -1002,6 +1007,196 @@ watchdog_stop() {
 	WATCHDOG=''
 }
 
+# --- notifications ---------------------------------------------------------------
+#
+# notify EVENT REASON FILE SIZE posts one webhook (WEBHOOK_URL, from backup.conf) in the
+# background: the caller never waits for it. EVENT is one of NOTIFY_EVENTS; only those
+# in WEBHOOK_EVENTS (comma-separated, empty = all) are sent. Body (WEBHOOK_FORMAT):
+#   json   {"tenant":..,"database":..,"event":..,"reason":..,"file":..,"size":N|null,"time":..}
+#   slack  {"text":"deeplens-backup: tenant T: <what> - <reason> (file F, N bytes)"}
+# every string inert (CLEAN_AWK, so no control character) and JSON-escaped. When the
+# secret file exists, X-DeepLens-Signature: sha256=<HMAC-SHA256 of the exact body, hex>.
+# At most NOTIFY_TRIES attempts, NOTIFY_TIMEOUT s each, 2 s then 4 s apart; each
+# attempt's result is a logfmt line (event=notify) in the log. curl when the image has
+# it, else (busybox) wget. The URL itself is never logged (it may hold a token), only
+# its scheme and host.
+
+NOTIFY_EVENTS=failure,recovery,overdue,suspicious,drill_failed
+NOTIFY_TRIES=3
+NOTIFY_TIMEOUT=10
+WEBHOOK_SECRET_FILE=${DEEPLENS_WEBHOOK_SECRET:-/etc/deeplens/webhook.secret}
+
+# hex_octal: hex digits on stdin as printf octal escapes (\ooo per byte)
+# shellcheck disable=SC2016 # awk's $1, not the shell's
+HEX_OCTAL_AWK='
+BEGIN { for (i = 0; i < 16; i++) val[substr("0123456789abcdef", i + 1, 1)] = i }
+{ h = tolower($1); for (i = 1; i < length(h); i += 2)
+	printf "\\%03o", val[substr(h, i, 1)] * 16 + val[substr(h, i + 1, 1)] }'
+
+# PAD_AWK: the key's decimal bytes (od -tu1) zero-padded to 64, each XOR pad, as \ooo
+# escapes (POSIX awk has no XOR: bit by bit)
+# shellcheck disable=SC2016 # awk's $i, not the shell's
+PAD_AWK='
+function xor(a, b,   r, bit, i) {
+	r = 0; bit = 1
+	for (i = 0; i < 8; i++) { if (a % 2 != b % 2) r += bit; a = int(a / 2); b = int(b / 2); bit *= 2 }
+	return r
+}
+{ for (i = 1; i <= NF; i++) k[n++] = $i + 0 }
+END { for (i = 0; i < 64; i++) printf "\\%03o", xor(i < n ? k[i] : 0, pad) }'
+
+# hmac_sha256 KEYFILE: HMAC-SHA256 (RFC 2104) of stdin keyed with KEYFILE's bytes, hex
+# digits; sha256sum, od, awk and printf only (no openssl in the image)
+hmac_sha256() {
+	local key ipad opad inner
+	[ -r "$1" ] || return 1
+	if [ "$(wc -c <"$1")" -gt 64 ]; then
+		key=$(sha_of "$1" | awk "$HEX_OCTAL_AWK")
+		# shellcheck disable=SC2059 # the format is the key's octal escapes
+		key=$(printf "$key" | od -An -v -tu1)
+	else
+		key=$(od -An -v -tu1 <"$1")
+	fi
+	ipad=$(printf '%s\n' "$key" | awk -v pad=54 "$PAD_AWK")
+	opad=$(printf '%s\n' "$key" | awk -v pad=92 "$PAD_AWK")
+	# shellcheck disable=SC2059 # formats made of octal escapes only
+	inner=$({ printf "$ipad" && cat; } | sha256sum | awk '{ print $1 }' | awk "$HEX_OCTAL_AWK") || return 1
+	# shellcheck disable=SC2059
+	{ printf "$opad" && printf "$inner"; } | sha256sum | awk '{ print $1 }'
+}
+
+# json_num TEXT: TEXT when it is a decimal number, else null
+json_num() {
+	case $1 in '' | *[!0-9]*) printf 'null' ;; *) printf '%s' "$1" ;; esac
+}
+
+# notify_what EVENT: the words for EVENT in a text message
+notify_what() {
+	case $1 in
+	failure) echo "backup FAILED" ;;
+	recovery) echo "backup recovered" ;;
+	overdue) echo "backup overdue" ;;
+	suspicious) echo "suspicious backup size" ;;
+	drill_failed) echo "restore drill FAILED" ;;
+	esac
+}
+
+# notify_body EVENT REASON FILE SIZE TIME: the request body, one line (see above)
+notify_body() {
+	local text
+	if [ "${WEBHOOK_FORMAT:-json}" = slack ]; then
+		text="deeplens-backup: tenant $TENANT: $(notify_what "$1")"
+		[ -n "$2" ] && text="$text - $2"
+		if [ -n "$3" ]; then
+			text="$text (file $3"
+			case $4 in '' | *[!0-9]*) ;; *) text="$text, $4 bytes" ;; esac
+			text="$text)"
+		fi
+		printf '{"text":%s}' "$(q "$text")"
+		return 0
+	fi
+	printf '{"tenant":%s,"database":%s,"event":%s,"reason":%s,"file":%s,"size":%s,"time":%s}' \
+		"$(q "$TENANT")" "$(q "$DB")" "$(q "$1")" "$(q "$2")" "$(q "$3")" "$(json_num "$4")" "$(q "$5")"
+}
+
+# notify_dest: scheme://host[:port] of WEBHOOK_URL, for the log
+notify_dest() {
+	local rest=${WEBHOOK_URL#*://}
+	printf '%s://%s\n' "${WEBHOOK_URL%%://*}" "${rest%%/*}"
+}
+
+# notify_post BODY SIGNATURE: one attempt; 0 on a 2xx answer, else the client's error on
+# stdout. Arguments are not secret: the body, and a MAC of it.
+notify_post() {
+	local body=$1 sig=$2 limit=''
+	set -- --header 'Content-Type: application/json' --header 'User-Agent: deeplens-backup'
+	[ -n "$sig" ] && set -- "$@" --header "X-DeepLens-Signature: sha256=$sig"
+	if command -v curl >/dev/null 2>&1; then
+		curl -fsS -o /dev/null --connect-timeout 5 -m "$NOTIFY_TIMEOUT" "$@" --data-binary "$body" \
+			-- "$WEBHOOK_URL" 2>&1
+		return
+	fi
+	command -v timeout >/dev/null 2>&1 && limit="timeout $NOTIFY_TIMEOUT"
+	# shellcheck disable=SC2086 # $limit is empty or two words
+	$limit wget -q -O /dev/null "$@" --post-data "$body" -- "$WEBHOOK_URL" 2>&1
+}
+
+# notify_log TEXT: one line into the job log (the entrypoint forwards it to docker logs)
+notify_log() {
+	printf '%s\n' "ts=$(iso_now) event=notify tenant=$TENANT $1" >>"$LOG" 2>/dev/null
+}
+
+# notify_send EVENT REASON FILE SIZE: build, sign and post with retries (the background part)
+notify_send() {
+	local body sig='' try=1 wait=2 out rc dest
+	dest=$(notify_dest)
+	body=$(notify_body "$1" "$2" "$3" "$4" "$(iso_now)")
+	if [ -f "$WEBHOOK_SECRET_FILE" ]; then
+		sig=$(printf '%s' "$body" | hmac_sha256 "$WEBHOOK_SECRET_FILE") || sig=''
+		case $sig in
+		*[!0-9a-f]* | '')
+			notify_log "alert=$1 to=$(v "$dest") result=FAILED reason=\"cannot read the webhook secret: not sent\""
+			return 1
+			;;
+		esac
+	fi
+	while :; do
+		out=$(notify_post "$body" "$sig")
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			notify_log "alert=$1 to=$(v "$dest") result=ok attempt=$try/$NOTIFY_TRIES"
+			return 0
+		fi
+		[ "$rc" = 124 ] && out="no answer within ${NOTIFY_TIMEOUT}s"
+		out=$(printf '%s\n' "$out" | awk 'NF { l = $0 } END { print l }')
+		if [ "$try" -ge "$NOTIFY_TRIES" ]; then
+			notify_log "alert=$1 to=$(v "$dest") result=FAILED attempt=$try/$NOTIFY_TRIES reason=$(q "${out:-exit status $rc}") action=gave_up"
+			return 1
+		fi
+		notify_log "alert=$1 to=$(v "$dest") result=FAILED attempt=$try/$NOTIFY_TRIES reason=$(q "${out:-exit status $rc}") retry_in=${wait}s"
+		sleep "$wait"
+		try=$((try + 1)) wait=$((wait * 2))
+	done
+}
+
+# notify EVENT REASON FILE SIZE: see above; returns at once (2: EVENT unknown)
+notify() {
+	case ,$NOTIFY_EVENTS, in
+	*,"$1",*) ;;
+	*)
+		emit "ts=$(iso_now) event=notify tenant=$TENANT alert=$(v "$1") result=FAILED reason=\"unknown event\""
+		return 2
+		;;
+	esac
+	[ -n "${WEBHOOK_URL:-}" ] || return 0
+	case ,${WEBHOOK_EVENTS:-$NOTIFY_EVENTS}, in *,"$1",*) ;; *) return 0 ;; esac
+	(
+		trap - EXIT TERM INT HUP
+		notify_send "$@"
+	) </dev/null >/dev/null 2>&1 &
+	return 0
+}
+
+# check: run by crond every minute while a webhook is set: once per overdue episode
+# (named by the last good backup's time, or by the container's start when there has
+# been none), an overdue notification. The verdict is the health probe's own.
+check() {
+	local verdict key started='' mark=$STATE_DIR/overdue.notified
+	[ -n "${WEBHOOK_URL:-}" ] || return 0
+	if verdict=$(health_verdict); then
+		rm -f "$mark"
+		return 0
+	fi
+	case $verdict in overdue:*) ;; *) return 0 ;; esac
+	load_previous
+	[ -f "$STATE_DIR/started" ] && read -r started <"$STATE_DIR/started"
+	key=${PREV_SUCCESS:-start$started}
+	[ "$(cat "$mark" 2>/dev/null)" = "$key" ] && return 0
+	{ printf '%s\n' "$key" >"$mark.$$" && mv -f "$mark.$$" "$mark"; } 2>/dev/null || return 1
+	emit "ts=$(iso_now) event=check tenant=$TENANT result=overdue reason=$(q "${verdict#overdue: }")"
+	notify overdue "${verdict#overdue: }" "$PREV_SUCCESS_FILE" "$PREV_SUCCESS_SIZE"
+}
+
 # --- one backup run ---------------------------------------------------------------
 
 cleanup() {
@@ -1040,13 +1235,19 @@ finish() {
 	fi
 	write_status
 	if [ "$RESULT" = ok ]; then
-		[ -n "$SIZE_FLAG" ] &&
+		if [ -n "$SIZE_FLAG" ]; then
 			emit "ts=$(iso_now) event=size tenant=$TENANT result=suspicious file=$OUT_FILE size=$OUT_SIZE reason=$(q "$SIZE_REASON")"
+			notify suspicious "$SIZE_REASON" "$OUT_FILE" "$OUT_SIZE"
+		fi
 		emit "ts=$(iso_now) event=backup tenant=$TENANT result=ok file=$OUT_FILE size=$OUT_SIZE duration=$DURATION pruned=$PRUNED"
+		# the first good run after a failed one
+		[ "$PREV_RESULT" = FAILED ] &&
+			notify recovery "recovered from: ${PREV_REASON:-a failed run}" "$OUT_FILE" "$OUT_SIZE"
 		cleanup
 		exit 0
 	fi
 	emit "ts=$(iso_now) event=backup tenant=$TENANT result=FAILED reason=$(q "$REASON") duration=$DURATION"
+	notify failure "$REASON" "$OUT_FILE" "$OUT_SIZE"
 	cleanup
 	exit 1
 }
@@ -1704,6 +1905,7 @@ drill_fail() {
 	# a bad argument is no drill: nothing recorded
 	[ "${2:-1}" = 2 ] || drill_record FAILED "$1"
 	emit "ts=$(iso_now) event=drill tenant=$TENANT result=FAILED file=$(v "$DR_FILE") reason=$(q "$1") duration=$DR_DURATION"
+	[ "${2:-1}" = 2 ] || notify drill_failed "$1" "$DR_FILE" ""
 	exit "${2:-1}"
 }
 
@@ -2013,7 +2215,10 @@ case $MODE in
 run | --cron) EVENT=backup ;;
 *) EVENT=${MODE#--} ;;
 esac
-if [ "$MODE" != --health ] && ! drop_privileges "$@"; then
+# --health and --sign touch no file of the tenant's: they run as whoever calls them
+priv=1
+case $MODE in --health | --sign) ;; *) drop_privileges "$@" || priv=0 ;; esac
+if [ "$priv" = 0 ]; then
 	echo "ts=$(iso_now) event=$EVENT tenant=$TENANT result=FAILED reason=\"cannot drop privileges to uid ${BACKUP_UID:-?}: no su-exec, gosu or setpriv, or uid 0\""
 	exit 1
 fi
@@ -2023,11 +2228,12 @@ export HOME=$STATE_DIR
 cd "$STATE_DIR" 2>/dev/null || cd /
 
 # Without pipefail a failed pg_dump piped into gzip looks like success: refuse to run.
-if ! (set -o pipefail) 2>/dev/null; then
+# (--sign has no pipeline whose failure could pass unseen: it checks its digest.)
+if [ "$MODE" != --sign ] && ! (set -o pipefail) 2>/dev/null; then
 	echo "ts=$(iso_now) event=$EVENT tenant=$TENANT result=FAILED reason=\"/bin/sh lacks set -o pipefail\""
 	exit 1
 fi
-set -o pipefail
+[ "$MODE" = --sign ] || set -o pipefail
 
 case $MODE in
 run | --cron | --verify | --restore | --list | --busy | --manifest | --drill | --drill-cron) wait_ready ;;
@@ -2112,8 +2318,20 @@ run)
 	with_lock restore restore "$2" "$3" "$force"
 	;;
 --boot) boot ;;
+--check)
+	if (: >>"$LOG") 2>/dev/null; then exec >>"$LOG" 2>&1; fi
+	check
+	;;
+--sign)
+	# HMAC-SHA256 of stdin with the key in FILE, hex (what X-DeepLens-Signature carries)
+	[ $# = 2 ] || {
+		echo "usage: backup.sh --sign KEYFILE <BODY" >&2
+		exit 2
+	}
+	sig=$(hmac_sha256 "$2") && [ ${#sig} = 64 ] && printf '%s\n' "$sig"
+	;;
 *)
-	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --manifest FILE | --restore FILE DATABASE [--force] | --drill [FILE] | --drill-cron | --busy | --delete]" >&2
+	echo "usage: backup.sh [--cron | --health | --list | --verify [FILE] | --manifest FILE | --restore FILE DATABASE [--force] | --drill [FILE] | --drill-cron | --busy | --delete | --check | --sign KEYFILE]" >&2
 	exit 2
 	;;
 esac

@@ -56,6 +56,17 @@ if [ -d "$BACKUP_ROOT/$TENANT" ] &&
 	fail target "target $BACKUP_ROOT/$TENANT is not writable by uid $BACKUP_UID:$BACKUP_GID ($(echo "$werr" | head -n 1))"
 fi
 
+# The job posts webhooks with curl, else busybox wget: plain http always works; https
+# needs curl, or a wget with TLS (busybox's calls ssl_client, GNU wget has it built in).
+case ${WEBHOOK_URL:-} in
+https://*)
+	if ! command -v curl >/dev/null 2>&1 && ! command -v ssl_client >/dev/null 2>&1 &&
+		! { wget --version 2>/dev/null | grep -q 'GNU Wget'; }; then
+		fail webhook "image cannot send an https:// webhook: it has no curl and its wget has no TLS (no ssl_client)"
+	fi
+	;;
+esac
+
 tries=0
 until pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3 >/dev/null 2>&1; do
 	tries=$((tries + 1))

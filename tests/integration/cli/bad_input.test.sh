@@ -157,6 +157,45 @@ for args in "--compression lz4" "--format tar" "--zstd-level 0"; do
     is "$rc" 2 "reschedule $args: exit 2 before the engine is asked"
     like "$out" "invalid (compression|format|zstd level)" "reschedule $args: the field is named"
 done
+# --- webhooks -------------------------------------------------------------------------------
+for u in "ftp://hooks.example/x" "hooks.example/x" "http://" "http:///x" "http://hooks example/x" \
+    $'http://hooks.example/x\ny' "http://hooks.example/'x'" "http://hooks.example:0/x" \
+    "http://hooks.example:99999/x" "http://-bad-.example/x" "javascript:alert(1)"; do
+    reject "invalid webhook URL" "$tenant" --nfs-path "$nfs" --webhook "$u"
+done
+# credentials in the URL: refused, pointing to the secret file, without repeating them
+for u in "https://user:hunter2@hooks.example/x" "http://hunter2@hooks.example/x"; do
+    reject "invalid webhook URL: it holds credentials .*--webhook-secret-file" "$tenant" \
+        --nfs-path "$nfs" --webhook "$u"
+    out=$("$bin" provision --nfs-path "$nfs" --webhook "$u" "$tenant" 2>&1 < /dev/null)
+    [[ $out != *hunter2* ]]
+    is "$?" 0 "the refusal of '$u' does not repeat the password"
+done
+reject "invalid webhook format 'xml': expected json or slack" "$tenant" --nfs-path "$nfs" \
+    --webhook http://hooks.example/x --webhook-format xml
+reject "--no-webhook and --webhook contradict" "$tenant" --nfs-path "$nfs" --no-webhook \
+    --webhook http://hooks.example/x
+reject "--webhook-secret-file needs a webhook" "$tenant" --nfs-path "$nfs" --webhook-secret-file /etc/hostname
+reject "cannot read webhook secret file '$work/none'" "$tenant" --nfs-path "$nfs" \
+    --webhook http://hooks.example/x --webhook-secret-file "$work/none"
+# the config file's keys go through the same validators, file and line named
+cfg=$(mktemp /tmp/dl-badcfg.XXXXXX)
+cli_at_exit "rm -f '$cfg'"
+for kv in "webhook_url = http://u:p@hooks.example/" "webhook_format = yaml" "webhook_events = failure,oops"; do
+    printf '%s\n' "$kv" > "$cfg"
+    out=$("$bin" --config "$cfg" provision --nfs-path "$nfs" "$tenant" 2>&1 < /dev/null)
+    rc=$?
+    if [ "$rc" = 2 ] && [[ $out == *"config $cfg:1: invalid webhook "* ]]; then ok "config refused: $kv"; else
+        not_ok "config refused: $kv" "exit $rc: $out"; fi
+done
+# reschedule checks its webhook options before it looks for the tenant
+for args in "--webhook ftp://x/" "--webhook http://a:b@x/" "--webhook-format xml" "--no-webhook --webhook http://x/"; do
+    # shellcheck disable=SC2086 # the options split into words on purpose
+    out=$("$bin" -H "unix://$work/no-engine.sock" reschedule "$tenant" $args 2>&1 < /dev/null)
+    rc=$?
+    if [ "$rc" = 2 ] && [[ $out == *"webhook"* ]]; then ok "reschedule refused: $args"; else
+        not_ok "reschedule refused: $args" "exit $rc: $out"; fi
+done
 
 # --- nothing happened ----------------------------------------------------------------------
 is "$(engine_state)" "$before" "no container or volume was created"

@@ -851,6 +851,51 @@ static void test_spec_set_proof(void **state)
     }
 }
 
+static void test_webhook(void **state)
+{
+    static const char *const good[] = {"", "http://hooks.example/x", "https://hooks.example:8443/a/b?c=d&e=%20",
+                                       "http://10.0.0.9:8080/", "https://[fd00::5]:443/hook",
+                                       "http://deeplens_hook/cgi-bin/hook"};
+    const bad_row bad[] = {
+        {"ftp://hooks.example/x", NULL, "expected http://HOST"},
+        {"hooks.example/x", NULL, "expected http://HOST"},
+        {"http:///x", NULL, "missing host name"},
+        {"http://hooks.example:0/x", NULL, "port must be 1-65535"},
+        {"http://hooks.example:http/x", NULL, "port must be 1-65535"},
+        {"http://hooks example/x", NULL, "character ' ' is not allowed"},
+        {"http://hooks.example/x\ny", "http://hooks.example/x\\ny", "is not allowed"},
+        {"http://hooks.example/'x'", NULL, "is not allowed"},
+        {"https://[fd00::5/x", NULL, "closing ']'"},
+    };
+    const bad_row formats[] = {{"xml", NULL, "expected json or slack"}, {"", NULL, "expected json"}};
+    const bad_row events[] = {{"failure,oops", NULL, "unknown event 'oops'"},
+                              {"", NULL, "expected one or more"},
+                              {"failure,", NULL, "ends with ','"}};
+    dl_err err;
+    (void)state;
+    for (size_t i = 0; i < N(good); i++)
+        if (dl_validate_webhook_url(good[i], &err) != 0)
+            fail_msg("'%s' rejected: %s", good[i], err.msg);
+    for (size_t i = 0; i < N(bad); i++)
+        check_msg("webhook URL", &bad[i], dl_validate_webhook_url(bad[i].in, &err), &err);
+    /* credentials: refused, pointing to the secret file, never repeated */
+    assert_int_equal(dl_validate_webhook_url("https://bob:hunter2@hooks.example/x", &err), -1);
+    assert_int_equal(err.kind, DL_EINVAL);
+    assert_non_null(strstr(err.msg, "--webhook-secret-file"));
+    assert_null(strstr(err.msg, "hunter2"));
+    assert_int_equal(dl_validate_webhook_url("http://tok@hooks.example/x", &err), -1);
+    /* an '@' in the path is no credential */
+    assert_int_equal(dl_validate_webhook_url("http://hooks.example/a@b", &err), 0);
+    assert_int_equal(dl_validate_webhook_format("json", &err), 0);
+    assert_int_equal(dl_validate_webhook_format("slack", &err), 0);
+    for (size_t i = 0; i < N(formats); i++)
+        check_msg("webhook format", &formats[i], dl_validate_webhook_format(formats[i].in, &err), &err);
+    assert_int_equal(dl_validate_webhook_events(DL_WEBHOOK_EVENTS, &err), 0);
+    assert_int_equal(dl_validate_webhook_events("overdue", &err), 0);
+    for (size_t i = 0; i < N(events); i++)
+        check_msg("webhook events", &events[i], dl_validate_webhook_events(events[i].in, &err), &err);
+}
+
 static void test_labels_round_trip(void **state)
 {
     dl_spec a, b, d;
@@ -861,8 +906,12 @@ static void test_labels_round_trip(void **state)
 
     odd_spec(&a);
     assert_int_equal(dl_spec_to_labels(&a, &l, &n, &err), 0);
-    assert_int_equal(n, 27);
+    assert_int_equal(n, 31);
     assert_string_equal(label(l, n, "io.deeplens.backup"), "1");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_url"), "");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_format"), "json");
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_events"), DL_WEBHOOK_EVENTS);
+    assert_string_equal(label(l, n, "io.deeplens.backup.webhook_signed"), "0");
     assert_string_equal(label(l, n, "io.deeplens.backup.version"), "1");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant"), "vayyari");
     assert_string_equal(label(l, n, "io.deeplens.backup.tenant_id"), "org:42.a");
@@ -1172,6 +1221,7 @@ int main(void)
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_storage_options),
         cmocka_unit_test(test_labels_old_storage),
+        cmocka_unit_test(test_webhook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

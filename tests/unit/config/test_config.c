@@ -251,6 +251,44 @@ static void test_password_sources(void **state)
     unsetenv("DEEPLENS_PG_PASSWORD");
 }
 
+static void test_webhook(void **state)
+{
+    char path[256], buf[64];
+    dl_err err;
+    (void)state;
+    dl_config_defaults(&cfg);
+    assert_string_equal(cfg.site.webhook_url, "");
+    assert_string_equal(cfg.site.webhook_format, "json");
+    assert_string_equal(cfg.site.webhook_events, DL_WEBHOOK_EVENTS);
+    assert_int_equal(dl_config_parse(&cfg, "t", "webhook_url = https://hooks.example/x?t=1\n"
+                                                "webhook_format = slack\n"
+                                                "webhook_events = failure,overdue\n", &err), 0);
+    assert_string_equal(cfg.site.webhook_url, "https://hooks.example/x?t=1");
+    assert_string_equal(cfg.site.webhook_format, "slack");
+    assert_string_equal(cfg.site.webhook_events, "failure,overdue");
+    /* bad values name the file, the line and the key's field */
+    assert_int_equal(dl_config_parse(&cfg, "t", "\nwebhook_url = http://u:p@h/\n", &err), -1);
+    assert_non_null(strstr(err.msg, "config t:2: invalid webhook URL"));
+    assert_null(strstr(err.msg, "u:p"));
+    assert_int_equal(dl_config_parse(&cfg, "t", "webhook_events = failure,nope\n", &err), -1);
+    assert_non_null(strstr(err.msg, "unknown event 'nope'"));
+    /* the secret: none set, then the first line of the file */
+    assert_int_equal(dl_config_webhook_secret(&cfg, buf, sizeof buf, &err), 0);
+    assert_string_equal(buf, "");
+    snprintf(path, sizeof path, "%s/hook-secret", dir);
+    write_file(path, "k3y with space\r\nsecond\n");
+    assert_int_equal(dl_config_set(&cfg, "webhook_secret_file", path, &err), 0);
+    assert_int_equal(dl_config_webhook_secret(&cfg, buf, sizeof buf, &err), 1);
+    assert_string_equal(buf, "k3y with space");
+    write_file(path, "\n");
+    assert_int_equal(dl_config_webhook_secret(&cfg, buf, sizeof buf, &err), -1);
+    assert_non_null(strstr(err.msg, "empty"));
+    unlink(path);
+    assert_int_equal(dl_config_webhook_secret(&cfg, buf, sizeof buf, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot read webhook secret file"));
+    assert_int_equal(dl_config_set(&cfg, "webhook_secret_file", "", &err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_set_like_flags),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_password_sources),
+        cmocka_unit_test(test_webhook),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
