@@ -40,24 +40,65 @@ void ui_app_message(ui_app *a, int role, const char *fmt, ...)
     a->msg_role = role;
 }
 
+/* ---- the view table and stack ------------------------------------------------- */
+
+const ui_view_ops *const ui_views[UI_VIEW_COUNT] = {
+#define UI_X_VIEW_ROW(e, ops) [e] = &ops,
+    UI_VIEWS(UI_X_VIEW_ROW)
+#undef UI_X_VIEW_ROW
+};
+
+ui_view_id ui_app_top(const ui_app *a) { return a->depth ? a->stack[a->depth - 1] : UI_VIEW_LIST; }
+ui_view_id ui_app_below(const ui_app *a) { return a->depth > 1 ? a->stack[a->depth - 2] : UI_VIEW_LIST; }
+static const ui_view_ops *top_ops(const ui_app *a) { return ui_views[ui_app_top(a)]; }
+
+int ui_app_push(ui_app *a, ui_view_id v, const ui_view_arg *arg)
+{
+    if (a->depth == UI_VIEW_DEPTH) return 0;
+    a->stack[a->depth++] = v;
+    return ui_views[v]->enter ? ui_views[v]->enter(a, arg) | UI_R_ALL : UI_R_ALL;
+}
+
+int ui_app_pop(ui_app *a)
+{
+    if (a->depth <= 1) return 0;
+    const ui_view_ops *v = top_ops(a);
+    a->depth--;
+    if (v->leave) v->leave(a);
+    return UI_R_ALL;
+}
+
+int ui_app_pop_to(ui_app *a, ui_view_id v)
+{
+    int mask = 0;
+    while (a->depth > 1 && ui_app_top(a) != v) mask |= ui_app_pop(a);
+    return mask;
+}
+
+/* Every view's hook of that name, masks or'ed. */
+#define EACH_VIEW(mask, hook, ...)                                        \
+    for (int v_ = 0; v_ < UI_VIEW_COUNT; v_++)                            \
+        if (ui_views[v_]->hook) (mask) |= ui_views[v_]->hook(__VA_ARGS__)
+
+int ui_app_focus(ui_app *a, const char *tenant)
+{
+    int mask = UI_R_ALL;
+    snprintf(a->focus, sizeof a->focus, "%s", tenant);
+    EACH_VIEW(mask, model_changed, a);
+    return mask;
+}
+
 int ui_app_context(const ui_app *a)
 {
     if (a->progress && a->progress_open) return UI_CX_PROGRESS;
-    switch (a->view) {
-    case UI_VIEW_LIST: return UI_CX_LIST;
-    case UI_VIEW_HELP: return UI_CX_HELP;
-    case UI_VIEW_DETAIL:
-        return a->detail.tab == UI_TAB_LOGS ? UI_CX_LOGS
-             : a->detail.tab == UI_TAB_FILES ? UI_CX_FILES : UI_CX_OVERVIEW;
-    }
-    return UI_CX_LIST;
+    const ui_view_ops *v = top_ops(a);
+    return v->context ? v->context(a) : v->cx;
 }
 
 const dl_status *ui_app_current(const ui_app *a)
 {
-    if (a->view == UI_VIEW_DETAIL || (a->view == UI_VIEW_HELP && a->help_from == UI_VIEW_DETAIL))
-        return dl_fleet_find(a->fleet, a->detail.tenant);
-    return ui_list_selected(a);
+    const ui_view_ops *v = top_ops(a);
+    return v->current ? v->current(a) : NULL;
 }
 
 /* ---- layout ----------------------------------------------------------------- */
@@ -129,11 +170,7 @@ static void draw_body(ui_app *a)
     WINDOW *w = a->body;
     werase(w);
     wattrset(w, ui_attr(UI_NORMAL));
-    switch (a->view) {
-    case UI_VIEW_LIST: ui_list_draw(a, w); break;
-    case UI_VIEW_DETAIL: ui_detail_draw(a, w); break;
-    case UI_VIEW_HELP: ui_help_draw(a, w); break;
-    }
+    if (top_ops(a)->draw) top_ops(a)->draw(a, w);
     if (dl_fleet_error(a->fleet, NULL)) ui_chrome_unreachable(a, w);
     if (a->password.kind) draw_password(a, w);
     wnoutrefresh(w);
@@ -246,17 +283,11 @@ static int poll_job(ui_app *a)
         ui_app_message(a, UI_ERROR, "%s: FAILED: %s", a->job_label, err.msg);
     }
     if (a->job_kind == UI_JOB_PROVISION && ok)
-        snprintf(a->list.sel_tenant, sizeof a->list.sel_tenant, "%s", a->job_tenant);
-    if (a->job_kind == UI_JOB_REMOVE && ok && a->view != UI_VIEW_LIST &&
-        !strcmp(a->detail.tenant, a->job_tenant)) {
-        ui_detail_close(a);
-        a->view = UI_VIEW_LIST;
-    }
+        snprintf(a->focus, sizeof a->focus, "%s", a->job_tenant);
     dl_fleet_refresh_one(a->fleet, a->job_tenant);
-    if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_FILES &&
-        !strcmp(a->detail.tenant, a->job_tenant))
-        ui_files_reload(a, &a->detail.files);
-    return UI_R_ALL;
+    int mask = UI_R_ALL;
+    EACH_VIEW(mask, job_done, a, a->job_kind, a->job_tenant, ok);
+    return mask;
 }
 
 /* ---- forms ---------------------------------------------------------------------- */
@@ -314,7 +345,7 @@ static int form_done(ui_app *a)
         if (dl_config_password(a->opts->config, a->opts->password_file, 0, req.password,
                                sizeof req.password, &err) < 0) {
             a->pending = req;
-            ui_prompt_start(&a->password, UI_PROMPT_PASSWORD, "");
+            ui_prompt_start(&a->password, UI_PROMPT_PASSWORD, "", NULL, NULL);
             wipe(&req, sizeof req);
             return UI_R_ALL;
         }
@@ -363,7 +394,7 @@ int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st)
 
 /* Quitting waits for a running operation (it cannot be interrupted), so
  * the operator is asked first. */
-static int request_quit(ui_app *a)
+int ui_app_quit(ui_app *a)
 {
     if (!a->job) {
         a->quit = 1;
@@ -407,14 +438,10 @@ static int global_action(ui_app *a, ui_action act)
     dl_err err;
     switch (act) {
     case UI_ACT_QUIT_NOW:
-        return request_quit(a);
+        return ui_app_quit(a);
     case UI_ACT_HELP:
         a->progress_open = 0;       /* help replaces it; J brings it back */
-        if (a->view != UI_VIEW_HELP) {
-            a->help_from = a->view;
-            a->view = UI_VIEW_HELP;
-            a->help_top = 0;
-        }
+        if (ui_app_top(a) != UI_VIEW_HELP) return ui_app_push(a, UI_VIEW_HELP, NULL);
         return UI_R_ALL;
     case UI_ACT_THEME:
         dl_err_clear(&err);
@@ -428,10 +455,7 @@ static int global_action(ui_app *a, ui_action act)
         dl_fleet_refresh(a->fleet);
         if (dl_fleet_error(a->fleet, NULL)) dl_fleet_tick(a->fleet, (time_t)1 << 40);
         a->last_refresh = time(NULL);
-        if (a->view == UI_VIEW_DETAIL) {
-            dl_fleet_refresh_one(a->fleet, a->detail.tenant);
-            if (a->detail.tab == UI_TAB_FILES) ui_files_reload(a, &a->detail.files);
-        }
+        if (top_ops(a)->reread) top_ops(a)->reread(a);
         return UI_R_ALL | UI_R_CLEAR;
     case UI_ACT_JOBS:
         if (!a->progress) {
@@ -485,16 +509,10 @@ static int handle_key(ui_app *a, int key)
         return UI_R_STATUS;
     }
     if (a->prompt.kind) {
-        ui_prompt_kind kind = a->prompt.kind;
         int r = ui_prompt_key(&a->prompt, key);
-        if (kind == UI_PROMPT_FILTER) {
-            snprintf(a->list.filter, sizeof a->list.filter, "%s", r < 0 ? "" : a->prompt.text);
-            ui_list_rebuild(a);
-        } else if (r > 0) {
-            ui_logs_search(a, &a->detail.logs, a->prompt.text);
-        }
+        int m = a->prompt.on_key ? a->prompt.on_key(a, a->prompt.ud, a->prompt.text, r) : 0;
         if (r != 0) a->prompt.kind = UI_PROMPT_NONE;
-        return UI_R_BODY | UI_R_STATUS;
+        return m | UI_R_BODY | UI_R_STATUS;
     }
     a->msg[0] = '\0';
     ui_action act = ui_keys_lookup(key, ui_app_context(a));
@@ -508,16 +526,8 @@ static int handle_key(ui_app *a, int key)
     int m = ui_app_context(a) == UI_CX_PROGRESS ? progress_action(a, act) : -1;
     if (m < 0) m = global_action(a, act);
     if (m >= 0) return m | UI_R_STATUS;
-    switch (a->view) {
-    case UI_VIEW_LIST:
-        if (act == UI_ACT_QUIT) return request_quit(a);
-        return ui_list_action(a, act) | UI_R_STATUS;
-    case UI_VIEW_DETAIL:
-        return ui_detail_action(a, act) | UI_R_STATUS;
-    case UI_VIEW_HELP:
-        return ui_help_action(a, act) | UI_R_STATUS;
-    }
-    return UI_R_STATUS;
+    const ui_view_ops *v = top_ops(a);
+    return (v->action ? v->action(a, act) : 0) | UI_R_STATUS;
 }
 
 static int read_keys(ui_app *a)
@@ -549,16 +559,11 @@ static int poll_models(ui_app *a)
         a->fleet_gen = gen;
         a->last_error = err;
         a->last_retry = next;
-        ui_list_rebuild(a);
         mask |= UI_R_ALL;
-        if (a->view == UI_VIEW_DETAIL) mask |= ui_detail_fleet_changed(a);
+        EACH_VIEW(mask, model_changed, a);
     }
     mask |= poll_job(a);
-    if (a->detail.files.job || a->detail.files.old_job) mask |= ui_files_poll(a, &a->detail.files);
-    if (a->detail.logs.dirty) {
-        a->detail.logs.dirty = 0;
-        if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_LOGS) mask |= UI_R_STREAM;
-    }
+    EACH_VIEW(mask, poll, a);
     return mask;
 }
 
@@ -622,10 +627,8 @@ static void loop(ui_app *a)
 static void app_free(ui_app *a)
 {
     if (a->form) ui_form_free(a->form);
-    ui_detail_close(a);
-    ui_logs_free(&a->detail.logs);
-    ui_files_free(&a->detail.files);
-    ui_list_free(&a->list);
+    for (int v = 0; v < UI_VIEW_COUNT; v++)
+        if (ui_views[v]->free) ui_views[v]->free(a);
     if (a->job) ui_job_free(a->job);   /* waits for the worker */
     if (a->progress) ui_progress_free(a->progress);
     if (a->fleet) dl_fleet_free(a->fleet);
@@ -656,9 +659,9 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
         dl_ctx_close(&a->ctx);
         return dl_errkind_exit_code(err->kind);
     }
-    ui_list_init(&a->list);
-    ui_logs_init(&a->detail.logs);
-    ui_files_init(&a->detail.files);
+    for (int v = 0; v < UI_VIEW_COUNT; v++)
+        if (ui_views[v]->init) ui_views[v]->init(a);
+    a->stack[a->depth++] = UI_VIEW_LIST;
     a->fleet = dl_fleet_new(&a->ctx);
     dl_fleet_start(a->fleet);
     a->last_refresh = time(NULL);

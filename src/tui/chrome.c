@@ -21,20 +21,19 @@ void ui_chrome_header(ui_app *a)
     werase(w);
     ui_fill(w, 0, 0, COLS, hattr);
     char right[160];
-    const ui_list *l = &a->list;
-    size_t total = dl_fleet_count(a->fleet);
+        size_t total = dl_fleet_count(a->fleet);
     snprintf(right, sizeof right, "%zu tenant%s  %d ok  %d overdue  %d failing  %d stopped ",
-             total, total == 1 ? "" : "s", l->counts[DL_HEALTH_OK],
-             l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
-             l->counts[DL_HEALTH_STOPPED]);
+             total, total == 1 ? "" : "s", a->counts[DL_HEALTH_OK],
+             a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_FAILING],
+             a->counts[DL_HEALTH_STOPPED]);
     if (COLS < 100)
         snprintf(right, sizeof right, "%zu: %d ok %d overdue %d failing %d stopped ",
-                 total, l->counts[DL_HEALTH_OK], l->counts[DL_HEALTH_OVERDUE],
-                 l->counts[DL_HEALTH_FAILING], l->counts[DL_HEALTH_STOPPED]);
+                 total, a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE],
+                 a->counts[DL_HEALTH_FAILING], a->counts[DL_HEALTH_STOPPED]);
     if (COLS < 80)      /* the health symbols: + ok ! overdue x failing - stopped */
-        snprintf(right, sizeof right, "%zu: +%d !%d x%d -%d ", total, l->counts[DL_HEALTH_OK],
-                 l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
-                 l->counts[DL_HEALTH_STOPPED]);
+        snprintf(right, sizeof right, "%zu: +%d !%d x%d -%d ", total, a->counts[DL_HEALTH_OK],
+                 a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_FAILING],
+                 a->counts[DL_HEALTH_STOPPED]);
     int rw = ui_str_width(right);
     if (rw > COLS - 20) rw = 0;
     int lw = COLS - rw - 2;     /* a gap between the two halves */
@@ -138,9 +137,11 @@ void ui_chrome_status(ui_app *a)
         ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
     } else if (a->msg[0]) {
         ui_draw_str(w, 0, 0, cols, ui_attr(a->msg_role), a->msg);
-    } else if (a->view == UI_VIEW_LIST && a->list.filter[0]) {
-        ui_drawf(w, 0, 0, cols, ui_attr(UI_DIM), "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
-                 a->list.filter, a->list.nrows, dl_fleet_count(a->fleet));
+    } else {
+        const ui_view_ops *v = ui_views[ui_app_top(a)];
+        char text[400];
+        if (v->status && v->status(a, text, sizeof text))
+            ui_draw_str(w, 0, 0, cols, ui_attr(UI_DIM), text);
     }
     draw_keys(a, w, 1);
     wnoutrefresh(w);
