@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "chrome.h"
 #include "draw.h"
 #include "fmt.h"
 #include "term.h"
@@ -39,24 +40,65 @@ void ui_app_message(ui_app *a, int role, const char *fmt, ...)
     a->msg_role = role;
 }
 
+/* ---- the view table and stack ------------------------------------------------- */
+
+const ui_view_ops *const ui_views[UI_VIEW_COUNT] = {
+#define UI_X_VIEW_ROW(e, ops) [e] = &ops,
+    UI_VIEWS(UI_X_VIEW_ROW)
+#undef UI_X_VIEW_ROW
+};
+
+ui_view_id ui_app_top(const ui_app *a) { return a->depth ? a->stack[a->depth - 1] : UI_VIEW_LIST; }
+ui_view_id ui_app_below(const ui_app *a) { return a->depth > 1 ? a->stack[a->depth - 2] : UI_VIEW_LIST; }
+static const ui_view_ops *top_ops(const ui_app *a) { return ui_views[ui_app_top(a)]; }
+
+int ui_app_push(ui_app *a, ui_view_id v, const ui_view_arg *arg)
+{
+    if (a->depth == UI_VIEW_DEPTH) return 0;
+    a->stack[a->depth++] = v;
+    return ui_views[v]->enter ? ui_views[v]->enter(a, arg) | UI_R_ALL : UI_R_ALL;
+}
+
+int ui_app_pop(ui_app *a)
+{
+    if (a->depth <= 1) return 0;
+    const ui_view_ops *v = top_ops(a);
+    a->depth--;
+    if (v->leave) v->leave(a);
+    return UI_R_ALL;
+}
+
+int ui_app_pop_to(ui_app *a, ui_view_id v)
+{
+    int mask = 0;
+    while (a->depth > 1 && ui_app_top(a) != v) mask |= ui_app_pop(a);
+    return mask;
+}
+
+/* Every view's hook of that name, masks or'ed. */
+#define EACH_VIEW(mask, hook, ...)                                        \
+    for (int v_ = 0; v_ < UI_VIEW_COUNT; v_++)                            \
+        if (ui_views[v_]->hook) (mask) |= ui_views[v_]->hook(__VA_ARGS__)
+
+int ui_app_focus(ui_app *a, const char *tenant)
+{
+    int mask = UI_R_ALL;
+    snprintf(a->focus, sizeof a->focus, "%s", tenant);
+    EACH_VIEW(mask, model_changed, a);
+    return mask;
+}
+
 int ui_app_context(const ui_app *a)
 {
     if (a->progress && a->progress_open) return UI_CX_PROGRESS;
-    switch (a->view) {
-    case UI_VIEW_LIST: return UI_CX_LIST;
-    case UI_VIEW_HELP: return UI_CX_HELP;
-    case UI_VIEW_DETAIL:
-        return a->detail.tab == UI_TAB_LOGS ? UI_CX_LOGS
-             : a->detail.tab == UI_TAB_FILES ? UI_CX_FILES : UI_CX_OVERVIEW;
-    }
-    return UI_CX_LIST;
+    const ui_view_ops *v = top_ops(a);
+    return v->context ? v->context(a) : v->cx;
 }
 
 const dl_status *ui_app_current(const ui_app *a)
 {
-    if (a->view == UI_VIEW_DETAIL || (a->view == UI_VIEW_HELP && a->help_from == UI_VIEW_DETAIL))
-        return dl_fleet_find(a->fleet, a->detail.tenant);
-    return ui_list_selected(a);
+    const ui_view_ops *v = top_ops(a);
+    return v->current ? v->current(a) : NULL;
 }
 
 /* ---- layout ----------------------------------------------------------------- */
@@ -108,203 +150,6 @@ static void layout(ui_app *a)
 
 /* ---- painting ---------------------------------------------------------------- */
 
-static void draw_header(ui_app *a)
-{
-    WINDOW *w = a->hdr;
-    int hattr = ui_attr(UI_HEADER);
-    werase(w);
-    ui_fill(w, 0, 0, COLS, hattr);
-    char right[160];
-    const ui_list *l = &a->list;
-    size_t total = dl_fleet_count(a->fleet);
-    snprintf(right, sizeof right, "%zu tenant%s  %d ok  %d overdue  %d failing  %d stopped ",
-             total, total == 1 ? "" : "s", l->counts[DL_HEALTH_OK],
-             l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
-             l->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 100)
-        snprintf(right, sizeof right, "%zu: %d ok %d overdue %d failing %d stopped ",
-                 total, l->counts[DL_HEALTH_OK], l->counts[DL_HEALTH_OVERDUE],
-                 l->counts[DL_HEALTH_FAILING], l->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 80)      /* the health symbols: + ok ! overdue x failing - stopped */
-        snprintf(right, sizeof right, "%zu: +%d !%d x%d -%d ", total, l->counts[DL_HEALTH_OK],
-                 l->counts[DL_HEALTH_OVERDUE], l->counts[DL_HEALTH_FAILING],
-                 l->counts[DL_HEALTH_STOPPED]);
-    int rw = ui_str_width(right);
-    if (rw > COLS - 20) rw = 0;
-    int lw = COLS - rw - 2;     /* a gap between the two halves */
-    char left[512];
-    const dk_version *v = dl_fleet_engine(a->fleet);
-    const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
-    int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
-    if (dl_fleet_error(a->fleet, NULL)) {
-        snprintf(left, sizeof left, " %s: unreachable", ep);
-        ui_draw_str(w, 0, x, lw - x, ui_attr(UI_ERROR), left);
-    } else {
-        /* the engine's version matters more than the start of a long endpoint:
-         * cut the endpoint's head (".../deeplens-test/docker.sock") to keep it */
-        char ver[80];
-        snprintf(ver, sizeof ver, "  docker %s", v ? v->version : "...");
-        int room = lw - x - 1 - (int)strlen(ver);
-        size_t el = strlen(ep);
-        if (room > 12 && el > (size_t)room)
-            snprintf(left, sizeof left, " ...%s%s", ep + el - (size_t)(room - 4), ver);
-        else
-            snprintf(left, sizeof left, " %s%s", ep, ver);
-        ui_draw_str(w, 0, x, lw - x, hattr, left);
-    }
-    if (rw) ui_draw_str(w, 0, COLS - rw, rw, hattr, right);
-    wnoutrefresh(w);
-}
-
-static void draw_keys(ui_app *a, WINDOW *w, int y)
-{
-    int fattr = ui_attr(UI_FOOTER), kattr = ui_attr(UI_FOOTER_KEY);
-    ui_fill(w, y, 0, COLS, fattr);
-    const char *hints = NULL;
-    if (a->form) hints = ui_form_hints(a->form);
-    else if (a->quit_asked) hints = "y quit and wait for it  any other key: stay";
-    else if (a->password.kind) hints = "Enter provision  Esc cancel";
-    else if (a->prompt.kind) hints = "Enter keep  Esc clear";
-    if (hints) {
-        ui_draw_str(w, y, 1, COLS - 1, fattr, hints);
-        return;
-    }
-    int cx = ui_app_context(a), x = 0;
-    for (int act = 0; act < UI_ACT_COUNT && x < COLS; act++) {
-        const char *label = ui_action_label((ui_action)act);
-        if (!label || !(ui_action_contexts((ui_action)act) & cx)) continue;
-        /* the footer shows one key per action: the first that reaches it */
-        char keys[64];
-        ui_action_keys((ui_action)act, cx, keys, sizeof keys);
-        char *sp = strchr(keys, ' ');
-        if (sp) *sp = '\0';
-        if (!keys[0]) continue;
-        int need = ui_str_width(keys) + ui_str_width(label) + 2;
-        if (x + need > COLS) break;
-        x += ui_draw_str(w, y, x, COLS - x, kattr, keys);
-        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
-        x += ui_draw_str(w, y, x, COLS - x, fattr, label);
-        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
-    }
-}
-
-/* The right end of the status line: the running operation, or how the
- * last one ended, while its progress is not on screen. Returns its width. */
-static int draw_job_state(ui_app *a, WINDOW *w)
-{
-    char text[sizeof a->job_outcome + 16];
-    int role;
-    if (a->progress_open) return 0;
-    if (a->job) {
-        snprintf(text, sizeof text, " %s: running (J) ", a->job_label);
-        role = UI_WARNING;
-    } else if (a->job_outcome[0]) {
-        snprintf(text, sizeof text, " %s ", a->job_outcome);
-        role = a->job_outcome_role;
-    } else {
-        return 0;
-    }
-    int tw = ui_str_width(text);
-    if (tw > COLS / 2) tw = COLS / 2;
-    ui_draw_str(w, 0, COLS - tw, tw, ui_attr(role) | A_BOLD, text);
-    return tw;
-}
-
-static void draw_status(ui_app *a)
-{
-    WINDOW *w = a->status;
-    werase(w);
-    int nattr = ui_attr(UI_NORMAL);
-    ui_fill(w, 0, 0, COLS, nattr);
-    if (a->quit_asked && a->job) {
-        ui_drawf(w, 0, 0, COLS, ui_attr(UI_WARNING) | A_BOLD,
-                 "%s is still running and cannot be interrupted: quit and wait for it? (y/N)",
-                 a->job_label);
-        draw_keys(a, w, 1);
-        wnoutrefresh(w);
-        return;
-    }
-    int cols = COLS - draw_job_state(a, w);
-    if (a->prompt.kind == UI_PROMPT_FILTER || a->prompt.kind == UI_PROMPT_SEARCH) {
-        const char *label = a->prompt.kind == UI_PROMPT_FILTER ? "Filter: " : "Search: ";
-        int x = ui_draw_str(w, 0, 0, COLS, ui_attr(UI_TITLE), label);
-        x += ui_draw_text(w, 0, x, COLS - x - 1, nattr, a->prompt.text, a->prompt.len, 0, NULL);
-        ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
-    } else if (a->msg[0]) {
-        ui_draw_str(w, 0, 0, cols, ui_attr(a->msg_role), a->msg);
-    } else if (a->view == UI_VIEW_LIST && a->list.filter[0]) {
-        ui_drawf(w, 0, 0, cols, ui_attr(UI_DIM), "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
-                 a->list.filter, a->list.nrows, dl_fleet_count(a->fleet));
-    }
-    draw_keys(a, w, 1);
-    wnoutrefresh(w);
-}
-
-/* A box in the middle of the body with a title and lines. */
-static void draw_box(WINDOW *w, int role, const char *title, const char *const *lines, int n)
-{
-    int bh = getmaxy(w), bw = getmaxx(w);
-    int width = bw - 4 > 72 ? 72 : bw - 4;
-    /* wrap each line to the box */
-    char wrapped[24][80];
-    int nw = 0;
-    for (int i = 0; i < n && nw < 24; i++) {
-        const char *s = lines[i];
-        size_t len = strlen(s);
-        if (len == 0) { wrapped[nw++][0] = '\0'; continue; }
-        while (len > 0 && nw < 24) {
-            int cut = width - 4 < 79 ? width - 4 : 79;
-            if (cut < 10) cut = 10;
-            size_t take = len < (size_t)cut ? len : (size_t)cut;
-            if (take < len) {          /* break at a space when one is near */
-                size_t sp = take;
-                while (sp > take / 2 && s[sp] != ' ') sp--;
-                if (s[sp] == ' ') take = sp;
-            }
-            memcpy(wrapped[nw], s, take);
-            wrapped[nw][take] = '\0';
-            nw++;
-            s += take;
-            len -= take;
-            while (len && *s == ' ') { s++; len--; }
-        }
-    }
-    int h = nw + 4;
-    if (h > bh) h = bh;
-    int y0 = (bh - h) / 2, x0 = (bw - width) / 2;
-    if (y0 < 0) y0 = 0;
-    if (x0 < 0) x0 = 0;
-    WINDOW *d = derwin(w, h, width, y0, x0);
-    if (!d) return;
-    werase(d);
-    ui_frame(d, ui_attr(role), title);
-    for (int i = 0; i < nw && i + 2 < h - 1; i++)
-        ui_draw_str(d, i + 2, 2, width - 4, ui_attr(UI_NORMAL), wrapped[i]);
-    delwin(d);
-}
-
-static void draw_unreachable(ui_app *a, WINDOW *w)
-{
-    time_t next = 0;
-    const char *err = dl_fleet_error(a->fleet, &next);
-    char retry[96], when[32];
-    struct tm tm;
-    time_t now = time(NULL);
-    if (next > now && localtime_r(&next, &tm)) {
-        strftime(when, sizeof when, "%H:%M:%S", &tm);
-        snprintf(retry, sizeof retry, "retrying by itself at %s; the console stays open", when);
-    } else {
-        snprintf(retry, sizeof retry, "retrying now; the console stays open");
-    }
-    const char *lines[] = {
-        err, "", retry,
-        dl_fleet_count(a->fleet) ? "the list behind shows the last known state" :
-                                   "no tenant data yet",
-        "q quits, F5 retries at once",
-    };
-    draw_box(w, UI_ERROR, "Docker engine unreachable", lines, 5);
-}
-
 static void draw_password(ui_app *a, WINDOW *w)
 {
     char q[160], stars[80];
@@ -317,7 +162,7 @@ static void draw_password(ui_app *a, WINDOW *w)
         q, stars[0] ? stars : "_", "",
         "no password file was given (--password-file or postgres_password_file)",
     };
-    draw_box(w, UI_TITLE, "Password", lines, 4);
+    ui_draw_box(w, UI_TITLE, "Password", lines, 4);
 }
 
 static void draw_body(ui_app *a)
@@ -325,38 +170,17 @@ static void draw_body(ui_app *a)
     WINDOW *w = a->body;
     werase(w);
     wattrset(w, ui_attr(UI_NORMAL));
-    switch (a->view) {
-    case UI_VIEW_LIST: ui_list_draw(a, w); break;
-    case UI_VIEW_DETAIL: ui_detail_draw(a, w); break;
-    case UI_VIEW_HELP: ui_help_draw(a, w); break;
-    }
-    if (dl_fleet_error(a->fleet, NULL)) draw_unreachable(a, w);
+    if (top_ops(a)->draw) top_ops(a)->draw(a, w);
+    if (dl_fleet_error(a->fleet, NULL)) ui_chrome_unreachable(a, w);
     if (a->password.kind) draw_password(a, w);
     wnoutrefresh(w);
-}
-
-static void draw_too_small(void)
-{
-    werase(stdscr);
-    char msg[96];
-    snprintf(msg, sizeof msg, "terminal too small: %dx%d", COLS, LINES);
-    char need[64];
-    snprintf(need, sizeof need, "need at least %dx%d", UI_MIN_COLS, UI_MIN_ROWS);
-    int y = LINES / 2 - 1;
-    if (y < 0) y = 0;
-    attrset(ui_attr(UI_WARNING));
-    mvaddnstr(y, 0, msg, COLS);
-    attrset(ui_attr(UI_NORMAL));
-    if (y + 1 < LINES) mvaddnstr(y + 1, 0, need, COLS);
-    if (y + 2 < LINES) mvaddnstr(y + 2, 0, "q quits", COLS);
-    wnoutrefresh(stdscr);
 }
 
 static void paint(ui_app *a, int mask)
 {
     if (mask & UI_R_CLEAR) clearok(curscr, TRUE);
     if (ui_term_too_small()) {
-        draw_too_small();
+        ui_chrome_too_small();
         doupdate();
         return;
     }
@@ -365,9 +189,9 @@ static void paint(ui_app *a, int mask)
         mask |= UI_R_ALL;
     }
     if (mask & UI_R_STREAM) mask |= UI_R_BODY;
-    if (mask & UI_R_HEADER) draw_header(a);
+    if (mask & UI_R_HEADER) ui_chrome_header(a);
     if (mask & UI_R_BODY) draw_body(a);
-    if (mask & UI_R_STATUS) draw_status(a);
+    if (mask & UI_R_STATUS) ui_chrome_status(a);
     int cursor = 0;
     int modal = (a->form && a->form_win) || (a->progress && a->progress_open && a->progress_win);
     int h, wd, y, x, framed;
@@ -459,17 +283,11 @@ static int poll_job(ui_app *a)
         ui_app_message(a, UI_ERROR, "%s: FAILED: %s", a->job_label, err.msg);
     }
     if (a->job_kind == UI_JOB_PROVISION && ok)
-        snprintf(a->list.sel_tenant, sizeof a->list.sel_tenant, "%s", a->job_tenant);
-    if (a->job_kind == UI_JOB_REMOVE && ok && a->view != UI_VIEW_LIST &&
-        !strcmp(a->detail.tenant, a->job_tenant)) {
-        ui_detail_close(a);
-        a->view = UI_VIEW_LIST;
-    }
+        snprintf(a->focus, sizeof a->focus, "%s", a->job_tenant);
     dl_fleet_refresh_one(a->fleet, a->job_tenant);
-    if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_FILES &&
-        !strcmp(a->detail.tenant, a->job_tenant))
-        ui_files_reload(a, &a->detail.files);
-    return UI_R_ALL;
+    int mask = UI_R_ALL;
+    EACH_VIEW(mask, job_done, a, a->job_kind, a->job_tenant, ok);
+    return mask;
 }
 
 /* ---- forms ---------------------------------------------------------------------- */
@@ -527,7 +345,7 @@ static int form_done(ui_app *a)
         if (dl_config_password(a->opts->config, a->opts->password_file, 0, req.password,
                                sizeof req.password, &err) < 0) {
             a->pending = req;
-            ui_prompt_start(&a->password, UI_PROMPT_PASSWORD, "");
+            ui_prompt_start(&a->password, UI_PROMPT_PASSWORD, "", NULL, NULL);
             wipe(&req, sizeof req);
             return UI_R_ALL;
         }
@@ -576,7 +394,7 @@ int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st)
 
 /* Quitting waits for a running operation (it cannot be interrupted), so
  * the operator is asked first. */
-static int request_quit(ui_app *a)
+int ui_app_quit(ui_app *a)
 {
     if (!a->job) {
         a->quit = 1;
@@ -620,14 +438,10 @@ static int global_action(ui_app *a, ui_action act)
     dl_err err;
     switch (act) {
     case UI_ACT_QUIT_NOW:
-        return request_quit(a);
+        return ui_app_quit(a);
     case UI_ACT_HELP:
         a->progress_open = 0;       /* help replaces it; J brings it back */
-        if (a->view != UI_VIEW_HELP) {
-            a->help_from = a->view;
-            a->view = UI_VIEW_HELP;
-            a->help_top = 0;
-        }
+        if (ui_app_top(a) != UI_VIEW_HELP) return ui_app_push(a, UI_VIEW_HELP, NULL);
         return UI_R_ALL;
     case UI_ACT_THEME:
         dl_err_clear(&err);
@@ -641,10 +455,7 @@ static int global_action(ui_app *a, ui_action act)
         dl_fleet_refresh(a->fleet);
         if (dl_fleet_error(a->fleet, NULL)) dl_fleet_tick(a->fleet, (time_t)1 << 40);
         a->last_refresh = time(NULL);
-        if (a->view == UI_VIEW_DETAIL) {
-            dl_fleet_refresh_one(a->fleet, a->detail.tenant);
-            if (a->detail.tab == UI_TAB_FILES) ui_files_reload(a, &a->detail.files);
-        }
+        if (top_ops(a)->reread) top_ops(a)->reread(a);
         return UI_R_ALL | UI_R_CLEAR;
     case UI_ACT_JOBS:
         if (!a->progress) {
@@ -698,16 +509,10 @@ static int handle_key(ui_app *a, int key)
         return UI_R_STATUS;
     }
     if (a->prompt.kind) {
-        ui_prompt_kind kind = a->prompt.kind;
         int r = ui_prompt_key(&a->prompt, key);
-        if (kind == UI_PROMPT_FILTER) {
-            snprintf(a->list.filter, sizeof a->list.filter, "%s", r < 0 ? "" : a->prompt.text);
-            ui_list_rebuild(a);
-        } else if (r > 0) {
-            ui_logs_search(a, &a->detail.logs, a->prompt.text);
-        }
+        int m = a->prompt.on_key ? a->prompt.on_key(a, a->prompt.ud, a->prompt.text, r) : 0;
         if (r != 0) a->prompt.kind = UI_PROMPT_NONE;
-        return UI_R_BODY | UI_R_STATUS;
+        return m | UI_R_BODY | UI_R_STATUS;
     }
     a->msg[0] = '\0';
     ui_action act = ui_keys_lookup(key, ui_app_context(a));
@@ -721,16 +526,8 @@ static int handle_key(ui_app *a, int key)
     int m = ui_app_context(a) == UI_CX_PROGRESS ? progress_action(a, act) : -1;
     if (m < 0) m = global_action(a, act);
     if (m >= 0) return m | UI_R_STATUS;
-    switch (a->view) {
-    case UI_VIEW_LIST:
-        if (act == UI_ACT_QUIT) return request_quit(a);
-        return ui_list_action(a, act) | UI_R_STATUS;
-    case UI_VIEW_DETAIL:
-        return ui_detail_action(a, act) | UI_R_STATUS;
-    case UI_VIEW_HELP:
-        return ui_help_action(a, act) | UI_R_STATUS;
-    }
-    return UI_R_STATUS;
+    const ui_view_ops *v = top_ops(a);
+    return (v->action ? v->action(a, act) : 0) | UI_R_STATUS;
 }
 
 static int read_keys(ui_app *a)
@@ -762,16 +559,11 @@ static int poll_models(ui_app *a)
         a->fleet_gen = gen;
         a->last_error = err;
         a->last_retry = next;
-        ui_list_rebuild(a);
         mask |= UI_R_ALL;
-        if (a->view == UI_VIEW_DETAIL) mask |= ui_detail_fleet_changed(a);
+        EACH_VIEW(mask, model_changed, a);
     }
     mask |= poll_job(a);
-    if (a->detail.files.job || a->detail.files.old_job) mask |= ui_files_poll(a, &a->detail.files);
-    if (a->detail.logs.dirty) {
-        a->detail.logs.dirty = 0;
-        if (a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_LOGS) mask |= UI_R_STREAM;
-    }
+    EACH_VIEW(mask, poll, a);
     return mask;
 }
 
@@ -835,10 +627,8 @@ static void loop(ui_app *a)
 static void app_free(ui_app *a)
 {
     if (a->form) ui_form_free(a->form);
-    ui_detail_close(a);
-    ui_logs_free(&a->detail.logs);
-    ui_files_free(&a->detail.files);
-    ui_list_free(&a->list);
+    for (int v = 0; v < UI_VIEW_COUNT; v++)
+        if (ui_views[v]->free) ui_views[v]->free(a);
     if (a->job) ui_job_free(a->job);   /* waits for the worker */
     if (a->progress) ui_progress_free(a->progress);
     if (a->fleet) dl_fleet_free(a->fleet);
@@ -869,9 +659,9 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
         dl_ctx_close(&a->ctx);
         return dl_errkind_exit_code(err->kind);
     }
-    ui_list_init(&a->list);
-    ui_logs_init(&a->detail.logs);
-    ui_files_init(&a->detail.files);
+    for (int v = 0; v < UI_VIEW_COUNT; v++)
+        if (ui_views[v]->init) ui_views[v]->init(a);
+    a->stack[a->depth++] = UI_VIEW_LIST;
     a->fleet = dl_fleet_new(&a->ctx);
     dl_fleet_start(a->fleet);
     a->last_refresh = time(NULL);

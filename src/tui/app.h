@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "deeplens/fleet.h"
+#include "deeplens/spec.h"
 #include "deeplens/tui.h"
 #include "forms.h"
 #include "job.h"
@@ -30,69 +31,63 @@
 
 #define UI_REFRESH_SECONDS 45
 
-typedef enum ui_view_id { UI_VIEW_LIST, UI_VIEW_DETAIL, UI_VIEW_HELP } ui_view_id;
+/* The detail view's tabs: which one to open (ui_view_arg). */
 typedef enum ui_tab { UI_TAB_OVERVIEW, UI_TAB_LOGS, UI_TAB_FILES, UI_TAB_COUNT } ui_tab;
 
-/* A one-line input: the list filter, the log search, the password. */
+/* A one-line input: the list filter, the log search, the password. The
+ * one who starts it gives on_key and ud: called after every key with r = 1
+ * when Enter ended it, -1 when Esc cancelled, 0 while editing; returns a
+ * repaint mask. */
 typedef enum ui_prompt_kind { UI_PROMPT_NONE, UI_PROMPT_FILTER, UI_PROMPT_SEARCH,
                               UI_PROMPT_PASSWORD } ui_prompt_kind;
+typedef struct ui_app ui_app;
 typedef struct ui_prompt {
     ui_prompt_kind kind;
     char text[256];
     size_t len;
+    int (*on_key)(ui_app *a, void *ud, const char *text, int r);
+    void *ud;
 } ui_prompt;
 
-typedef struct ui_list {
-    size_t *rows;              /* fleet indices, filtered and sorted */
-    size_t nrows, cap;
-    size_t sel, top;
-    char sel_tenant[DL_TENANT_MAX + 1];
-    int sort_col, sort_rev;
-    char filter[256];
-    int counts[DL_HEALTH_COUNT];
-} ui_list;
+/* ---- views as data -------------------------------------------------------------
+ * A screen is one file exporting one ui_view_ops and one row in UI_VIEWS
+ * (views.h). Views are stacked: the list is at the bottom, the detail and
+ * the help screen go on top of it (ui_app_push) and Back takes them off
+ * (ui_app_pop); the top one gets the keys and is drawn. Each screen keeps
+ * its state to itself (file scope: one console per process). Every hook
+ * may be NULL; masks are UI_R_*. */
+typedef struct ui_view_arg {
+    const char *tenant;        /* the detail: which tenant */
+    ui_tab tab;                /* and which tab */
+} ui_view_arg;
 
-typedef struct ui_logs {
-    ui_logbuf *buf;
-    dl_log_stream *stream;
-    char tenant[DL_TENANT_MAX + 1];
-    int ended;                 /* the stream finished */
-    char end_msg[300];
-    time_t started_at;         /* container start the stream belongs to */
-    int paused;                /* not following: view holds its place */
-    uint64_t top;              /* first line shown when paused */
-    uint64_t seen_end;         /* end when paused, for "N new lines" */
-    int timestamps, wrap, hscroll;
-    char search[128];
-    uint64_t match;            /* line of the current match, or UINT64_MAX */
-    int dirty;                 /* lines arrived since the last paint */
-    int rows;                  /* body height at the last paint */
-} ui_logs;
+typedef struct ui_view_ops {
+    const char *name;
+    int cx;                                       /* key context (keys.h) */
+    void (*init)(ui_app *a);                      /* once, at start */
+    void (*free)(ui_app *a);                      /* once, at the end */
+    int (*enter)(ui_app *a, const ui_view_arg *arg); /* pushed */
+    void (*leave)(ui_app *a);                     /* popped */
+    void (*draw)(ui_app *a, WINDOW *body);        /* the top view, into the body */
+    int (*action)(ui_app *a, ui_action act);      /* the top view's keys */
+    /* every turn, every view (it may have work in flight off screen) */
+    int (*poll)(ui_app *a);
+    /* every view, when the fleet or the focused tenant changed */
+    int (*model_changed)(ui_app *a);
+    /* every view, when an operation ended */
+    int (*job_done)(ui_app *a, ui_job_kind kind, const char *tenant, int ok);
+    int (*reread)(ui_app *a);   /* the top view, on F5 (refresh is a curses macro) */
+    int (*context)(const ui_app *a);              /* top view; overrides cx */
+    const dl_status *(*current)(const ui_app *a); /* its selected tenant */
+    /* the status line when no message shows; 0 = nothing to say */
+    int (*status)(const ui_app *a, char *buf, size_t n);
+} ui_view_ops;
 
-typedef struct ui_files {
-    char tenant[DL_TENANT_MAX + 1];
-    dl_files data;
-    int have;                  /* data holds a listing (else the snapshot) */
-    ui_job *job;               /* UI_JOB_FILES in flight */
-    ui_job *old_job;           /* a listing for a tenant left behind */
-    char err[300];
-    size_t sel, top;
-    int sort_col, sort_rev;
-    size_t *order;
-    size_t norder;
-    int rows;
-} ui_files;
+#include "views.h"
 
-typedef struct ui_detail {
-    char tenant[DL_TENANT_MAX + 1];
-    ui_tab tab;
-    int scroll;                /* overview */
-    int lines;                 /* overview lines at the last paint */
-    ui_logs logs;
-    ui_files files;
-} ui_detail;
+#define UI_VIEW_DEPTH 8
 
-typedef struct ui_app {
+struct ui_app {
     const dl_tui_opts *opts;
     dl_ctx ctx;
     dl_fleet *fleet;
@@ -102,10 +97,10 @@ typedef struct ui_app {
     int no_color;
     int rc;
 
-    ui_view_id view, help_from;
-    int help_top;
-    ui_list list;
-    ui_detail detail;
+    ui_view_id stack[UI_VIEW_DEPTH];   /* stack[depth - 1] is on screen */
+    int depth;
+    char focus[DL_TENANT_MAX + 1];     /* the tenant the list selects, by name */
+    int counts[DL_HEALTH_COUNT];       /* tenants per health, for the header */
 
     ui_prompt prompt;          /* filter / search, on the status line */
     ui_prompt password;        /* masked, in a box */
@@ -131,7 +126,7 @@ typedef struct ui_app {
 
     WINDOW *hdr, *body, *status;
     long long last_paint_ms;
-} ui_app;
+};
 
 /* app.c */
 void ui_app_message(ui_app *a, int role, const char *fmt, ...)
@@ -145,52 +140,24 @@ const dl_status *ui_app_current(const ui_app *a);
 /* Actions on the selected tenant, from the list and the detail view. */
 int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st);
 
-/* list.c */
-void ui_list_init(ui_list *l);
-void ui_list_free(ui_list *l);
-void ui_list_rebuild(ui_app *a);
-int ui_list_action(ui_app *a, ui_action act);
-void ui_list_draw(ui_app *a, WINDOW *w);
-const dl_status *ui_list_selected(const ui_app *a);
-
-/* detail.c */
-int ui_detail_open(ui_app *a, const char *tenant, ui_tab tab);
-void ui_detail_close(ui_app *a);
-int ui_detail_action(ui_app *a, ui_action act);
-void ui_detail_draw(ui_app *a, WINDOW *w);
-/* Called when the fleet changed (reopen a log after a restart...). */
-int ui_detail_fleet_changed(ui_app *a);
-/* The storage line: used and free on the target against the document's
- * estimate (DB size x retention x compression factor x 1.2). */
-void ui_storage_line(const dl_spec *sp, long long db_size, long long total_kb,
-                     long long free_kb, long long backups_bytes, char *buf, size_t n,
-                     int *role);
-
-/* logs.c */
-void ui_logs_init(ui_logs *l);
-void ui_logs_free(ui_logs *l);
-int ui_logs_open(ui_app *a, ui_logs *l, const char *tenant);
-void ui_logs_close(ui_logs *l);
-int ui_logs_action(ui_app *a, ui_logs *l, ui_action act);
-void ui_logs_draw(ui_app *a, ui_logs *l, WINDOW *w, int y0);
-void ui_logs_search(ui_app *a, ui_logs *l, const char *needle);
-
-/* files.c */
-void ui_files_init(ui_files *f);
-void ui_files_free(ui_files *f);
-int ui_files_open(ui_app *a, ui_files *f, const char *tenant);
-int ui_files_reload(ui_app *a, ui_files *f);
-int ui_files_poll(ui_app *a, ui_files *f);
-int ui_files_action(ui_app *a, ui_files *f, ui_action act);
-void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0);
-
-/* help.c */
-int ui_help_action(ui_app *a, ui_action act);
-void ui_help_draw(ui_app *a, WINDOW *w);
+/* The view on screen, and the one under it (UI_VIEW_COUNT: none). */
+ui_view_id ui_app_top(const ui_app *a);
+ui_view_id ui_app_below(const ui_app *a);
+/* Put a view on top (its enter hook), or take the top one off (leave);
+ * the list at the bottom stays. */
+int ui_app_push(ui_app *a, ui_view_id v, const ui_view_arg *arg);
+int ui_app_pop(ui_app *a);
+/* Take views off until v is on top. */
+int ui_app_pop_to(ui_app *a, ui_view_id v);
+/* Select this tenant in the list (by name): every view's model_changed. */
+int ui_app_focus(ui_app *a, const char *tenant);
+/* q in the list: quit, or ask first while an operation runs. */
+int ui_app_quit(ui_app *a);
 
 /* prompt.c: returns 1 when Enter ended it, -1 when Esc cancelled, 0 when
  * still editing. */
 int ui_prompt_key(ui_prompt *p, int key);
-void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial);
+void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial,
+                     int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "tabs.h"
 #include "deeplens/cron.h"
 #include "draw.h"
 #include "fmt.h"
@@ -19,9 +19,20 @@
 
 static const char *const tab_names[UI_TAB_COUNT] = {"Overview", "Logs", "Files"};
 
+typedef struct ui_detail {
+    char tenant[DL_TENANT_MAX + 1];
+    ui_tab tab;
+    int scroll;                /* overview */
+    int lines;                 /* overview lines at the last paint */
+    ui_logs logs;
+    ui_files files;
+} ui_detail;
+
+static ui_detail detail;      /* one console per process */
+
 static int show_tab(ui_app *a, ui_tab tab)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
     d->tab = tab;
     if (tab == UI_TAB_LOGS && (!d->logs.tenant[0] || strcmp(d->logs.tenant, d->tenant)))
         ui_logs_open(a, &d->logs, d->tenant);
@@ -30,31 +41,35 @@ static int show_tab(ui_app *a, ui_tab tab)
     return UI_R_ALL;
 }
 
-int ui_detail_open(ui_app *a, const char *tenant, ui_tab tab)
+static void detail_close(ui_app *a);
+
+static int detail_enter(ui_app *a, const ui_view_arg *arg)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
+    const char *tenant = arg->tenant;
+    ui_tab tab = arg->tab;
     if (strcmp(d->tenant, tenant)) {
-        ui_detail_close(a);
+        detail_close(a);
         snprintf(d->tenant, sizeof d->tenant, "%s", tenant);
         d->scroll = 0;
     }
-    a->view = UI_VIEW_DETAIL;
     dl_fleet_refresh_one(a->fleet, tenant);
     return show_tab(a, tab);
 }
 
-void ui_detail_close(ui_app *a)
+static void detail_close(ui_app *a)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
     ui_logs_close(&d->logs);
     d->logs.tenant[0] = '\0';
     d->files.tenant[0] = '\0';
     d->tenant[0] = '\0';
 }
 
-int ui_detail_fleet_changed(ui_app *a)
+static int detail_model_changed(ui_app *a)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
+    if (ui_app_top(a) != UI_VIEW_DETAIL) return 0;
     const dl_status *st = dl_fleet_find(a->fleet, d->tenant);
     if (!st) return UI_R_ALL;
     /* a log stream ends when the container stops: follow the new run */
@@ -64,17 +79,13 @@ int ui_detail_fleet_changed(ui_app *a)
     return UI_R_ALL;
 }
 
-int ui_detail_action(ui_app *a, ui_action act)
+static int detail_action(ui_app *a, ui_action act)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
     switch (act) {
     case UI_ACT_QUIT:
     case UI_ACT_BACK:
-        a->view = UI_VIEW_LIST;
-        snprintf(a->list.sel_tenant, sizeof a->list.sel_tenant, "%s", d->tenant);
-        ui_detail_close(a);
-        ui_list_rebuild(a);
-        return UI_R_ALL;
+        return ui_app_pop(a);
     case UI_ACT_NEXT_TAB: return show_tab(a, (ui_tab)((d->tab + 1) % UI_TAB_COUNT));
     case UI_ACT_PREV_TAB: return show_tab(a, (ui_tab)((d->tab + UI_TAB_COUNT - 1) % UI_TAB_COUNT));
     case UI_ACT_TAB_OVERVIEW: return show_tab(a, UI_TAB_OVERVIEW);
@@ -244,7 +255,7 @@ static int overview_lines(const dl_status *st, ov_line *v)
 
 static void draw_overview(ui_app *a, const dl_status *st, WINDOW *w, int y0)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
     static ov_line v[OV_MAX];
     int n = overview_lines(st, v);
     int width = getmaxx(w), height = getmaxy(w);
@@ -258,9 +269,9 @@ static void draw_overview(ui_app *a, const dl_status *st, WINDOW *w, int y0)
     }
 }
 
-void ui_detail_draw(ui_app *a, WINDOW *w)
+static void detail_draw(ui_app *a, WINDOW *w)
 {
-    ui_detail *d = &a->detail;
+    ui_detail *d = &detail;
     int width = getmaxx(w);
     const dl_status *st = dl_fleet_find(a->fleet, d->tenant);
     /* tab bar */
@@ -291,3 +302,90 @@ void ui_detail_draw(ui_app *a, WINDOW *w)
     default: break;
     }
 }
+
+/* ---- the view's hooks ------------------------------------------------------------ */
+
+static void detail_init(ui_app *a)
+{
+    ui_logs_init(&detail.logs);
+    ui_files_init(&detail.files);
+}
+
+static void detail_free(ui_app *a)
+{
+    detail_close(a);
+    ui_logs_free(&detail.logs);
+    ui_files_free(&detail.files);
+}
+
+/* Back to the list: it selects the tenant this view showed. */
+static void detail_leave(ui_app *a)
+{
+    char tenant[DL_TENANT_MAX + 1];
+    snprintf(tenant, sizeof tenant, "%s", detail.tenant);
+    detail_close(a);
+    ui_app_focus(a, tenant);
+}
+
+static int on_files_tab(const ui_app *a)
+{
+    return ui_app_top(a) == UI_VIEW_DETAIL && detail.tab == UI_TAB_FILES;
+}
+
+static int detail_poll(ui_app *a)
+{
+    ui_detail *d = &detail;
+    int mask = 0;
+    if ((d->files.job || d->files.old_job) && ui_files_poll(a, &d->files) && on_files_tab(a))
+        mask |= UI_R_BODY;
+    if (d->logs.dirty) {
+        d->logs.dirty = 0;
+        if (ui_app_top(a) == UI_VIEW_DETAIL && d->tab == UI_TAB_LOGS) mask |= UI_R_STREAM;
+    }
+    return mask;
+}
+
+static int detail_job_done(ui_app *a, ui_job_kind kind, const char *tenant, int ok)
+{
+    ui_detail *d = &detail;
+    if (!d->tenant[0] || strcmp(d->tenant, tenant)) return 0;
+    if (kind == UI_JOB_REMOVE && ok && ui_app_top(a) != UI_VIEW_LIST)
+        return ui_app_pop_to(a, UI_VIEW_LIST);
+    if (on_files_tab(a)) ui_files_reload(a, &d->files);   /* the job may have changed them */
+    return 0;
+}
+
+static int detail_reread(ui_app *a)
+{
+    dl_fleet_refresh_one(a->fleet, detail.tenant);
+    if (detail.tab == UI_TAB_FILES) ui_files_reload(a, &detail.files);
+    return 0;
+}
+
+static int detail_context(const ui_app *a)
+{
+    return detail.tab == UI_TAB_LOGS ? UI_CX_LOGS
+         : detail.tab == UI_TAB_FILES ? UI_CX_FILES : UI_CX_OVERVIEW;
+}
+
+static const dl_status *detail_current(const ui_app *a)
+{
+    return dl_fleet_find(a->fleet, detail.tenant);
+}
+
+const ui_view_ops ui_detail_view = {
+    .name = "detail",
+    .cx = UI_CX_DETAIL,
+    .init = detail_init,
+    .free = detail_free,
+    .enter = detail_enter,
+    .leave = detail_leave,
+    .draw = detail_draw,
+    .action = detail_action,
+    .poll = detail_poll,
+    .model_changed = detail_model_changed,
+    .job_done = detail_job_done,
+    .reread = detail_reread,
+    .context = detail_context,
+    .current = detail_current,
+};

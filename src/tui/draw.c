@@ -114,3 +114,45 @@ void ui_frame(WINDOW *w, int attr, const char *title)
     }
     wattrset(w, ui_attr(UI_NORMAL));
 }
+
+void ui_draw_box(WINDOW *w, int role, const char *title, const char *const *lines, int n)
+{
+    int bh = getmaxy(w), bw = getmaxx(w);
+    int width = bw - 4 > 72 ? 72 : bw - 4;
+    /* wrap each line to the box */
+    char wrapped[24][80];
+    int nw = 0;
+    for (int i = 0; i < n && nw < 24; i++) {
+        const char *s = lines[i];
+        size_t len = strlen(s);
+        if (len == 0) { wrapped[nw++][0] = '\0'; continue; }
+        while (len > 0 && nw < 24) {
+            int cut = width - 4 < 79 ? width - 4 : 79;
+            if (cut < 10) cut = 10;
+            size_t take = len < (size_t)cut ? len : (size_t)cut;
+            if (take < len) {          /* break at a space when one is near */
+                size_t sp = take;
+                while (sp > take / 2 && s[sp] != ' ') sp--;
+                if (s[sp] == ' ') take = sp;
+            }
+            memcpy(wrapped[nw], s, take);
+            wrapped[nw][take] = '\0';
+            nw++;
+            s += take;
+            len -= take;
+            while (len && *s == ' ') { s++; len--; }
+        }
+    }
+    int h = nw + 4;
+    if (h > bh) h = bh;
+    int y0 = (bh - h) / 2, x0 = (bw - width) / 2;
+    if (y0 < 0) y0 = 0;
+    if (x0 < 0) x0 = 0;
+    WINDOW *d = derwin(w, h, width, y0, x0);
+    if (!d) return;
+    werase(d);
+    ui_frame(d, ui_attr(role), title);
+    for (int i = 0; i < nw && i + 2 < h - 1; i++)
+        ui_draw_str(d, i + 2, 2, width - 4, ui_attr(UI_NORMAL), wrapped[i]);
+    delwin(d);
+}

@@ -28,6 +28,8 @@ void ui_fill(WINDOW *w, int y, int x, int width, int attr);
 void ui_hline(WINDOW *w, int y, int x, int n, int attr);
 /* A frame around the whole window, with a title. */
 void ui_frame(WINDOW *w, int attr, const char *title);
+/* A box in the middle of w with a title and lines (wrapped to the box). */
+void ui_draw_box(WINDOW *w, int role, const char *title, const char *const *lines, int n);
 /* Columns that s takes on screen. */
 int ui_str_width(const char *s);
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "tabs.h"
 #include "draw.h"
 #include "fmt.h"
 #include "deeplens/text.h"
@@ -148,7 +148,7 @@ int ui_files_poll(ui_app *a, ui_files *f)
         const dl_file *x = file_at(a, f, f->order[i], NULL);
         if (x && !strcmp(x->name, selected)) f->sel = i;
     }
-    return a->view == UI_VIEW_DETAIL && a->detail.tab == UI_TAB_FILES ? UI_R_BODY : 0;
+    return 1;
 }
 
 static const dl_file *selected(const ui_app *a, const ui_files *f)

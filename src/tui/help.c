@@ -57,28 +57,35 @@ static int build(help_line *v)
     return n;
 }
 
-int ui_help_action(ui_app *a, ui_action act)
+static int help_top;
+
+static int help_enter(ui_app *a, const ui_view_arg *arg)
+{
+    help_top = 0;
+    return UI_R_ALL;
+}
+
+static int help_action(ui_app *a, ui_action act)
 {
     int page = LINES - 5 > 1 ? LINES - 5 : 1;
     switch (act) {
     case UI_ACT_QUIT:
     case UI_ACT_BACK:
     case UI_ACT_HELP:
-        a->view = a->help_from;
-        return UI_R_ALL;
-    case UI_ACT_UP: a->help_top--; break;
-    case UI_ACT_DOWN: a->help_top++; break;
-    case UI_ACT_PAGE_UP: a->help_top -= page; break;
-    case UI_ACT_PAGE_DOWN: a->help_top += page; break;
-    case UI_ACT_TOP: a->help_top = 0; break;
-    case UI_ACT_BOTTOM: a->help_top = HELP_MAX; break;
+        return ui_app_pop(a);
+    case UI_ACT_UP: help_top--; break;
+    case UI_ACT_DOWN: help_top++; break;
+    case UI_ACT_PAGE_UP: help_top -= page; break;
+    case UI_ACT_PAGE_DOWN: help_top += page; break;
+    case UI_ACT_TOP: help_top = 0; break;
+    case UI_ACT_BOTTOM: help_top = HELP_MAX; break;
     default: return 0;
     }
-    if (a->help_top < 0) a->help_top = 0;
+    if (help_top < 0) help_top = 0;
     return UI_R_BODY;
 }
 
-void ui_help_draw(ui_app *a, WINDOW *w)
+static void help_draw(ui_app *a, WINDOW *w)
 {
     static help_line v[HELP_MAX];
     int n = build(v);
@@ -86,8 +93,8 @@ void ui_help_draw(ui_app *a, WINDOW *w)
     ui_drawf(w, 0, 1, width - 2, ui_attr(UI_TITLE), "Help: keys and their actions (theme %s)",
              ui_theme_name());
     int rows = height - 1;
-    if (a->help_top > n - rows) a->help_top = n - rows > 0 ? n - rows : 0;
-    for (int i = a->help_top, y = 1; i < n && y < height; i++, y++) {
+    if (help_top > n - rows) help_top = n - rows > 0 ? n - rows : 0;
+    for (int i = help_top, y = 1; i < n && y < height; i++, y++) {
         const help_line *l = &v[i];
         if (l->kind == 0) {
             ui_draw_str(w, y, 1, width - 2, ui_attr(UI_DIM), l->text);
@@ -105,3 +112,19 @@ void ui_help_draw(ui_app *a, WINDOW *w)
         }
     }
 }
+
+/* the tenant of the view under the help screen */
+static const dl_status *help_current(const ui_app *a)
+{
+    const ui_view_ops *below = ui_views[ui_app_below(a)];
+    return below->current ? below->current(a) : NULL;
+}
+
+const ui_view_ops ui_help_view = {
+    .name = "help",
+    .cx = UI_CX_HELP,
+    .enter = help_enter,
+    .draw = help_draw,
+    .action = help_action,
+    .current = help_current,
+};

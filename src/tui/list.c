@@ -44,16 +44,21 @@ static const struct { const char *title; int width, prio, right; } cols[COL_COUN
 #undef X_DEF
 };
 
-void ui_list_init(ui_list *l)
-{
-    memset(l, 0, sizeof *l);
-}
+typedef struct ui_list {
+    size_t *rows;              /* fleet indices, filtered and sorted */
+    size_t nrows, cap;
+    size_t sel, top;
+    int sort_col, sort_rev;
+    char filter[256];
+} ui_list;
 
-void ui_list_free(ui_list *l)
+static ui_list list;          /* one console per process */
+
+static void list_free(ui_app *a)
 {
+    ui_list *l = &list;
     free(l->rows);
-    l->rows = NULL;
-    l->nrows = l->cap = 0;
+    memset(l, 0, sizeof *l);
 }
 
 /* ---- cells ------------------------------------------------------------------ */
@@ -154,9 +159,9 @@ static int matches(const dl_status *st, const char *filter)
     return ui_text_find(hay, strlen(hay), filter, strlen(filter)) >= 0;
 }
 
-void ui_list_rebuild(ui_app *a)
+static void rebuild(ui_app *a)
 {
-    ui_list *l = &a->list;
+    ui_list *l = &list;
     size_t n = dl_fleet_count(a->fleet);
     if (n > l->cap) {
         size_t *nr = realloc(l->rows, n * sizeof *nr);
@@ -164,11 +169,11 @@ void ui_list_rebuild(ui_app *a)
         l->rows = nr;
         l->cap = n;
     }
-    memset(l->counts, 0, sizeof l->counts);
+    memset(a->counts, 0, sizeof a->counts);
     l->nrows = 0;
     for (size_t i = 0; i < n; i++) {
         const dl_status *st = dl_fleet_at(a->fleet, i);
-        if ((int)st->health >= 0 && st->health < DL_HEALTH_COUNT) l->counts[st->health]++;
+        if ((int)st->health >= 0 && st->health < DL_HEALTH_COUNT) a->counts[st->health]++;
         if (matches(st, l->filter)) l->rows[l->nrows++] = i;
     }
     sort_fleet = a->fleet;
@@ -176,44 +181,52 @@ void ui_list_rebuild(ui_app *a)
     sort_rev = l->sort_rev;
     if (l->nrows) qsort(l->rows, l->nrows, sizeof *l->rows, cmp_rows);
     /* keep the selected tenant selected */
-    if (l->sel_tenant[0]) {
+    if (a->focus[0]) {
         for (size_t i = 0; i < l->nrows; i++)
-            if (!strcmp(dl_fleet_at(a->fleet, l->rows[i])->spec.tenant, l->sel_tenant)) {
+            if (!strcmp(dl_fleet_at(a->fleet, l->rows[i])->spec.tenant, a->focus)) {
                 l->sel = i;
                 return;
             }
     }
     if (l->sel >= l->nrows) l->sel = l->nrows ? l->nrows - 1 : 0;
     if (l->nrows)
-        snprintf(l->sel_tenant, sizeof l->sel_tenant, "%s",
+        snprintf(a->focus, sizeof a->focus, "%s",
                  dl_fleet_at(a->fleet, l->rows[l->sel])->spec.tenant);
 }
 
-const dl_status *ui_list_selected(const ui_app *a)
+static const dl_status *list_selected(const ui_app *a)
 {
-    const ui_list *l = &a->list;
+    const ui_list *l = &list;
     if (!l->nrows || l->sel >= l->nrows) return NULL;
     return dl_fleet_at(a->fleet, l->rows[l->sel]);
+}
+
+/* the filter prompt: the list follows every key; Esc clears the filter */
+static int filter_key(ui_app *a, void *ud, const char *text, int r)
+{
+    snprintf(list.filter, sizeof list.filter, "%s", r < 0 ? "" : text);
+    rebuild(a);
+    return 0;
 }
 
 /* ---- keys -------------------------------------------------------------------------- */
 
 static void select_row(ui_app *a, long i)
 {
-    ui_list *l = &a->list;
+    ui_list *l = &list;
     if (!l->nrows) return;
     if (i < 0) i = 0;
     if (i >= (long)l->nrows) i = (long)l->nrows - 1;
     l->sel = (size_t)i;
-    snprintf(l->sel_tenant, sizeof l->sel_tenant, "%s",
+    snprintf(a->focus, sizeof a->focus, "%s",
              dl_fleet_at(a->fleet, l->rows[l->sel])->spec.tenant);
 }
 
-int ui_list_action(ui_app *a, ui_action act)
+static int list_action(ui_app *a, ui_action act)
 {
-    ui_list *l = &a->list;
+    ui_list *l = &list;
     long page = LINES - 5 > 1 ? LINES - 5 : 1;
-    const dl_status *st = ui_list_selected(a);
+    const dl_status *st = list_selected(a);
     switch (act) {
     case UI_ACT_UP: select_row(a, (long)l->sel - 1); return UI_R_BODY;
     case UI_ACT_DOWN: select_row(a, (long)l->sel + 1); return UI_R_BODY;
@@ -225,21 +238,25 @@ int ui_list_action(ui_app *a, ui_action act)
     case UI_ACT_OPEN_LOGS:
     case UI_ACT_OPEN_FILES:
         if (!st) return 0;
-        return ui_detail_open(a, st->spec.tenant,
-                              act == UI_ACT_OPEN_LOGS ? UI_TAB_LOGS
-                              : act == UI_ACT_OPEN_FILES ? UI_TAB_FILES : UI_TAB_OVERVIEW);
+        return ui_app_push(a, UI_VIEW_DETAIL,
+                           &(ui_view_arg){st->spec.tenant,
+                                          act == UI_ACT_OPEN_LOGS ? UI_TAB_LOGS
+                                          : act == UI_ACT_OPEN_FILES ? UI_TAB_FILES
+                                                                     : UI_TAB_OVERVIEW});
+    case UI_ACT_QUIT:
+        return ui_app_quit(a);
     case UI_ACT_FILTER:
-        ui_prompt_start(&a->prompt, UI_PROMPT_FILTER, l->filter);
+        ui_prompt_start(&a->prompt, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
         return UI_R_STATUS;
     case UI_ACT_SORT:
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
-        ui_list_rebuild(a);
+        rebuild(a);
         ui_app_message(a, UI_DIM, "sorted by %s%s", cols[l->sort_col].title,
                        l->sort_rev ? " (reversed)" : "");
         return UI_R_BODY;
     case UI_ACT_SORT_REVERSE:
         l->sort_rev = !l->sort_rev;
-        ui_list_rebuild(a);
+        rebuild(a);
         return UI_R_BODY;
     case UI_ACT_NEXT_PROBLEM:
         for (size_t k = 1; k <= l->nrows; k++) {
@@ -264,9 +281,9 @@ int ui_list_action(ui_app *a, ui_action act)
 
 /* ---- drawing --------------------------------------------------------------------- */
 
-void ui_list_draw(ui_app *a, WINDOW *w)
+static void list_draw(ui_app *a, WINDOW *w)
 {
-    ui_list *l = &a->list;
+    ui_list *l = &list;
     int width = getmaxx(w), height = getmaxy(w);
     time_t now = time(NULL);
     int show[COL_COUNT], wid[COL_COUNT];
@@ -352,3 +369,28 @@ void ui_list_draw(ui_app *a, WINDOW *w)
         }
     }
 }
+
+static int list_model_changed(ui_app *a)
+{
+    rebuild(a);
+    return UI_R_ALL;
+}
+
+static int list_status(const ui_app *a, char *buf, size_t n)
+{
+    if (!list.filter[0]) return 0;
+    snprintf(buf, n, "filter '%s': %zu of %zu tenants (/ to change, Esc in the prompt clears)",
+             list.filter, list.nrows, dl_fleet_count(a->fleet));
+    return 1;
+}
+
+const ui_view_ops ui_list_view = {
+    .name = "list",
+    .cx = UI_CX_LIST,
+    .free = list_free,
+    .draw = list_draw,
+    .action = list_action,
+    .model_changed = list_model_changed,
+    .current = list_selected,
+    .status = list_status,
+};

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "tabs.h"
 #include "draw.h"
 #include "term.h"
 #include "text.h"
@@ -134,7 +134,7 @@ static void scroll_by(ui_logs *l, long delta)
     }
 }
 
-void ui_logs_search(ui_app *a, ui_logs *l, const char *needle)
+static void logs_search(ui_app *a, ui_logs *l, const char *needle)
 {
     snprintf(l->search, sizeof l->search, "%s", needle);
     if (!l->buf || !needle[0]) {
@@ -152,6 +152,13 @@ void ui_logs_search(ui_app *a, ui_logs *l, const char *needle)
     }
     l->match = m;
     pause_at(l, m > (uint64_t)(l->rows / 2) ? m - (uint64_t)(l->rows / 2) : 0);
+}
+
+/* the search prompt: Enter searches */
+static int search_key(ui_app *a, void *ud, const char *text, int r)
+{
+    if (r > 0) logs_search(a, ud, text);
+    return 0;
 }
 
 static int search_step(ui_app *a, ui_logs *l, int dir)
@@ -208,7 +215,7 @@ int ui_logs_action(ui_app *a, ui_logs *l, ui_action act)
         l->paused = 0;
         return ui_logs_open(a, l, l->tenant);
     case UI_ACT_SEARCH:
-        ui_prompt_start(&a->prompt, UI_PROMPT_SEARCH, l->search);
+        ui_prompt_start(&a->prompt, UI_PROMPT_SEARCH, l->search, search_key, l);
         return UI_R_STATUS;
     case UI_ACT_SEARCH_NEXT: return search_step(a, l, -1);
     case UI_ACT_SEARCH_PREV: return search_step(a, l, 1);

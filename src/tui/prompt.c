@@ -8,10 +8,13 @@
 #include "deeplens/text.h"
 #include "app.h"
 
-void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial)
+void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial,
+                     int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud)
 {
     memset(p, 0, sizeof *p);
     p->kind = kind;
+    p->on_key = on_key;
+    p->ud = ud;
     snprintf(p->text, sizeof p->text, "%s", initial ? initial : "");
     p->len = strlen(p->text);
 }
