@@ -63,13 +63,17 @@ lc_provision "$g" "$gdir"
 gf=$(lc_backups "$gdir/$g" "$gdb" | tail -n 1)
 [ -n "$gf" ] || bail_out "no backup after provision"
 
+# the job wrote a manifest; a backup made before manifests existed has none
+check "the backup has the job's manifest" test -f "$gdir/$g/$gf.manifest"
+mv "$gdir/$g/$gf.manifest" "$work/job.manifest"
 run drill "$g"
 expect "a drill of a backup without manifest passes" 0 "Drill passed: $gf .*the dump's COPY blocks \\(no manifest\\)"
 like "$out" "event=drill tenant=$g result=ok file=$gf tables=3 rows=5000 source=dump" \
     "it compared 3 tables and 5000 rows from the dump"
 is "$(scratch "$g")" "" "no scratch database left"
 
-mk_manifest "$gdir/$g/$gf"
+# the job's own manifest back in place: the drill and the job count alike
+mv "$work/job.manifest" "$gdir/$g/$gf.manifest"
 run drill "$g" "$gf"
 expect "a drill of a good gzip backup with a manifest passes" 0 "Drill passed: $gf .* match the manifest"
 like "$out" "result=ok file=$gf tables=3 rows=5000 source=manifest" "against the manifest"
@@ -243,5 +247,30 @@ expect "provision --drill-schedule" 0 "configured successfully"
 like "$("$docker" exec "$(ctr "$h")" cat /etc/crontabs/root)" "30 3 \\* \\* 0 /usr/local/bin/backup.sh --drill-cron" \
     "the provisioned crontab has the drill line"
 is "$(jq -r '.[0].drill_schedule' <<< "$(lc_json status --json "$h")")" "30 3 * * 0" "status --json: drill_schedule"
+
+# --- a custom-format tenant: the archive restores with pg_restore ---------------------------
+c=${id}c
+cdb=tenant_${c}_metadata
+cdir=$(lc_target c) || bail_out "cannot make the target directory"
+lc_db "$cdb" "$role" || bail_out "cannot create $cdb"
+live_c=$(lc_fingerprint "$cdb")
+lc_provision "$c" "$cdir" --format custom
+expect "provision --format custom" 0 "configured successfully"
+cf=$(lc_backups "$cdir/$c" "$cdb" | tail -n 1)
+like "$cf" '[.]dump$' "the custom tenant's backup is a .dump"
+check "the .dump has the job's manifest" test -f "$cdir/$c/$cf.manifest"
+run drill "$c"
+expect "a drill of a custom-format backup passes against its manifest" 0 "Drill passed: $cf .* match the manifest"
+like "$out" "result=ok file=$cf tables=3 rows=5000 source=manifest" "a .dump: 3 tables and 5000 rows compared"
+is "$(scratch "$c")" "" "no scratch database left after the .dump drill"
+# the same archive cut in half, with a sidecar that matches the cut bytes: the drill refuses it
+cut=${cdb}_20000101_000000.dump
+head -c $(($(stat -c %s "$cdir/$c/$cf") / 2)) "$cdir/$c/$cf" > "$cdir/$c/$cut" &&
+    cp "$cdir/$c/$cf.manifest" "$cdir/$c/$cut.manifest" && resign "$cdir/$c/$cut" &&
+    chown 999:999 "$cdir/$c/$cut"* || bail_out "cannot make the truncated archive"
+run drill "$c" "$cut"
+expect "a drill of a truncated .dump FAILS" 1 "drill FAILED: verification failed"
+is "$(scratch "$c")" "" "no scratch database left after the failed .dump drill"
+is "$(lc_fingerprint "$cdb")" "$live_c" "the custom tenant's live database is unchanged by its drills"
 
 done_testing

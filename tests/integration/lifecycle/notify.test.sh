@@ -211,5 +211,31 @@ has_line "$out" "image cannot send an https:// webhook: it has no curl and its w
     "https webhook: the preflight says why"
 is "$(lc_gone "$t2")" "" "https webhook: no container or volume is left"
 
+# --- a suspicious size and a failed drill notify too ----------------------------------------------
+# (a tenant of its own, the receiver's earlier requests cleared; unsigned)
+rm -f "$work"/got/*
+u=${id}u
+udb=tenant_${u}_metadata
+udir=$(lc_target targetu) || bail_out "cannot make the target directory"
+lc_db "$udb" "$role" || bail_out "cannot create $udb"
+lc_provision "$u" "$udir" --webhook "$url" --size-floor 100000000
+expect "provision with a size floor above any backup's size" 0 "^PostgreSQL backup configured successfully!"
+uf=$(lc_backups "$udir/$u" "$udb" | tail -n 1)
+if wait_requests 1; then ok "suspicious: a request is sent"; else not_ok "suspicious: a request is sent"; fi
+b=$(body 1)
+is "$(jq -r '[.tenant, .event, .file, (.size | tostring)] | join(" ")' <<< "$b")" \
+    "$u suspicious $uf $(stat -c %s "$udir/$u/$uf")" "suspicious: tenant, event, the backup and its size"
+like "$(jq -r .reason <<< "$b")" "below the floor of 100000000 B" "suspicious: the size rule's reason"
+# the manifest promises one row more than the backup holds in its first table
+sed -i -E '0,/^table=/s/^table=([0-9]+) /table=1\1 /' "$udir/$u/$uf.manifest"
+run drill "$u" "$uf"
+expect "a drill against a manifest that promises more rows FAILS" 1 "drill FAILED: table .* rows restored"
+if wait_requests 2; then ok "drill_failed: a request is sent"; else not_ok "drill_failed: a request is sent"; fi
+b=$(body 2)
+is "$(jq -r '[.tenant, .event, .file] | join(" ")' <<< "$b")" "$u drill_failed $uf" \
+    "drill_failed: tenant, event and the backup drilled"
+like "$(jq -r .reason <<< "$b")" "^table .*: [0-9]+ rows restored, 1[0-9]+ in the manifest$" \
+    "drill_failed: the first difference is the reason"
+
 diag "notify suite took $((SECONDS - t_start)) s"
 done_testing
