@@ -347,6 +347,20 @@ drop_privileges() {
 
 # --- verification ----------------------------------------------------------------
 
+# check_written NAME: the check of a run's own file NAME, from what the run saw while
+# writing it (every process of its pipe exited 0 before): a plain dump's stream ended with
+# the SQL trailer; a custom archive was read whole by the manifest's pg_restore. Sets
+# CHECK_REASON. (--verify, restore and drills read the file itself: check_dump.)
+check_written() {
+	CHECK_REASON=''
+	[ "$(backup_kind "$1")" = custom ] && return 0
+	case $(cat "$WORK/stream.tail" 2>/dev/null) in
+	*"$TRAILER"*) return 0 ;;
+	esac
+	CHECK_REASON="dump incomplete: trailer missing"
+	return 1
+}
+
 # check_dump PATH NAME: sets CHECK_REASON and fails when the dump PATH, a backup named NAME
 # (its suffix says the kind), is damaged. For gzip and zstd the full decompression is the
 # integrity test (CRC + length, like gzip -t / zstd -t) and the SQL trailer must be there;
@@ -1401,24 +1415,29 @@ dump_custom() {
 }
 
 # dump_stream: the plain run. dump_plain through tee into compress_stream into $PARTIAL;
-# tee's copy goes through a FIFO to the manifest reader ($WORK/mf.raw). Sets MF_DURATION
-# (the pipe's, manifest included) and MF_DB_SIZE (right after the dump).
+# tee's copies go through FIFOs to the manifest reader ($WORK/mf.raw) and to tail, which
+# keeps the stream's last lines ($WORK/stream.tail) for the trailer check: the run's own
+# file is not read back and decompressed. Sets MF_DURATION (the pipe's, manifest
+# included) and MF_DB_SIZE (right after the dump).
 dump_stream() {
-	local up0 fifo=$WORK/mf.fifo rc mf_rc
+	local up0 fifo=$WORK/mf.fifo tailf=$WORK/tail.fifo rc mf_rc tail_pid
 	up0=$(uptime_now)
-	if ! mkfifo "$fifo" 2>"$WORK/mf.err"; then
+	if ! mkfifo "$fifo" "$tailf" 2>"$WORK/mf.err"; then
 		echo 0 >"$WORK/dump.rc"
 		return 1
 	fi
 	manifest_count <"$fifo" >"$WORK/mf.raw" 2>"$WORK/mf.err" &
 	MF_PID=$!
-	dump_plain | tee "$fifo" 2>"$WORK/tee.err" | compress_stream 2>"$WORK/compress.err" >"$PARTIAL"
+	tail -n 8 <"$tailf" >"$WORK/stream.tail" 2>/dev/null &
+	tail_pid=$!
+	dump_plain | tee "$fifo" "$tailf" 2>"$WORK/tee.err" | compress_stream 2>"$WORK/compress.err" >"$PARTIAL"
 	rc=$?
-	# a tee that never opened the FIFO leaves the reader waiting for a writer
-	[ "$rc" = 0 ] || kill "$MF_PID" 2>/dev/null
+	# a tee that never opened the FIFOs leaves the readers waiting for a writer
+	[ "$rc" = 0 ] || kill "$MF_PID" "$tail_pid" 2>/dev/null
 	wait "$MF_PID"
 	mf_rc=$?
 	MF_PID=''
+	wait "$tail_pid"
 	MF_DURATION=$(elapsed "$up0" "$(uptime_now)")
 	[ "$rc" = 0 ] || return "$rc"
 	[ "$mf_rc" = 0 ] || return "$mf_rc"
@@ -1427,7 +1446,8 @@ dump_stream() {
 }
 
 # dump_custom_stream: the custom run. pg_dump -Fc into $PARTIAL, then the manifest from
-# the archive itself (pg_restore's script of it, read once). Sets MF_DURATION, MF_DB_SIZE.
+# the archive itself: pg_restore's script of it, read once and whole, which is also the
+# archive's check (its trailer goes to $WORK/stream.tail). Sets MF_DURATION, MF_DB_SIZE.
 dump_custom_stream() {
 	local up0 rc
 	up0=$(uptime_now)
@@ -1546,7 +1566,7 @@ run_backup() {
 		finish FAILED "$reason"
 	fi
 
-	if ! check_dump "$PARTIAL" "$final"; then
+	if ! check_written "$final"; then
 		rm -f "$PARTIAL"
 		finish FAILED "$CHECK_REASON"
 	fi

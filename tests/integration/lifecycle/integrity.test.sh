@@ -356,5 +356,20 @@ is "$(lc_backups "$nsb" "$dbb")" "$f0" "... and makes no backup"
 rm -f "$nsb/.deeplens"
 mv "$work/b.deeplens" "$nsb/.deeplens"
 
+# --- 9. a pg_dump that stops short and still exits 0 ----------------------------------------------
+# The run does not read its own file back: the trailer is checked in the stream (tail beside
+# tee). A wrapper cuts pg_dump's output after 40 lines and exits 0; the run must fail on it.
+pgd=/usr/lib/postgresql/15/bin/pg_dump
+"$docker" exec -u 0 "$cb" sh -c "mv $pgd $pgd.real &&
+    printf '#!/bin/sh\n$pgd.real \"\$@\" | head -n 40\nexit 0\n' > $pgd && chmod 0755 $pgd" ||
+    bail_out "cannot put the short pg_dump in place"
+before=$(lc_snapshot "$nsb")
+run backup-now "$tb"
+expect "a dump that ends early with exit status 0 fails the run" 1 "backup failed: dump incomplete: trailer missing"
+is "$(lc_snapshot "$nsb")" "$before" "... and leaves no file, no temporary"
+"$docker" exec -u 0 "$cb" mv -f "$pgd.real" "$pgd"
+run backup-now "$tb"
+expect "with the real pg_dump back the run passes its own check" 0 "Backup completed"
+
 diag "elapsed $((SECONDS - t_start)) s"
 done_testing
