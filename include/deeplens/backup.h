@@ -128,6 +128,11 @@ int dl_status_from_container(dl_status *st, const dk_container *ct, dl_err *err)
 int dl_status_parse_job(dl_status *st, const char *text, size_t len, dl_err *err);
 /* Compute next_run, max_gap, health and health_reason at `now`. */
 void dl_health_eval(dl_status *st, time_t now);
+/* A scheduled run at most `window` s before `now` whose result st does not
+ * have yet (its last run started before it, and the container was up): 1 and
+ * its time in *at, else 0. A read just after a scheduled time uses it to look
+ * again once that run is done, rather than only after the next one. */
+int dl_status_pending_run(const dl_status *st, time_t now, time_t window, time_t *at);
 
 /* The share of the database's on-disk size a gzip-compressed plain dump
  * takes (the document's rule of thumb), and the safety margin of the

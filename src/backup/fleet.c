@@ -161,6 +161,7 @@ static void plan_next(dl_fleet *f, size_t i, time_t now, int ok)
 {
     fleet_due *d = &f->due[i];
     const dl_status *st = &f->rows[i];
+    time_t recent;
     /* the next turn of this row's spot in the period, at least a minute away */
     time_t periodic = now - now % DL_FLEET_REREAD + spread(st->container);
 
@@ -172,6 +173,13 @@ static void plan_next(dl_fleet *f, size_t i, time_t now, int ok)
         d->wait_for = 0;             /* the health rule says overdue by now */
     d->sched = 0;
     d->at = periodic;
+    /* A read just after a scheduled time may come before that run's result:
+     * look again AFTER_RUN after it, not only after the next one. */
+    if (!d->wait_for && ok && dl_status_pending_run(st, now, DL_FLEET_AFTER_RUN, &recent)) {
+        d->at = recent + DL_FLEET_AFTER_RUN;
+        d->sched = recent;
+        return;
+    }
     if (d->wait_for) {
         d->at = now + WAIT_FOR_RUN_STEP;
     } else if (st->next_run > 0 && st->next_run + DL_FLEET_AFTER_RUN < periodic) {

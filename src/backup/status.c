@@ -209,6 +209,20 @@ static int drill_untested(dl_status *st, time_t now)
     return 1;
 }
 
+int dl_status_pending_run(const dl_status *st, time_t now, time_t window, time_t *at)
+{
+    dl_cron cron;
+    dl_err e;
+    time_t t;
+    if (dl_cron_parse(&cron, st->spec.schedule, &e) < 0 ||
+        dl_cron_next(&cron, now - window - 1, &t) < 0 || t > now)
+        return 0;
+    if (st->last_run_start >= t || (st->started_at && st->started_at > t))
+        return 0;
+    *at = t;
+    return 1;
+}
+
 void dl_health_eval(dl_status *st, time_t now)
 {
     dl_cron cron;

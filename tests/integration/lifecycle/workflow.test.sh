@@ -120,9 +120,10 @@ expect "restore without --to goes to <database>_restore" 0 "Restored $f0 into ${
 is "$(lc_fingerprint "${db}_restore")" "$src" "... identical too"
 
 # --- backup-now, while pg_dump waits for a lock ------------------------------------------------
-# Another session holds a table for 3 s: the CLI's first line must arrive while
+# Another session holds a table for 6 s (a slow engine takes one or two of them
+# to see the lock granted and start the CLI): the CLI's first line must arrive while
 # the job is still waiting (output streamed, not collected at the end).
-psql_pg "$db" -c "begin; lock table crm.customers in access exclusive mode; select pg_sleep(3); commit" \
+psql_pg "$db" -c "begin; lock table crm.customers in access exclusive mode; select pg_sleep(6); commit" \
     > /dev/null 2>&1 &
 locker=$!
 for _ in $(seq 1 50); do

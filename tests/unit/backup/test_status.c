@@ -121,6 +121,35 @@ static void test_health_ok_and_next_run(void **state)
     dl_status_clear(&st);
 }
 
+/* A read a few seconds after a scheduled time, before that run's result:
+ * the run is pending; once its result is in, or long after, it is not. */
+static void test_pending_run(void **state)
+{
+    dl_status st;
+    dl_err err;
+    time_t at = 0;
+    (void)state;
+    running(&st);
+    dl_status_parse_job(&st, job_status, strlen(job_status), &err);
+    snprintf(st.spec.schedule, sizeof st.spec.schedule, "* * * * *");
+    st.last_run_start = 1764064800 - 60;            /* the 09:59 run */
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 3, 20, &at), 1);
+    assert_true(at == 1764064800);                  /* 10:00 is pending */
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 20, 20, &at), 1);
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 22, 20, &at), 0);
+    st.last_run_start = 1764064800;                 /* 10:00's result is in */
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 3, 20, &at), 0);
+    st.last_run_start = 0;                          /* no run yet */
+    st.started_at = 1764064800 + 1;                 /* but started after 10:00 */
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 3, 20, &at), 0);
+    st.started_at = 1764064800 - 300;
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 3, 20, &at), 1);
+    /* a daily schedule: nothing pending at 10:00:03 */
+    snprintf(st.spec.schedule, sizeof st.spec.schedule, "0 2 * * *");
+    assert_int_equal(dl_status_pending_run(&st, 1764064800 + 3, 20, &at), 0);
+    dl_status_clear(&st);
+}
+
 static void test_health_overdue(void **state)
 {
     dl_status st;
@@ -325,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_parse_job),
         cmocka_unit_test(test_health_ok_and_next_run),
         cmocka_unit_test(test_health_overdue),
+        cmocka_unit_test(test_pending_run),
         cmocka_unit_test(test_health_failing_and_stopped),
         cmocka_unit_test(test_health_untested),
         cmocka_unit_test(test_health_without_job_status),
