@@ -460,10 +460,10 @@ verify_backup() {
 # COPY block "table=<rows> <data bytes> <name>", the qualified name as in the COPY line,
 # made inert (CLEAN_AWK). A backup without one (older versions) stays verifiable.
 
-# MANIFEST_AWK: reads the plain dump, prints server_version= and one table= line per COPY
-# block of a "-- Data for Name:" section (a COPY line in a function body is not data)
+# MANIFEST_NAME_AWK: the awk functions both readers below share: copy_name(line) is the
+# qualified table name of a COPY line as written (quoted identifiers kept), "" if none
 # shellcheck disable=SC2016 # awk's $0, not the shell's
-MANIFEST_AWK='
+MANIFEST_NAME_AWK='
 function ident(s, p,   c, n) {
 	if (substr(s, p, 1) == "\"") {
 		for (p++; p <= length(s); p++) {
@@ -483,6 +483,11 @@ function copy_name(s,   e) {
 	if (!e || substr(s, e, 1) != " ") return ""
 	return substr(s, 6, e - 6)
 }
+'
+# MANIFEST_AWK: reads the plain dump, prints server_version= and one table= line per COPY
+# block of a "-- Data for Name:" section (a COPY line in a function body is not data)
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+MANIFEST_AWK="$MANIFEST_NAME_AWK"'
 function start(s) {
 	name = copy_name(s)
 	gsub(/\n/, " ", name)
@@ -519,26 +524,7 @@ data && /^COPY / {
 # quoted name splits is seen by its first line only: its name is that line's, its second
 # line is counted in its data bytes, and more lines than two as rows.
 # shellcheck disable=SC2016 # awk's $0, not the shell's
-MANIFEST_GREP_AWK='
-function ident(s, p,   c, n) {
-	if (substr(s, p, 1) == "\"") {
-		for (p++; p <= length(s); p++) {
-			c = substr(s, p, 1)
-			if (c != "\"") continue
-			if (substr(s, p + 1, 1) != "\"") return p + 1
-			p++
-		}
-		return 0
-	}
-	n = match(substr(s, p), /^[^ ."(]+/)
-	return n ? p + RLENGTH : 0
-}
-function copy_name(s,   e) {
-	e = ident(s, 6)
-	if (e && substr(s, e, 1) == ".") e = ident(s, e + 1)
-	if (!e || substr(s, e, 1) != " ") return ""
-	return substr(s, 6, e - 6)
-}
+MANIFEST_GREP_AWK="$MANIFEST_NAME_AWK"'
 function start(s, ln, off) {
 	name = copy_name(s)
 	data = 0; split_hdr = 0
@@ -1615,22 +1601,11 @@ health() {
 }
 
 health_verdict() {
-	local line k v result='' reason='' success='' started='' t age limit flag='' why=''
+	local result reason success started='' t age limit flag why
 	t=$(now)
 	limit=$((MAX_GAP + 600 + MAX_GAP / 10))
-	if [ -f "$STATE_DIR/status" ]; then
-		while IFS= read -r line; do
-			k=${line%%=*}
-			v=${line#*=}
-			case $k in
-			last_result) result=$v ;;
-			last_reason) reason=$v ;;
-			last_success) success=$v ;;
-			size_flag) flag=$v ;;
-			size_reason) why=$v ;;
-			esac
-		done <"$STATE_DIR/status"
-	fi
+	load_previous
+	result=$PREV_RESULT reason=$PREV_REASON success=$PREV_SUCCESS flag=$SIZE_FLAG why=$SIZE_REASON
 	[ -f "$STATE_DIR/started" ] && read -r started <"$STATE_DIR/started"
 	case $success in *[!0-9]*) success= ;; esac
 	case $started in *[!0-9]*) started= ;; esac
