@@ -75,7 +75,12 @@ static void learn_operator(void)
         if (len > 0 && len < sizeof addr) {
             memcpy(addr, ssh, len);
             addr[len] = '\0';
-            if (strspn(addr, "0123456789abcdefABCDEF:.%") == len)
+            /* an IPv4 or IPv6 address, an IPv6 one with its %zone */
+            size_t ip = strspn(addr, "0123456789abcdefABCDEF:.");
+            if (ip == len ||
+                (ip > 0 && addr[ip] == '%' && ip + 1 < len &&
+                 strspn(addr + ip + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_.-") == len - ip - 1))
                 memcpy(st.client, addr, len + 1);
         }
     }
