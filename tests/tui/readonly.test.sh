@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 tui_setup
 
-audit=$TUI_TMP/audit.jsonl
-echo "audit_file = $audit" >> "$TUI_TMP/config"
+audit=$TUI_TMP/audit.jsonl   # audit_file of lib.sh's config
 ssh="SSH_CONNECTION=198.51.100.9 40000 10.0.0.1 22"
 t=$(tui_name ro)
 tui_tenant "$t"; t_ok $? "provisioned $t"
