@@ -8,7 +8,8 @@
 # With --read-only or read_only = yes every changing command exits 8 before
 # anything is done: no container, no volume, no new record, the running
 # container untouched. A configured audit file that cannot be opened stops a
-# change before it starts; the default one is made under $XDG_STATE_HOME.
+# change before it starts; the default one is made under $XDG_STATE_HOME. The syslog
+# line is read from a private /dev/log (unshare -m; skipped where that is not allowed).
 # Prints TAP.
 set -u
 # shellcheck source=tests/integration/lifecycle/lib.sh
@@ -161,5 +162,30 @@ is "$(stat -c %a "$def" 2> /dev/null) $(stat -c %a "${def%/*}" 2> /dev/null)" "6
 is "$(jq -r '.action + " " + .result' "$def" 2> /dev/null)" "restart error" "... holding the record"
 DEEPLENS_BACKUP_CONFIG=/dev/null XDG_STATE_HOME=$work/state run audit --json
 is "$(jq -r '.[0].tenant' <<< "$out" 2> /dev/null)" "${id}nobody" "audit reads the default file"
+
+# --- syslog: one authpriv.notice line (a private /dev/log in a mount namespace) ----------------
+sl=$work/syslog
+mkdir -p "$sl/dev"
+cat > "$sl/listen.py" << 'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(15)
+print(s.recv(8192).decode(errors="replace"), flush=True)
+EOF
+if command -v python3 > /dev/null && unshare -m true 2> /dev/null; then
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    timeout 30 unshare -m sh -c '
+        mount -t tmpfs tmpfs "$1/dev" && cp -a /dev/null /dev/zero /dev/urandom "$1/dev/" || exit 1
+        python3 "$1/listen.py" "$1/dev/log" > "$1/got" & sleep 0.5
+        mount --bind "$1/dev" /dev || exit 1
+        DEEPLENS_BACKUP_CONFIG=/dev/null XDG_STATE_HOME="$1/state" "$2" restart "$3" > /dev/null 2>&1
+        wait' sh "$sl" "$bin" "${id}nobody"
+    got=$(cat "$sl/got" 2> /dev/null)
+    like "$got" "^<85>.*deeplens-backup\\[[0-9]+\\]: audit action=restart tenant=${id}nobody user=$me client=192\\.0\\.2\\.44 source=cli result=error error=\"no backup configured" \
+        "syslog: authpriv.notice, ident deeplens-backup, the record as one logfmt line"
+else
+    skip "syslog line" "no private mount namespace here (unshare -m)"
+fi
 
 done_testing
