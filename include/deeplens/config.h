@@ -8,6 +8,8 @@
  *   network, image, uid_gid, prefix, nfs_options, schedule, retention,
  *   keep_min, drill_schedule (cron or none), drill_window (days), webhook_url,
  *   webhook_format, webhook_events, webhook_secret_file, theme,
+ *   read_only (yes/no: refuse every change, CLI and console),
+ *   audit_file (the audit trail's JSON-lines file, or none; audit.h),
  *   bind <key> <action>   (console key bindings)
  * Unknown keys and bad values are errors naming the file, line and key.
  * Command-line flags override what the file says.
@@ -31,6 +33,8 @@ typedef struct dl_config {
     char password_file[1024];
     char webhook_secret_file[1024];  /* "" = none; the secret is its first line */
     char theme[256];               /* name or path, "" = default */
+    int read_only;                 /* read_only = yes (or --read-only) */
+    char audit_file[1024];         /* "" = the default (audit.h), "none" = no file */
     dl_bind binds[DL_CONFIG_MAX_BINDS];
     int nbinds;
 } dl_config;

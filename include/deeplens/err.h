@@ -22,6 +22,7 @@
     X(DL_ENOTFOUND, "not found",          4)             \
     X(DL_ECONFLICT, "conflict",           5)             \
     X(DL_EUNVERIFIED, "not verified",     7)             \
+    X(DL_EREADONLY, "refused: read-only mode", 8)        \
     X(DL_EHTTP,     "engine error",       1)             \
     X(DL_EPROTO,    "protocol error",     1)             \
     X(DL_ESYS,      "system error",       1)             \

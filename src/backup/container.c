@@ -15,6 +15,7 @@
 
 #include "deeplens/cron.h"
 #include "deeplens/text.h"
+#include "deeplens/audit.h"
 #include "internal.h"
 
 static const char job_backup_sh[] =
@@ -201,6 +202,10 @@ static int plan_build(dl_container_plan *p, const dl_spec *s, const char *passwo
     if (dl_spec_to_labels(s, &p->labels, &p->nlabels, err) < 0) {
         dl_container_plan_free(p);
         return -1;
+    }
+    if (dl_audit_labels(&p->labels, &p->nlabels) < 0) {   /* changed_by, changed_at */
+        dl_container_plan_free(p);
+        return dl_err_set(err, DL_ESYS, "out of memory building labels");
     }
     dl_spec_volume_name(s, p->volume, sizeof p->volume);
     p->mount = (dk_mount){.type = "volume", .source = p->volume,

@@ -69,6 +69,7 @@ int cli_cmd_drill(cli_run *r);
 int cli_cmd_restore(cli_run *r);
 int cli_cmd_restart(cli_run *r);
 int cli_cmd_remove(cli_run *r);
+int cli_cmd_audit(cli_run *r);        /* cmd_audit.c */
 int cli_cmd_keys(cli_run *r);         /* cmd_info.c */
 int cli_cmd_themes(cli_run *r);
 int cli_cmd_version(cli_run *r);

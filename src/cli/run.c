@@ -17,12 +17,16 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "deeplens/audit.h"
 #include "deeplens/tui.h"
+
+static char last_failure[sizeof ((dl_err *)0)->msg];   /* for the audit record */
 
 int cli_fail(const dl_err *err)
 {
     /* the message may quote the engine, pg_dump or a tenant's status file */
     const char *m = err->msg[0] ? err->msg : dl_errkind_word(err->kind);
+    snprintf(last_failure, sizeof last_failure, "%s", m);
     fputs(CLI_PROG ": ", stderr);
     cli_write_inert(stderr, m, strlen(m));
     fputc('\n', stderr);
@@ -169,6 +173,69 @@ void cli_hint_prefix(const cli_run *r, char *buf, size_t n)
         }
 }
 
+/* ---- read-only mode and the audit trail ------------------------------------ */
+
+static int read_only(const cli_run *r)
+{
+    return r->a->val[OPT_READ_ONLY] || r->cfg.read_only;
+}
+
+/* A change in read-only mode: refused before anything is done (exit 8). */
+static int refuse_read_only(const cli_run *r)
+{
+    dl_err err;
+    dl_err_set(&err, DL_EREADONLY,
+               "'%s' changes things and is refused in read-only mode (%s): nothing done",
+               r->a->cmd->name, r->a->val[OPT_READ_ONLY] ? "--read-only" : "read_only in the config");
+    return cli_fail(&err);
+}
+
+/* The audit file: a configured one must open (else nothing is done); the
+ * default one falls back to syslog only, with a warning. */
+static int audit_open(const cli_run *r, const char *source, dl_err *err)
+{
+    if (dl_audit_open(source, r->cfg.audit_file, err) == 0)
+        return 0;
+    if (r->cfg.audit_file[0]) {
+        dl_err_prefix(err, "audit_file in the config");
+        return -1;
+    }
+    fputs(CLI_PROG ": warning: ", stderr);
+    cli_write_inert(stderr, err->msg, strlen(err->msg));
+    fputs(" (recording to syslog only)\n", stderr);
+    dl_err_clear(err);
+    return 0;
+}
+
+/* Run a changing command with its audit record: the options and file it
+ * was given (never a password: none is ever an option), then the result. */
+static int run_audited(cli_run *r)
+{
+    const cli_args *a = r->a;
+    dl_audit_entry e;
+    dl_err err;
+    int rc;
+
+    dl_err_clear(&err);
+    if (audit_open(r, "cli", &err) < 0)
+        return cli_fail(&err);
+    dl_audit_begin(&e, a->cmd->name, a->npos ? a->pos[0] : NULL, r->ep.display);
+    for (int o = 0; o < CLI_OPT_COUNT; o++)
+        if (a->val[o] && (a->cmd->opts & CLI_OPT(o)))
+            dl_audit_add(&e, cli_options[o].name, cli_options[o].arg ? a->val[o] : "yes");
+    if (a->npos > 1)
+        dl_audit_add(&e, "file", a->pos[1]);
+    last_failure[0] = '\0';
+    rc = a->cmd->run(r);
+    if (dl_audit_record(&e, rc == 0, last_failure[0] ? last_failure : "failed", &err) < 0) {
+        fputs(CLI_PROG ": warning: ", stderr);
+        cli_write_inert(stderr, err.msg, strlen(err.msg));
+        fputc('\n', stderr);
+    }
+    dl_audit_close();
+    return rc;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static int run_console(cli_run *r)
@@ -187,7 +254,12 @@ static int run_console(cli_run *r)
     o.theme = r->a->val[OPT_THEME];   /* NULL: the config's */
     o.password_file = r->a->val[OPT_PASSWORD_FILE];
     o.ascii = r->a->val[OPT_ASCII] != NULL;
+    if (read_only(r))
+        r->cfg.read_only = 1;   /* the console reads it from the config */
+    else if (audit_open(r, "console", &err) < 0)
+        return cli_fail(&err);
     rc = dl_tui_run(&o, &err);
+    dl_audit_close();
     if (rc != 0 && err.kind != DL_OK)
         cli_fail(&err);
     return rc;
@@ -236,7 +308,9 @@ int dl_cli_main(int argc, char **argv)
         return a.cmd->run(&r);
     if (setup(&r, &err) < 0)
         return cli_fail(&err);
-    rc = a.cmd->run(&r);
+    if ((a.cmd->flags & CLI_MUTATES) && read_only(&r))
+        return refuse_read_only(&r);
+    rc = (a.cmd->flags & CLI_MUTATES) ? run_audited(&r) : a.cmd->run(&r);
     fflush(stdout);
     dk_client_free(r.ctx.dk);
     return rc;

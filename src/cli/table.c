@@ -26,7 +26,7 @@ const cli_option cli_options[CLI_OPT_COUNT] = {
 const cli_command cli_commands[] = {
     {"provision", "TENANT",
      "create a tenant's backup: volume, container, first backup",
-     CLI_ENGINE | CLI_CHANGES,
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES,
      O(OPT_NFS_PATH) | O(OPT_TENANT_ID) | O(OPT_SCHEDULE) | O(OPT_RETENTION) |
          O(OPT_KEEP_MIN) | O(OPT_NFS_OPTIONS) | O(OPT_NO_COMPRESSION) | O(OPT_IMAGE) |
          O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
@@ -47,27 +47,30 @@ const cli_command cli_commands[] = {
      O(OPT_FOLLOW) | O(OPT_TAIL) | O(OPT_TIMESTAMPS) | O(OPT_RAW), 0, cli_cmd_logs},
     {"reschedule", "TENANT",
      "change schedule, retention, drills, storage, size rule, run timeout or webhook",
-     CLI_ENGINE | CLI_CHANGES,
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES,
      O(OPT_SCHEDULE) | O(OPT_RETENTION) | O(OPT_DRILL_SCHEDULE) | O(OPT_DRILL_WINDOW) |
          O(OPT_NO_COMPRESSION) | O(OPT_COMPRESSION) | O(OPT_ZSTD_LEVEL) | O(OPT_FORMAT) |
          CLI_PROOF_OPTS | O(OPT_WEBHOOK) | O(OPT_WEBHOOK_FORMAT) |
          O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
      0, cli_cmd_reschedule},
     {"backup-now", "TENANT", "run a backup now and show its output",
-     CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_backup_now},
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES, 0, 0, cli_cmd_backup_now},
     {"verify", "TENANT [FILE]", "check a backup file (the newest if none named)",
      CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_verify},
     {"drill", "TENANT [FILE]",
      "restore drill: restore a backup (the newest if none named) into a scratch database, "
      "compare its tables and rows with the manifest, drop it",
-     CLI_ENGINE | CLI_CHANGES, 0, 0, cli_cmd_drill},
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES, 0, 0, cli_cmd_drill},
     {"restore", "TENANT FILE", "restore a backup file into a database",
-     CLI_ENGINE | CLI_CHANGES, O(OPT_TO) | O(OPT_FORCE), 0, cli_cmd_restore},
-    {"restart", "TENANT", "restart the backup container", CLI_ENGINE | CLI_CHANGES, 0, 0,
-     cli_cmd_restart},
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES, O(OPT_TO) | O(OPT_FORCE), 0, cli_cmd_restore},
+    {"restart", "TENANT", "restart the backup container",
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES, 0, 0, cli_cmd_restart},
     {"remove", "TENANT",
      "remove the backup container; files are kept unless --delete-backups",
-     CLI_ENGINE | CLI_CHANGES, O(OPT_DELETE_BACKUPS) | O(OPT_YES), 0, cli_cmd_remove},
+     CLI_ENGINE | CLI_CHANGES | CLI_MUTATES, O(OPT_DELETE_BACKUPS) | O(OPT_YES), 0, cli_cmd_remove},
+    {"audit", "[TENANT]",
+     "the audit trail: who changed what and how it ended, oldest first (one tenant's if named)",
+     CLI_ENGINE, O(OPT_JSON), 0, cli_cmd_audit},
     {"metrics", "", "Prometheus text metrics of every tenant on stdout (or --textfile DIR)",
      CLI_ENGINE, O(OPT_TEXTFILE), 0, cli_cmd_metrics},
     {"keys", "", "the console's keys", 0, 0, 0, cli_cmd_keys},

@@ -29,6 +29,8 @@
     X(OPT_THEME, "theme", 0, "NAME|FILE", 1, "console colour theme")                      \
     X(OPT_NO_COLOR, "no-color", 0, NULL, 1, "no colours (also $NO_COLOR)")                \
     X(OPT_ASCII, "ascii", 0, NULL, 1, "ASCII only: no emoji, no line-drawing characters") \
+    X(OPT_READ_ONLY, "read-only", 0, NULL, 1,                                             \
+      "refuse every change (exit 8); the console shows no change keys (also read_only = yes)") \
     X(OPT_HELP, "help", 'h', NULL, 1, "show help (for a command: its options)")           \
     X(OPT_VERSION, "version", 'V', NULL, 1, "show the version")                           \
     X(OPT_NFS_PATH, "nfs-path", 0, "SERVER:/PATH|local:/DIR", 0,                          \
@@ -95,6 +97,7 @@ enum cli_opt {
 };
 
 #define CLI_OPT(id) (1ULL << (id))
+_Static_assert(CLI_OPT_COUNT <= 64, "the option masks are 64-bit: at most 64 options");
 
 typedef struct cli_option {
     const char *name;   /* long name without "--" */
@@ -113,6 +116,7 @@ typedef int (*cli_handler)(cli_run *r);
 enum {
     CLI_ENGINE = 1 << 0,   /* talks to the engine: config + endpoint set up */
     CLI_CHANGES = 1 << 1,  /* changes things: engine version checked first */
+    CLI_MUTATES = 1 << 2,  /* changes a tenant: refused in read-only mode, audited */
 };
 
 typedef struct cli_command {

@@ -188,6 +188,32 @@ static int set_theme(dl_config *c, const char *v, dl_err *err)
     return copy_value(c->theme, sizeof c->theme, "theme", v, err);
 }
 
+static int set_read_only(dl_config *c, const char *v, dl_err *err)
+{
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+        c->read_only = 1;
+    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+        c->read_only = 0;
+    else {
+        char q[64];
+        return dl_err_set(err, DL_EINVAL, "invalid read_only '%s': expected yes or no",
+                          dl_inert(v, 40, q, sizeof q));
+    }
+    return 0;
+}
+
+static int set_audit_file(dl_config *c, const char *v, dl_err *err)
+{
+    if (!*v)
+        return dl_err_set(err, DL_EINVAL, "invalid audit file '': empty (none: no file)");
+    if (strcmp(v, "none") && v[0] != '/') {
+        char q[96];
+        return dl_err_set(err, DL_EINVAL, "invalid audit file '%s': give an absolute path or none",
+                          dl_inert(v, 60, q, sizeof q));
+    }
+    return copy_value(c->audit_file, sizeof c->audit_file, "audit file", v, err);
+}
+
 /* "KEY ACTION": checked for shape here, for meaning by the console's key
  * table when it starts. */
 static int set_bind(dl_config *c, const char *v, dl_err *err)
@@ -234,6 +260,8 @@ static const struct {
     {"webhook_events", set_webhook_events},
     {"webhook_secret_file", set_webhook_secret_file},
     {"theme", set_theme},
+    {"read_only", set_read_only},
+    {"audit_file", set_audit_file},
     {"bind", set_bind},
 };
 

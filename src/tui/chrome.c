@@ -41,6 +41,8 @@ void ui_chrome_header(ui_app *a)
     const dk_version *v = dl_fleet_engine(a->fleet);
     const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
     int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
+    if (ui_keys_read_only())
+        x += ui_draw_str(w, 0, x, lw - x, ui_attr(UI_WARNING) | A_BOLD, "[READ-ONLY]");
     if (dl_fleet_error(a->fleet, NULL)) {
         snprintf(left, sizeof left, " %s: unreachable", ep);
         ui_draw_str(w, 0, x, lw - x, ui_attr(UI_ERROR), left);

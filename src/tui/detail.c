@@ -91,6 +91,7 @@ static int detail_action(ui_app *a, ui_action act)
     case UI_ACT_TAB_OVERVIEW: return show_tab(a, UI_TAB_OVERVIEW);
     case UI_ACT_TAB_LOGS: return show_tab(a, UI_TAB_LOGS);
     case UI_ACT_TAB_FILES: return show_tab(a, UI_TAB_FILES);
+    case UI_ACT_AUDIT: return ui_app_push(a, UI_VIEW_AUDIT, &(ui_view_arg){d->tenant, d->tab});
     case UI_ACT_BACKUP_NOW:
     case UI_ACT_RESTART:
     case UI_ACT_RESCHEDULE:

@@ -7,6 +7,8 @@
  * over outside the lock, so a slow painter never blocks the worker.
  */
 #include "job.h"
+#include "audit.h"
+#include "keys.h"
 #include "deeplens/text.h"
 
 #include <pthread.h>
@@ -151,6 +153,9 @@ static void *worker(void *arg)
     dl_ctx ctx;
     int rc;
 
+    dl_audit_entry audit;
+    int audited = ui_audit_job_begin(&audit, &j->req, j->tenant, j->ep.display);
+
     dl_err_clear(&err);
     memset(&files, 0, sizeof files);
     rc = dl_ctx_open(&ctx, &j->ep, &j->site, &err);
@@ -158,6 +163,8 @@ static void *worker(void *arg)
         rc = run_domain(j, &ctx, &files, &err);
     dl_ctx_close(&ctx);
     dl_wipe(j->req.password, sizeof j->req.password);
+    if (audited)
+        ui_audit_job_end(&audit, rc, &err);
 
     pthread_mutex_lock(&j->mu);
     j->rc = rc;
@@ -188,6 +195,10 @@ ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
     }
     if ((unsigned)r->kind > UI_JOB_FILES) {
         dl_err_set(err, DL_EINVAL, "unknown job kind %d", (int)r->kind);
+        return NULL;
+    }
+    if (ui_keys_read_only() && ui_audit_job_mutates(r->kind)) {
+        dl_err_set(err, DL_EREADONLY, "%s is refused in read-only mode", ui_job_kind_name(r->kind));
         return NULL;
     }
     j = calloc(1, sizeof *j);

@@ -12,10 +12,12 @@
 typedef struct action_def {
     const char *name, *keys, *label, *help;
     int cx;
+    int mutates;
 } action_def;
 
 static const action_def actions[UI_ACT_COUNT] = {
-#define UI_X_DEF(e, name, keys, cx, label, help) [e] = {name, keys, label, help, cx},
+#define UI_X_DEF(e, name, keys, cx, label, help) \
+    [e] = {name, keys, label, help, (cx) & ~UI_MUT, ((cx) & UI_MUT) != 0},
     UI_ACTIONS(UI_X_DEF)
 #undef UI_X_DEF
 };
@@ -32,6 +34,11 @@ static const struct { const char *name; int key; } named[] = {
 };
 
 typedef struct bind { int key; ui_action act; } bind;
+
+static int read_only;
+
+/* the contexts an action reaches now: none for a change in read-only mode */
+static int reach(int a) { return read_only && actions[a].mutates ? 0 : actions[a].cx; }
 
 #define MAX_BINDS (UI_ACT_COUNT * 4 + DL_CONFIG_MAX_BINDS)
 static bind binds[MAX_BINDS];
@@ -129,6 +136,7 @@ static ui_action action_by_name(const char *name)
 int ui_keys_init(const dl_config *cfg, dl_err *err)
 {
     add_defaults();
+    read_only = cfg && cfg->read_only;
     if (!cfg) return 0;
     for (int i = 0; i < cfg->nbinds; i++) {
         const dl_bind *b = &cfg->binds[i];
@@ -151,14 +159,16 @@ ui_action ui_keys_lookup(int key, int cx)
 {
     if (nbinds == 0) add_defaults();
     for (int i = nbinds - 1; i >= 0; i--)
-        if (binds[i].key == key && (actions[binds[i].act].cx & cx)) return binds[i].act;
+        if (binds[i].key == key && (reach(binds[i].act) & cx)) return binds[i].act;
     return UI_ACT_NONE;
 }
 
 const char *ui_action_name(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? actions[a].name : ""; }
 const char *ui_action_label(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? actions[a].label : NULL; }
 const char *ui_action_help(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? actions[a].help : ""; }
-int ui_action_contexts(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? actions[a].cx : 0; }
+int ui_action_contexts(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? reach(a) : 0; }
+int ui_action_mutates(ui_action a) { return a >= 0 && a < UI_ACT_COUNT && actions[a].mutates; }
+int ui_keys_read_only(void) { return read_only; }
 
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n)
 {
@@ -171,7 +181,7 @@ void ui_action_keys(ui_action a, int cx, char *buf, size_t n)
         int lo = pass == 0 ? ndefault : 0, hi = pass == 0 ? nbinds : ndefault;
         for (int i = lo; i < hi; i++) {
             if (binds[i].act != a) continue;
-            if (ui_keys_lookup(binds[i].key, cx & actions[a].cx) != a) continue;
+            if (!(cx & reach(a)) || ui_keys_lookup(binds[i].key, cx & reach(a)) != a) continue;
             int dup = 0;
             for (int k = 0; k < nshown; k++)
                 if (shown[k] == binds[i].key) dup = 1;

@@ -24,11 +24,17 @@
 #define UI_CX_FILES    0x08
 #define UI_CX_HELP     0x10
 #define UI_CX_PROGRESS 0x20   /* an operation's progress, over any view */
+#define UI_CX_AUDIT    0x800  /* the audit trail (audit.c) */
 #define UI_CX_DETAIL   (UI_CX_OVERVIEW | UI_CX_LOGS | UI_CX_FILES)
 #define UI_CX_ALL      (UI_CX_LIST | UI_CX_DETAIL | UI_CX_HELP | UI_CX_PROGRESS)
 
-/* X(enum, name, default keys (space separated), contexts, footer label or
- *   NULL, help text) */
+/* Or'ed into the contexts of an action that changes a tenant: in read-only
+ * mode (read_only = yes, --read-only) such an action has no context - no
+ * key reaches it, the footer and the help screen leave it out. */
+#define UI_MUT 0x40000000
+
+/* X(enum, name, default keys (space separated), contexts [| UI_MUT], footer
+ *   label or NULL, help text) */
 #define UI_ACTIONS(X)                                                                    \
     X(UI_ACT_HELP, "help", "? F1", UI_CX_ALL, "Help", "show this help")                  \
     X(UI_ACT_QUIT, "quit", "q", UI_CX_ALL, "Quit",                                       \
@@ -58,15 +64,15 @@
       "reverse the sort order")                                                          \
     X(UI_ACT_NEXT_PROBLEM, "next-problem", "! x", UI_CX_LIST, NULL,                      \
       "jump to the next tenant that is not ok")                                          \
-    X(UI_ACT_PROVISION, "provision", "n", UI_CX_LIST, "New",                             \
+    X(UI_ACT_PROVISION, "provision", "n", UI_CX_LIST | UI_MUT, "New",                    \
       "provision a backup for a new tenant")                                             \
-    X(UI_ACT_BACKUP_NOW, "backup-now", "b", UI_CX_LIST | UI_CX_DETAIL, "Backup",         \
+    X(UI_ACT_BACKUP_NOW, "backup-now", "b", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Backup", \
       "run a backup of the selected tenant now")                                         \
-    X(UI_ACT_RESTART, "restart", "r", UI_CX_LIST | UI_CX_DETAIL, "Restart",              \
+    X(UI_ACT_RESTART, "restart", "r", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Restart",     \
       "restart the selected tenant's backup container")                                  \
-    X(UI_ACT_RESCHEDULE, "reschedule", "R", UI_CX_LIST | UI_CX_DETAIL, "Resched",        \
+    X(UI_ACT_RESCHEDULE, "reschedule", "R", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Resched", \
       "change the schedule or retention")                                                \
-    X(UI_ACT_REMOVE, "remove", "D", UI_CX_LIST | UI_CX_DETAIL, "Remove",                 \
+    X(UI_ACT_REMOVE, "remove", "D", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Remove",        \
       "remove the tenant's backup (files are kept unless asked)")                        \
     X(UI_ACT_NEXT_TAB, "next-tab", "Tab", UI_CX_DETAIL, NULL, "next tab")                \
     X(UI_ACT_PREV_TAB, "prev-tab", "BackTab", UI_CX_DETAIL, NULL, "previous tab")        \
@@ -88,10 +94,12 @@
       "scroll long lines right")                                                         \
     X(UI_ACT_VERIFY, "verify", "v", UI_CX_FILES, "Verify",                               \
       "verify the selected backup file")                                                 \
-    X(UI_ACT_RESTORE, "restore", "Enter", UI_CX_FILES, "Restore",                        \
+    X(UI_ACT_RESTORE, "restore", "Enter", UI_CX_FILES | UI_MUT, "Restore",               \
       "restore the selected file into a database")                                       \
     X(UI_ACT_HIDE, "hide", "h Enter", UI_CX_PROGRESS, "Hide",                            \
       "hide the operation's progress; a running one goes on (J shows it again)")         \
+    X(UI_ACT_AUDIT, "audit", "A", UI_CX_LIST | UI_CX_DETAIL, "Audit",                    \
+      "the audit trail: who changed what, when, and how it ended (the tenant's in detail)") \
     X(UI_ACT_JOBS, "jobs", "J", UI_CX_ALL, NULL,                                         \
       "show the running or the last operation's progress")                              \
     X(UI_ACT_REFRESH, "refresh", "^L F5", UI_CX_ALL, NULL,                               \
@@ -123,7 +131,12 @@ ui_action ui_keys_lookup(int key, int cx);
 const char *ui_action_name(ui_action a);
 const char *ui_action_label(ui_action a);    /* footer label or NULL */
 const char *ui_action_help(ui_action a);
+/* Where a reaches (0 for a change in read-only mode). */
 int ui_action_contexts(ui_action a);
+/* a changes a tenant (UI_MUT in its row). */
+int ui_action_mutates(ui_action a);
+/* Read-only mode: set by ui_keys_init from the config's read_only. */
+int ui_keys_read_only(void);
 /* Keys bound to a in context cx, "j Down" (all that currently reach it). */
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n);
 

@@ -245,6 +245,8 @@ static int list_action(ui_app *a, ui_action act)
                                                                      : UI_TAB_OVERVIEW});
     case UI_ACT_QUIT:
         return ui_app_quit(a);
+    case UI_ACT_AUDIT:
+        return ui_app_push(a, UI_VIEW_AUDIT, &(ui_view_arg){NULL, UI_TAB_OVERVIEW});
     case UI_ACT_FILTER:
         ui_prompt_start(&a->prompt, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
         return UI_R_STATUS;

@@ -6,7 +6,8 @@
 #   cli_setup NAME      the test bed's env (skip_all when it is not up), $bin
 #                       (bail_out when not built), $docker (bail_out when the
 #                       engine does not answer), $work: a fresh /tmp/dl-NAME.XXXXXX
-#                       removed on exit; no site config (DEEPLENS_BACKUP_CONFIG)
+#                       removed on exit; no site config (DEEPLENS_BACKUP_CONFIG);
+#                       the default audit file under $work (XDG_STATE_HOME)
 #   cli_at_exit CMD     run the shell text CMD on exit, the last registered first,
 #                       before $work goes; INT and TERM exit through it too
 #   cli_postgres        $pg, $pg_user, $pw_file (a copy of the test password):
@@ -49,6 +50,7 @@ cli_setup() {
     "$docker" version > /dev/null 2>&1 || bail_out "engine not answering on $DOCKER_HOST"
     export DEEPLENS_BACKUP_CONFIG=/dev/null
     work=$(mktemp -d "/tmp/dl-$1.XXXXXX")
+    export XDG_STATE_HOME=$work/state   # the default audit file, not in $HOME
     trap _cli_cleanup EXIT
     trap 'exit 130' INT TERM
 }

@@ -143,6 +143,7 @@ tui_setup() {
 postgres_host = $TUI_PG
 postgres_password_file = $TUI_PW_FILE
 image = deeplens/backup-runner:15
+audit_file = $TUI_TMP/audit.jsonl
 EOF
     trap tui_cleanup EXIT
 }

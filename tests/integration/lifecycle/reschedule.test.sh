@@ -37,7 +37,7 @@ settings() {
         cmd: .Config.Cmd, env: .Config.Env, user: .Config.User, health: .Config.Healthcheck,
         restart: .HostConfig.RestartPolicy, mounts: [.Mounts[] | {Type, Name, Destination, RW}],
         networks: (.NetworkSettings.Networks | keys),
-        labels: (.Config.Labels | with_entries(select(.key | test("schedule|retention") | not)))}'
+        labels: (.Config.Labels | with_entries(select(.key | test("schedule|retention|changed_at") | not)))}'
     "$docker" exec "$1" sh -c 'sha256sum /etc/deeplens/pgpass; stat -c "%a %u" /etc/deeplens/pgpass
         grep -Ev "^(SCHEDULE|RETENTION_DAYS|MAX_GAP)=" /etc/deeplens/backup.conf'
 }

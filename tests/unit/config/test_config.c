@@ -139,6 +139,29 @@ static void test_set_like_flags(void **state)
 
 static char dir[64];
 
+/* read_only and audit_file */
+static void test_read_only_and_audit_file(void **state)
+{
+    dl_err err;
+    (void)state;
+    dl_config_defaults(&cfg);
+    assert_int_equal(cfg.read_only, 0);
+    assert_string_equal(cfg.audit_file, "");
+    assert_int_equal(dl_config_parse(&cfg, "t", "read_only = yes\naudit_file = /var/log/x.jsonl\n",
+                                     &err), 0);
+    assert_int_equal(cfg.read_only, 1);
+    assert_string_equal(cfg.audit_file, "/var/log/x.jsonl");
+    assert_int_equal(dl_config_set(&cfg, "read_only", "no", &err), 0);
+    assert_int_equal(cfg.read_only, 0);
+    assert_int_equal(dl_config_set(&cfg, "audit_file", "none", &err), 0);
+    assert_int_equal(dl_config_set(&cfg, "read_only", "maybe", &err), -1);
+    assert_int_equal(err.kind, DL_EINVAL);
+    assert_non_null(strstr(err.msg, "invalid read_only 'maybe'"));
+    assert_int_equal(dl_config_parse(&cfg, "t", "audit_file = audit.jsonl\n", &err), -1);
+    assert_non_null(strstr(err.msg, "config t:1: invalid audit file 'audit.jsonl'"));
+    assert_int_equal(dl_config_set(&cfg, "audit_file", "", &err), -1);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -296,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_set_like_flags),
+        cmocka_unit_test(test_read_only_and_audit_file),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_password_sources),
         cmocka_unit_test(test_webhook),

@@ -121,6 +121,49 @@ static void test_binds(void **state)
     ui_keys_init(NULL, NULL);
 }
 
+/* read-only mode: the UI_MUT rows reach nothing, the rest as before */
+static void test_read_only(void **state)
+{
+    static dl_config c;
+    char keys[64];
+    (void)state;
+    memset(&c, 0, sizeof c);
+    c.read_only = 1;
+    assert_int_equal(ui_keys_init(&c, NULL), 0);
+    assert_true(ui_keys_read_only());
+    static const ui_action changes[] = {UI_ACT_PROVISION, UI_ACT_BACKUP_NOW, UI_ACT_RESTART,
+                                        UI_ACT_RESCHEDULE, UI_ACT_REMOVE, UI_ACT_RESTORE};
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        assert_true(ui_action_mutates(changes[i]));
+        assert_int_equal(ui_action_contexts(changes[i]), 0);
+        ui_action_keys(changes[i], UI_CX_LIST | UI_CX_DETAIL | UI_CX_FILES, keys, sizeof keys);
+        assert_string_equal(keys, "");
+    }
+    assert_int_equal(ui_keys_lookup('b', UI_CX_LIST), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('D', UI_CX_OVERVIEW), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('n', UI_CX_LIST), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('\n', UI_CX_FILES), UI_ACT_NONE);
+    /* looking still works */
+    assert_false(ui_action_mutates(UI_ACT_VERIFY));
+    assert_int_equal(ui_keys_lookup('v', UI_CX_FILES), UI_ACT_VERIFY);
+    assert_int_equal(ui_keys_lookup('A', UI_CX_LIST), UI_ACT_AUDIT);
+    assert_int_equal(ui_keys_lookup('n', UI_CX_LOGS), UI_ACT_SEARCH_NEXT);
+    assert_int_equal(ui_keys_lookup('\n', UI_CX_LIST), UI_ACT_OPEN);
+    /* a bind does not bring a change back */
+    snprintf(c.binds[0].key, sizeof c.binds[0].key, "F6");
+    snprintf(c.binds[0].action, sizeof c.binds[0].action, "backup-now");
+    c.nbinds = 1;
+    assert_int_equal(ui_keys_init(&c, NULL), 0);
+    assert_int_equal(ui_keys_lookup(ui_key_parse("F6"), UI_CX_LIST), UI_ACT_NONE);
+    /* and without read-only everything is back */
+    c.read_only = 0;
+    assert_int_equal(ui_keys_init(&c, NULL), 0);
+    assert_false(ui_keys_read_only());
+    assert_int_equal(ui_keys_lookup('b', UI_CX_LIST), UI_ACT_BACKUP_NOW);
+    assert_int_equal(ui_action_contexts(UI_ACT_BACKUP_NOW), UI_CX_LIST | UI_CX_DETAIL);
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+}
+
 static void test_print_keys(void **state)
 {
     (void)state;
@@ -155,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_default_keys),
         cmocka_unit_test(test_progress_context),
         cmocka_unit_test(test_binds),
+        cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_print_keys),
     };
     return cmocka_run_group_tests_name("tui keys", tests, NULL, NULL);
