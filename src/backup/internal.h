@@ -139,8 +139,8 @@ int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const
  * delete_backups). */
 int dl_svc_remove(dl_ctx *ctx, const char *svc, const dl_spec *spec, int delete_backups,
                   dl_progress_fn progress, void *ud, dl_err *err);
-/* The pgpass password of `container` read from `path`. */
-int dl_read_password_at(dl_ctx *ctx, const char *container, const char *path, char *buf,
-                        size_t n, dl_err *err);
+/* The password of a pgpass line (data, len; wiped and freed) of `container`. */
+int dl_pgpass_password(const char *container, char *data, size_t len, char *buf, size_t n,
+                       dl_err *err);
 
 #endif

@@ -124,21 +124,23 @@ static int wait_idle(dl_ctx *ctx, const char *name, const char *action,
 int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
                      dl_err *err)
 {
-    return dl_read_password_at(ctx, container, DL_JOB_PGPASS, buf, n, err);
-}
-
-int dl_read_password_at(dl_ctx *ctx, const char *container, const char *path, char *buf,
-                        size_t n, dl_err *err)
-{
     char *data = NULL;
-    size_t len = 0, k = 0;
-    int field = 0;
+    size_t len = 0;
 
-    if (dk_archive_read_file(ctx->dk, container, path, 4096, &data,
+    if (dk_archive_read_file(ctx->dk, container, DL_JOB_PGPASS, 4096, &data,
                              &len, err) < 0) {
         dl_err_prefix(err, "reading the stored credentials of '%s'", container);
         return -1;
     }
+    return dl_pgpass_password(container, data, len, buf, n, err);
+}
+
+int dl_pgpass_password(const char *container, char *data, size_t len, char *buf, size_t n,
+                       dl_err *err)
+{
+    size_t k = 0;
+    int field = 0;
+
     /* host:port:db:user:password, ':' and '\' escaped with '\' */
     for (size_t i = 0; i < len && data[i] != '\n'; i++) {
         char ch = data[i];

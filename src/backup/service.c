@@ -118,6 +118,14 @@ static void kv_set(dk_kv **kv, size_t *n, const char *key, const char *value)
     (*n)++;
 }
 
+/* A task whose container runs: swarm says "starting" until the first health
+ * probe (start period + interval, minutes), "running" after. */
+static int task_up(const dk_task *t)
+{
+    return (!strcmp(t->state, "running") || !strcmp(t->state, "starting")) &&
+           t->container_id[0] && !strcmp(t->desired_state, "running");
+}
+
 /* The newest task that runs (else the newest one): its index or -1. */
 static long pick_task(const dk_task *t, size_t n)
 {
@@ -125,8 +133,7 @@ static long pick_task(const dk_task *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (newest < 0 || t[i].version > t[newest].version)
             newest = (long)i;
-        if (!strcmp(t[i].state, "running") && t[i].container_id[0] &&
-            (best < 0 || t[i].version > t[best].version))
+        if (task_up(&t[i]) && (best < 0 || t[i].version > t[best].version))
             best = (long)i;
     }
     return best >= 0 ? best : newest;
@@ -145,7 +152,7 @@ static int svc_container(dl_ctx *ctx, const dk_service *sv, dk_container *ct, dl
     if (dk_tasks_list(ctx->dk, sv->id, &t, &nt, err) < 0)
         return -1;
     k = pick_task(t, nt);
-    if (k >= 0 && !strcmp(t[k].state, "running") && t[k].container_id[0]) {
+    if (k >= 0 && task_up(&t[k])) {
         dl_err e2;
         if (dk_container_inspect(ctx->dk, t[k].container_id, ct, &e2) == 0)
             have = 1;
@@ -247,6 +254,7 @@ typedef struct svc_plan {
     char secret_name[200], config_name[200], secret_id[65], config_id[65];
     const char *command[4];
     const char *env[5];
+    const char *health[3];
     dk_service_spec spec;
 } svc_plan;
 
@@ -291,6 +299,11 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
     p->env[0] = "PGPASSFILE=" SVC_PGPASS;
     p->env[1] = "DEEPLENS_PGPASS=" SVC_PGPASS;
     p->env[2] = "TZ=UTC";
+    /* an unhealthy task is killed and replaced by swarm: a failed or overdue
+     * backup must not restart the job, so the probe only reports (its output
+     * is the status summary the overviews read) */
+    p->health[0] = "CMD-SHELL";
+    p->health[1] = DL_JOB_SCRIPT " --health; exit 0";
     p->spec = (dk_service_spec){
         .name = svc,
         .labels = p->labels,
@@ -312,7 +325,7 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
         .nconfigs = 1,
         .network = s->network,
         .constraints = constraints,
-        .health_cmd = p->cp.health,
+        .health_cmd = p->health,
         .health_interval_ns = p->cp.create.health_interval_ns,
         .health_timeout_ns = p->cp.create.health_timeout_ns,
         .health_start_period_ns = p->cp.create.health_start_period_ns,
@@ -383,9 +396,7 @@ static int wait_running(dl_ctx *ctx, const char *svc, const char *not_ct, char c
         if (dk_tasks_list(ctx->dk, svc, &t, &nt, err) < 0)
             return -1;
         for (size_t i = 0; i < nt; i++) {
-            if (!strcmp(t[i].state, "running") && t[i].container_id[0] &&
-                !strcmp(t[i].desired_state, "running") &&
-                (!not_ct || strcmp(t[i].container_id, not_ct))) {
+            if (task_up(&t[i]) && (!not_ct || strcmp(t[i].container_id, not_ct))) {
                 snprintf(ct_id, 65, "%s", t[i].container_id);
                 dk_tasks_free(t, nt);
                 return 0;
@@ -615,9 +626,26 @@ fail:
 
 /* ---- reschedule: a new generation ------------------------------------------------------ */
 
+/* The archive API sees the secret's mount point, not the secret: read it in
+ * the task's container. */
 int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n, dl_err *err)
 {
-    return dl_read_password_at(ctx, container, SVC_PGPASS, buf, n, err);
+    static const char *const cmd[] = {"cat", SVC_PGPASS, NULL};
+    dk_exec_opts o = {.cmd = cmd, .user = "0:0"};
+    char *so = NULL;
+    int code = -1;
+
+    if (dk_exec_capture(ctx->dk, container, &o, &so, NULL, 4096, &code, err) < 0 || code != 0) {
+        if (so) {
+            dl_wipe(so, strlen(so));
+            free(so);
+        }
+        if (code > 0)
+            dl_err_set(err, DL_EFAIL, "cat exited %d", code);
+        dl_err_prefix(err, "reading the stored credentials of '%s'", container);
+        return -1;
+    }
+    return dl_pgpass_password(container, so, so ? strlen(so) : 0, buf, n, err);
 }
 
 static long generation(const dk_service *sv)
