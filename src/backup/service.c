@@ -30,6 +30,7 @@
 #define SVC_LABEL_GEN     DL_LABEL_PREFIX "swarm_generation"
 #define SVC_PGPASS        "/run/secrets/deeplens-pgpass"
 #define SVC_JOB_TAR       "/deeplens-job.tar"
+#define SVC_HEALTH_INTERVAL_S 30
 
 /* ---- constraints -------------------------------------------------------------- */
 
@@ -326,9 +327,10 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
         .network = s->network,
         .constraints = constraints,
         .health_cmd = p->health,
-        .health_interval_ns = p->cp.create.health_interval_ns,
+        /* swarm holds a task in "starting" until its first probe, and shows
+         * no logs of it until it runs: probe early and often enough */
+        .health_interval_ns = SVC_HEALTH_INTERVAL_S * 1000000000LL,
         .health_timeout_ns = p->cp.create.health_timeout_ns,
-        .health_start_period_ns = p->cp.create.health_start_period_ns,
         .health_retries = p->cp.create.health_retries,
         .stop_grace_ns = 30LL * 1000000000LL,
         .replicas = 1,

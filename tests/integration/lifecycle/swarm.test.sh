@@ -122,7 +122,7 @@ env=$("$docker" service inspect -f '{{json .Spec.TaskTemplate.ContainerSpec.Env}
 like "$env" "PGPASSFILE=/run/secrets/deeplens-pgpass" "Env points PGPASSFILE at the secret's file"
 if grep -qiF -- "$password" <<< "$env" || grep -qi 'PGPASSWORD' <<< "$env"; then not_ok "no password in Env" "$env"; else ok "no password in Env"; fi
 is "$("$docker" service inspect -f '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}} {{.File.Name}} {{.File.UID}} {{.File.Mode}}{{end}}' "$svc")" \
-    "deeplens-backup-$t-pgpass-1 deeplens-pgpass 999 256" "the secret is mounted 0400 for uid 999"
+    "deeplens-backup-$t-pgpass-1 deeplens-pgpass 999 -r--------" "the secret is mounted 0400 for uid 999"
 is "$("$docker" service inspect -f '{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Source}} {{.Target}} {{.VolumeOptions.DriverConfig.Name}} {{index .VolumeOptions.DriverConfig.Options "type"}} {{index .VolumeOptions.DriverConfig.Options "o"}} {{index .VolumeOptions.DriverConfig.Options "device"}}{{end}}' "$svc")" \
     "tenant_${t}_pgbackup /backups local none bind $dir" "the volume is defined in the service's mount with the driver options"
 task_ct=$("$docker" ps -q --filter "label=com.docker.swarm.service.name=$svc" | head -n 1)
@@ -139,7 +139,12 @@ run list
 expect "list shows the service's tenant" 0 "^$t +ok +running"
 run files "$t"
 expect "files lists the initial backup" 0 "^$first "
-run logs "$t" --tail 20
+# swarm shows a task's logs once it runs, after its first health probe (30 s)
+for _ in $(seq 1 45); do
+    run logs "$t" --tail 20
+    [[ $out == *"event=start tenant=$t"* ]] && break
+    sleep 1
+done
 expect "logs: the service's log, the start and the initial backup" 0 "event=start tenant=$t"
 like "$out" "event=backup tenant=$t result=ok" "logs: the backup line"
 
