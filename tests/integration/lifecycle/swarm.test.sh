@@ -45,6 +45,7 @@ sw_sweep() {
     sleep 2
     for s in $("$docker" secret ls -q --filter "name=deeplens-backup-$id"); do "$docker" secret rm "$s"; done
     for s in $("$docker" config ls -q --filter "name=deeplens-backup-$id"); do "$docker" config rm "$s"; done
+    "$docker" network rm "$id-br"
 }
 cli_at_exit sw_sweep
 
@@ -87,6 +88,12 @@ expect "a constraint without == or !=: exit 2 naming it" 2 \
 run provision "$t" --nfs-path "local:$dir" --constraint node.role==manager --password-file "$pw_file"
 expect "--constraint without --swarm: exit 2" 2 "^deeplens-backup: --constraint 'node.role==manager' needs --swarm"
 is "$(left "$t")" "" "bad input: nothing created"
+"$docker" network create -d bridge "$id-br" > /dev/null || bail_out "cannot create a bridge network"
+run provision "$t" --swarm --nfs-path "local:$dir" --image "$runner" --postgres-host "$pg" \
+    --postgres-user "$pg_user" --network "$id-br" --password-file "$pw_file"
+expect "a network that is no overlay network: exit 2 naming it" 2 \
+    "^deeplens-backup: --network '$id-br' is a 'bridge' network: a swarm service needs an overlay network"
+is "$(left "$t")" "" "a bridge network: nothing created"
 
 # --- the secret name is taken -----------------------------------------------------------------------------
 printf 'not ours' | "$docker" secret create "deeplens-backup-$t-pgpass-1" - > /dev/null
@@ -159,6 +166,8 @@ run restore "$t" "$second" --to "${t}_restored"
 expect "restore into a new database: exit 0" 0 "Restored $second into ${t}_restored"
 is "$(lc_fingerprint "${t}_restored")" "$(lc_fingerprint "tenant_${t}_metadata")" \
     "the restored database has the tenant's data"
+run drill "$t"
+expect "drill in the task's container: exit 0" 0 "Drill passed: $second restored into a scratch database"
 
 # --- reschedule rotates the secret ---------------------------------------------------------------------------
 run reschedule "$t" --schedule '30 4 * * *'
