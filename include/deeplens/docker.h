@@ -595,6 +595,9 @@ int dk_services_list(dk_client *c, const char *filters_json, dk_service **out, s
 int dk_service_update(dk_client *c, const char *id, long long version,
                       const dk_service_spec *s, dl_err *err);
 int dk_service_remove(dk_client *c, const char *name, dl_err *err);
+/* The same spec again with TaskTemplate.ForceUpdate raised: swarm replaces
+ * the task (docker service update --force). */
+int dk_service_force_update(dk_client *c, const char *name, dl_err *err);
 
 typedef struct dk_task {
     char id[65];

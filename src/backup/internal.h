@@ -135,6 +135,9 @@ int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n
 /* A new generation: new secret and config, service updated, old ones removed. */
 int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const dl_spec *spec,
                       const char *password, dl_progress_fn progress, void *ud, dl_err *err);
+/* A new task for the service (force update), waited for. */
+int dl_svc_restart(dl_ctx *ctx, const char *svc, const char *container, dl_progress_fn progress,
+                   void *ud, dl_err *err);
 /* Service, its secrets, configs and this node's volume (files only with
  * delete_backups). */
 int dl_svc_remove(dl_ctx *ctx, const char *svc, const dl_spec *spec, int delete_backups,

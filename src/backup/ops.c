@@ -632,6 +632,12 @@ int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
 
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
+    if (dl_svc_is(&ct)) {   /* swarm: a new task (service.c) */
+        char svc[160];
+        snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
+        dk_container_clear(&ct);
+        return dl_svc_restart(ctx, svc, name, progress, ud, err);
+    }
     dk_container_clear(&ct);
     dl_say(progress, ud, DL_STEP_BEGIN, "Restarting %s", name);
     if (dk_container_restart(ctx->dk, name, 10, err) < 0) {

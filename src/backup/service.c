@@ -759,6 +759,28 @@ out:
     return -1;
 }
 
+/* ---- restart: a new task ---------------------------------------------------------------- */
+
+int dl_svc_restart(dl_ctx *ctx, const char *svc, const char *container, dl_progress_fn progress,
+                   void *ud, dl_err *err)
+{
+    dk_container ct = {0};
+    char old_ct[65] = "", ct_id[65];
+    dl_err e2;
+
+    if (container && dk_container_inspect(ctx->dk, container, &ct, &e2) == 0)
+        snprintf(old_ct, sizeof old_ct, "%s", ct.id);
+    dk_container_clear(&ct);
+    dl_say(progress, ud, DL_STEP_BEGIN, "Restarting service %s (a new task)", svc);
+    if (dk_service_force_update(ctx->dk, svc, err) < 0 ||
+        wait_running(ctx, svc, old_ct[0] ? old_ct : NULL, ct_id, err) < 0) {
+        dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
+        return -1;
+    }
+    dl_say(progress, ud, DL_STEP_OK, "Service %s restarted: task container %.12s", svc, ct_id);
+    return 0;
+}
+
 /* ---- remove ------------------------------------------------------------------------------ */
 
 int dl_svc_remove(dl_ctx *ctx, const char *svc, const dl_spec *spec, int delete_backups,

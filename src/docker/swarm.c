@@ -448,6 +448,45 @@ int dk_service_update(dk_client *c, const char *id, long long version,
     return rc;
 }
 
+int dk_service_force_update(dk_client *c, const char *name, dl_err *err)
+{
+    char *en = dk_escape(name), *path = dk_xfmt("/services/%s", en);
+    char *what = dk_xfmt("updating service '%s'", name), *body;
+    cJSON *j, *spec, *tt;
+    long long version;
+    int rc = sw_call(c, "GET", path, NULL, what, "service", name, &j, err);
+
+    free(path);
+    if (rc) {
+        free(en);
+        free(what);
+        return -1;
+    }
+    version = dkj_ll(dkj_get(j, "Version", NULL), "Index", 0);
+    spec = cJSON_DetachItemFromObjectCaseSensitive(j, "Spec");
+    cJSON_Delete(j);
+    tt = dkj_get(spec, "TaskTemplate", NULL);
+    if (!spec || !tt) {
+        cJSON_Delete(spec);
+        free(en);
+        free(what);
+        return dl_err_set(err, DL_EPROTO, "service '%s' has no task template", name);
+    }
+    {
+        double n = (double)dkj_ll(tt, "ForceUpdate", 0) + 1;
+        cJSON_DeleteItemFromObjectCaseSensitive(tt, "ForceUpdate");
+        dkj_add_num(tt, "ForceUpdate", n);
+    }
+    body = dkj_print_free(spec);
+    path = dk_xfmt("/services/%s/update?version=%lld", en, version);
+    rc = sw_call(c, "POST", path, body, what, "service", name, NULL, err);
+    free(body);
+    free(path);
+    free(en);
+    free(what);
+    return rc;
+}
+
 int dk_service_remove(dk_client *c, const char *name, dl_err *err)
 {
     char *en = dk_escape(name), *path = dk_xfmt("/services/%s", en);

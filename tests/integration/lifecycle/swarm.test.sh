@@ -7,7 +7,7 @@
 # service spec and that the task reads from /run/secrets, the volume defined in the mount
 # (the local driver's bind form, as the other suites use), the backup file written on the
 # target; status, list, files, logs (the service's logs), backup-now, verify, restore
-# into a new database; reschedule rotating the secret (new secret, service updated, old
+# into a new database, drill, restart (a new task); reschedule rotating the secret (new secret, service updated, old
 # secret gone, backups still work); remove leaving no service, secret, config or volume.
 # Bad input and faults: --swarm on an engine that is no swarm manager (the shared test
 # engine), a secret name that exists already, a --constraint that is no constraint - a
@@ -168,6 +168,14 @@ is "$(lc_fingerprint "${t}_restored")" "$(lc_fingerprint "tenant_${t}_metadata")
     "the restored database has the tenant's data"
 run drill "$t"
 expect "drill in the task's container: exit 0" 0 "Drill passed: $second restored into a scratch database"
+
+# --- restart: a new task -----------------------------------------------------------------------------------
+old_task=$("$docker" ps -q --no-trunc --filter "label=com.docker.swarm.service.name=$svc" | head -n 1)
+run restart "$t"
+expect "restart: exit 0, a new task" 0 "Service $svc restarted: task container"
+new_task=$("$docker" ps -q --no-trunc --filter "label=com.docker.swarm.service.name=$svc" --filter status=running | head -n 1)
+[ -n "$new_task" ] && [ "$new_task" != "$old_task" ] && ok "restart: another task container runs" ||
+    not_ok "restart: another task container runs" "old $old_task new $new_task"
 
 # --- reschedule rotates the secret ---------------------------------------------------------------------------
 run reschedule "$t" --schedule '30 4 * * *'
