@@ -525,6 +525,7 @@ int dk_secret_inspect(dk_client *c, const char *name, char id_out[65], dl_err *e
 int dk_secret_remove(dk_client *c, const char *name, dl_err *err);
 int dk_config_create(dk_client *c, const char *name, const char *data, size_t len,
                      const dk_kv *labels, size_t nlabels, char id_out[65], dl_err *err);
+int dk_config_inspect(dk_client *c, const char *name, char id_out[65], dl_err *err);
 int dk_config_remove(dk_client *c, const char *name, dl_err *err);
 
 /* A file from a secret or config in the task's container: Name is the path

@@ -473,10 +473,8 @@ static int check_free(dl_ctx *ctx, const char *kind, const char *name, dl_err *e
 {
     char id[65];
     dl_err e2;
-    int rc = !strcmp(kind, "secret") ? dk_secret_inspect(ctx->dk, name, id, &e2) : -2;
-    if (rc == -2) {   /* configs: a create that finds it says so; inspect by the secret path */
-        return 0;
-    }
+    int rc = !strcmp(kind, "secret") ? dk_secret_inspect(ctx->dk, name, id, &e2)
+                                     : dk_config_inspect(ctx->dk, name, id, &e2);
     if (rc == 0)
         return dl_err_set(err, DL_ECONFLICT,
                           "%s '%s' already exists on the swarm: remove it (docker %s rm %s) "
@@ -561,7 +559,8 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
 
     if (plan_build(&p, spec, name, 1, o->constraints, err) < 0)
         return -1;
-    if (check_free(ctx, "secret", p.secret_name, err) < 0) {
+    if (check_free(ctx, "secret", p.secret_name, err) < 0 ||
+        check_free(ctx, "config", p.config_name, err) < 0) {
         plan_free(&p);
         return -1;
     }
@@ -702,7 +701,7 @@ int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const
         dl_say(progress, ud, DL_STEP_FAIL, "%s", err->msg);
         dl_say(progress, ud, DL_STEP_ROLLBACK, "Rolling service %s back", svc);
         {
-            /* the previous spec is the service's PreviousSpec: ask for it */
+            /* the old settings (from the old labels) with the old secret and config */
             dk_service now;
             if (dk_service_inspect(ctx->dk, svc, &now, &e2) == 0) {
                 dl_err e3;

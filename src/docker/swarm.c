@@ -180,6 +180,11 @@ int dk_config_create(dk_client *c, const char *name, const char *data, size_t le
     return obj_create(c, "config", "/configs", name, data, len, labels, nlabels, id_out, err);
 }
 
+int dk_config_inspect(dk_client *c, const char *name, char id_out[65], dl_err *err)
+{
+    return obj_inspect(c, "config", "/configs", name, id_out, err);
+}
+
 int dk_config_remove(dk_client *c, const char *name, dl_err *err)
 {
     return obj_remove(c, "config", "/configs", name, err);
