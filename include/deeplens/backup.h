@@ -224,7 +224,19 @@ typedef struct dl_provision_opts {
     int shared_target;         /* the target may be another tenant's too */
     const char *webhook_secret; /* the webhook's shared secret when spec->webhook_signed
                                    (never logged, never in a label) */
+    /* swarm: a replicated service instead of a container (service.c) */
+    int swarm;
+    const char *const *constraints; /* placement constraints, NULL-terminated */
+    size_t nconstraints;
 } dl_provision_opts;
+
+/* A placement constraint of --constraint: node.role==manager,
+ * node.labels.KEY!=VALUE ...; DL_EINVAL naming it otherwise. */
+int dl_validate_constraint(const char *c, dl_err *err);
+/* The service spec JSON of a tenant (exposed for unit tests; caller frees). */
+char *dl_svc_spec_json(const dl_spec *s, const char *svc, long gen,
+                       const char *const *constraints, const char *secret_id,
+                       const char *config_id, dl_err *err);
 
 /* Validate -> volume -> preflight -> container -> files -> start -> initial
  * backup. Rolls back everything it created on failure. */

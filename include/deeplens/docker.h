@@ -505,4 +505,117 @@ void dk_error_from_response(long status, const char *body, size_t len,
 /* URL-escape into a malloc'd string (free with free()). */
 char *dk_escape(const char *s);
 
+/* ---- swarm: services, tasks, secrets, configs (swarm.c) ------------------
+ * Only on a swarm manager; any other engine answers 503, which these calls
+ * report as DL_EFAIL "the engine is not a swarm manager". */
+
+typedef struct dk_swarm_state {
+    char node_state[32];   /* Swarm.LocalNodeState: "inactive", "active", ... */
+    int manager;           /* Swarm.ControlAvailable */
+    char node_id[65];
+} dk_swarm_state;
+/* GET /info, the Swarm part. */
+int dk_swarm_state_get(dk_client *c, dk_swarm_state *out, dl_err *err);
+
+/* Secrets and configs: create (201; DL_ECONFLICT when the name exists),
+ * inspect by name or ID (DL_ENOTFOUND), remove. Data is sent base64. */
+int dk_secret_create(dk_client *c, const char *name, const char *data, size_t len,
+                     const dk_kv *labels, size_t nlabels, char id_out[65], dl_err *err);
+int dk_secret_inspect(dk_client *c, const char *name, char id_out[65], dl_err *err);
+int dk_secret_remove(dk_client *c, const char *name, dl_err *err);
+int dk_config_create(dk_client *c, const char *name, const char *data, size_t len,
+                     const dk_kv *labels, size_t nlabels, char id_out[65], dl_err *err);
+int dk_config_inspect(dk_client *c, const char *name, char id_out[65], dl_err *err);
+int dk_config_remove(dk_client *c, const char *name, dl_err *err);
+
+/* A file from a secret or config in the task's container: Name is the path
+ * (a bare name is under /run/secrets for a secret). */
+typedef struct dk_file_ref {
+    const char *id, *name;   /* SecretID/ConfigID and its name */
+    const char *target;      /* File.Name */
+    unsigned uid, gid, mode;
+} dk_file_ref;
+
+typedef struct dk_service_spec {
+    const char *name;
+    const dk_kv *labels;           /* the service's */
+    size_t nlabels;
+    const char *image;
+    const char *const *command;    /* ContainerSpec.Command (entrypoint), NULL-terminated */
+    const char *const *env;
+    const char *user;
+    const dk_mount *mounts;        /* volume mounts get DriverConfig below */
+    size_t nmounts;
+    const char *volume_driver;     /* "local" */
+    const dk_kv *volume_opts;      /* DriverConfig.Options of every volume mount */
+    size_t nvolume_opts;
+    const dk_kv *volume_labels;
+    size_t nvolume_labels;
+    const dk_file_ref *secrets;
+    size_t nsecrets;
+    const dk_file_ref *configs;
+    size_t nconfigs;
+    const char *network;           /* TaskTemplate.Networks[0].Target */
+    const char *const *constraints;/* Placement.Constraints, NULL-terminated or NULL */
+    const char *const *health_cmd; /* {"CMD-SHELL","x"} or NULL */
+    long long health_interval_ns, health_timeout_ns, health_start_period_ns;
+    int health_retries;
+    long long stop_grace_ns;
+    unsigned replicas;             /* Mode.Replicated.Replicas */
+} dk_service_spec;
+
+/* The ServiceSpec JSON (exposed for unit tests). Caller frees. */
+char *dk_service_body(const dk_service_spec *s);
+
+typedef struct dk_service {
+    char id[65];
+    char *name;
+    long long version;             /* Version.Index, for update */
+    dk_kv *labels;                 /* Spec.Labels */
+    size_t nlabels;
+    dk_kv *secrets;                /* SecretName -> SecretID of the spec */
+    size_t nsecrets;
+    dk_kv *configs;                /* ConfigName -> ConfigID */
+    size_t nconfigs;
+    char **env;                    /* ContainerSpec.Env, NULL-terminated (tests look) */
+    size_t nenv;
+    char **constraints;            /* Placement.Constraints, NULL-terminated */
+    size_t nconstraints;
+} dk_service;
+void dk_service_clear(dk_service *s);
+void dk_services_free(dk_service *v, size_t n);
+
+/* POST /services/create; DL_ECONFLICT when the name exists. */
+int dk_service_create(dk_client *c, const dk_service_spec *s, char id_out[65], dl_err *err);
+/* GET /services/{name or id}; DL_ENOTFOUND "no such service '<name>'". */
+int dk_service_inspect(dk_client *c, const char *name, dk_service *out, dl_err *err);
+/* filters_json like {"label":["k"]}; NULL for all. */
+int dk_services_list(dk_client *c, const char *filters_json, dk_service **out, size_t *n,
+                     dl_err *err);
+/* POST /services/{id}/update?version=N with the whole new spec. */
+int dk_service_update(dk_client *c, const char *id, long long version,
+                      const dk_service_spec *s, dl_err *err);
+int dk_service_remove(dk_client *c, const char *name, dl_err *err);
+/* The same spec again with TaskTemplate.ForceUpdate raised: swarm replaces
+ * the task (docker service update --force). */
+int dk_service_force_update(dk_client *c, const char *name, dl_err *err);
+
+typedef struct dk_task {
+    char id[65];
+    char container_id[65];         /* Status.ContainerStatus.ContainerID, "" before */
+    char *state;                   /* Status.State: "running", "failed", "pending" ... */
+    char *desired_state;           /* DesiredState */
+    char *message;                 /* Status.Err, else Status.Message */
+    long long version;             /* Version.Index: newer tasks are higher */
+    time_t updated;
+} dk_task;
+void dk_tasks_free(dk_task *v, size_t n);
+/* GET /tasks?filters={"service":[service]} (a name or an ID). */
+int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, dl_err *err);
+
+/* GET /services/{id}/logs: the tasks' logs, stdcopy frames as for a
+ * container (o->tty ignored). */
+dk_req *dk_service_logs_open(dk_client *c, const char *service, const dk_logs_opts *o,
+                             dk_data_fn on_data, dk_done_fn on_done, void *ud, dl_err *err);
+
 #endif

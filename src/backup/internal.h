@@ -116,4 +116,34 @@ int dl_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t
 int dl_run_job(dl_ctx *ctx, const char *container, dl_progress_fn progress,
                void *ud, dl_err *err);
 
+/* ---- swarm services (service.c) ----------------------------------------- */
+/* 1 when ct stands for a swarm service (dl_find_tenant fills it so: the
+ * running task's container, or the service alone, with its labels). */
+int dl_svc_is(const dk_container *ct);
+const char *dl_svc_name(const dk_container *ct);
+/* The tenant backup service `service`: 1 with name (the running task's
+ * container, else the service) and ct; 0 when there is no such service or
+ * no swarm; -1 on an error. */
+int dl_svc_find(dl_ctx *ctx, const char *service, char *name, size_t n, dk_container *ct,
+                dl_err *err);
+/* Append the tenant backup services to a list (nothing when no swarm). */
+int dl_svc_list_append(dl_ctx *ctx, dl_status **st, size_t *k, dl_err *err);
+int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
+                     dl_progress_fn progress, void *ud, dl_err *err);
+/* The stored password of a service's task container (its secret file). */
+int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n, dl_err *err);
+/* A new generation: new secret and config, service updated, old ones removed. */
+int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const dl_spec *spec,
+                      const char *password, dl_progress_fn progress, void *ud, dl_err *err);
+/* A new task for the service (force update), waited for. */
+int dl_svc_restart(dl_ctx *ctx, const char *svc, const char *container, dl_progress_fn progress,
+                   void *ud, dl_err *err);
+/* Service, its secrets, configs and this node's volume (files only with
+ * delete_backups). */
+int dl_svc_remove(dl_ctx *ctx, const char *svc, const dl_spec *spec, int delete_backups,
+                  dl_progress_fn progress, void *ud, dl_err *err);
+/* The password of a pgpass line (data, len; wiped and freed) of `container`. */
+int dl_pgpass_password(const char *container, char *data, size_t len, char *buf, size_t n,
+                       dl_err *err);
+
 #endif

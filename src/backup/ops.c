@@ -125,14 +125,22 @@ int dl_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n,
                      dl_err *err)
 {
     char *data = NULL;
-    size_t len = 0, k = 0;
-    int field = 0;
+    size_t len = 0;
 
     if (dk_archive_read_file(ctx->dk, container, DL_JOB_PGPASS, 4096, &data,
                              &len, err) < 0) {
         dl_err_prefix(err, "reading the stored credentials of '%s'", container);
         return -1;
     }
+    return dl_pgpass_password(container, data, len, buf, n, err);
+}
+
+int dl_pgpass_password(const char *container, char *data, size_t len, char *buf, size_t n,
+                       dl_err *err)
+{
+    size_t k = 0;
+    int field = 0;
+
     /* host:port:db:user:password, ':' and '\' escaped with '\' */
     for (size_t i = 0; i < len && data[i] != '\n'; i++) {
         char ch = data[i];
@@ -235,7 +243,7 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
                              dl_progress_fn progress, void *ud, dl_err *err)
 {
     char name[160], next[200], prev[200], pw[512], secret[1024] = "";
-    char rbuf[16];
+    char rbuf[16], svc[160] = "";
     const dl_reschedule_opts *ch = o;
     dl_spec spec;
     dk_container ct = {0};
@@ -291,6 +299,8 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
     }
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
+    if (dl_svc_is(&ct))   /* swarm: the service's own path below (service.c) */
+        snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
     dk_container_clear(&ct);
     if (storage_given(storage) && dl_spec_apply_storage(&spec, storage, err) < 0)
         return -1;
@@ -307,7 +317,8 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
         spec.drill_window_days = window;
     if (change_webhook(&spec, ch, err) < 0 || dl_spec_validate(&spec, err) < 0)
         return -1;
-    if (dl_read_password(ctx, name, pw, sizeof pw, err) < 0)
+    if ((svc[0] ? dl_svc_read_password(ctx, name, pw, sizeof pw, err)
+                : dl_read_password(ctx, name, pw, sizeof pw, err)) < 0)
         return -1;
     if (ch->webhook_secret && *ch->webhook_secret)
         snprintf(secret, sizeof secret, "%s", ch->webhook_secret);
@@ -336,6 +347,15 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
         return -1;
     }
 
+    if (svc[0]) {   /* swarm: rotate the secret, update the service (service.c) */
+        int rc = dl_svc_reschedule(ctx, svc, name, &spec, pw, progress, ud, err);
+        memset(pw, 0, sizeof pw);
+        dl_wipe(secret, sizeof secret);
+        if (rc < 0)
+            dl_say(progress, ud, DL_STEP_FAIL, "%s (the service keeps its old settings)",
+                   err->msg);
+        return rc;
+    }
     snprintf(next, sizeof next, "%s-next", name);
     snprintf(prev, sizeof prev, "%s-prev", name);
     /* leftovers of an interrupted reschedule */
@@ -612,6 +632,12 @@ int dl_restart(dl_ctx *ctx, const char *tenant, dl_progress_fn progress,
 
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
+    if (dl_svc_is(&ct)) {   /* swarm: a new task (service.c) */
+        char svc[160];
+        snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
+        dk_container_clear(&ct);
+        return dl_svc_restart(ctx, svc, name, progress, ud, err);
+    }
     dk_container_clear(&ct);
     dl_say(progress, ud, DL_STEP_BEGIN, "Restarting %s", name);
     if (dk_container_restart(ctx->dk, name, 10, err) < 0) {
@@ -683,6 +709,14 @@ int dl_remove(dl_ctx *ctx, const char *tenant, int delete_backups,
 
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
+    if (dl_svc_is(&ct)) {   /* swarm: service, secrets, volume (service.c) */
+        char svc[160];
+        int rc;
+        snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
+        dk_container_clear(&ct);
+        rc = dl_svc_remove(ctx, svc, &spec, delete_backups, progress, ud, err);
+        return rc;
+    }
     dl_spec_volume_name(&spec, vol, sizeof vol);
     if (delete_backups && delete_files(ctx, &spec, name, &ct, progress, ud, err) < 0) {
         dk_container_clear(&ct);

@@ -374,6 +374,8 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
     long long db_size = 0;
     dl_err e2;
 
+    if (o->swarm)   /* swarm: a service (service.c) */
+        return dl_svc_provision(ctx, spec, o, progress, ud, err);
     if (dl_spec_validate(spec, err) < 0)
         return -1;
     dl_spec_container_name(spec, name, sizeof name);

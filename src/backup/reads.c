@@ -38,6 +38,11 @@ int dl_find_tenant(dl_ctx *ctx, const char *tenant, char *name, size_t n,
         *err = e2;
         return -1;
     }
+    {   /* swarm: a service of that name (service.c) */
+        int svc = dl_svc_find(ctx, name, name, n, ct, err);
+        if (svc != 0)
+            return svc < 0 ? -1 : 0;
+    }
     /* provisioned with another prefix: find it by its label */
     snprintf(filter, sizeof filter, "{\"label\":[\"" DL_LABEL_PREFIX "tenant=%s\"]}",
              tenant);
@@ -83,6 +88,10 @@ int dl_list(dl_ctx *ctx, dl_status **out, size_t *n, dl_err *err)
         k++;
     }
     dk_containers_free(v, nv);
+    if (dl_svc_list_append(ctx, &st, &k, err) < 0) {   /* swarm services (service.c) */
+        dl_statuses_free(st, k);
+        return -1;
+    }
     qsort(st, k, sizeof *st, cmp_tenant);
     *out = st;
     *n = k;
@@ -484,9 +493,9 @@ static void log_done(void *ud, dk_req *r)
     free(ls);
 }
 
-static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, int tty, int follow,
-                                long tail, int timestamps, dl_line_fn on_line,
-                                dl_log_end_fn on_end, void *ud, dl_err *err)
+static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, const char *service,
+                                int tty, int follow, long tail, int timestamps,
+                                dl_line_fn on_line, dl_log_end_fn on_end, void *ud, dl_err *err)
 {
     dl_log_stream *ls;
     dk_logs_opts o = {.stdout_ = 1, .stderr_ = 1, .follow = follow,
@@ -500,7 +509,8 @@ static dl_log_stream *logs_open(dl_ctx *ctx, const char *container, int tty, int
     ls->ud = ud;
     dk_linebuf_init(&ls->lb[0], 64 * 1024);
     dk_linebuf_init(&ls->lb[1], 64 * 1024);
-    ls->req = dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
+    ls->req = service ? dk_service_logs_open(ctx->dk, service, &o, log_data, log_done, ls, err)
+                      : dk_logs_open(ctx->dk, container, &o, log_data, log_done, ls, err);
     if (!ls->req) {
         dk_linebuf_free(&ls->lb[0]);
         dk_linebuf_free(&ls->lb[1]);
@@ -515,21 +525,25 @@ dl_log_stream *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long ta
                             void *ud, dl_err *err)
 {
     dk_container ct = {0};
-    char name[160];
+    char name[160], svc[160] = "";
     int tty;
 
     if (dl_find_tenant(ctx, tenant, name, sizeof name, &ct, err) < 0)
         return NULL;
     tty = ct.tty;
+    if (dl_svc_is(&ct))   /* a service: its tasks' logs */
+        snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
     dk_container_clear(&ct);
-    return logs_open(ctx, name, tty, follow, tail, timestamps, on_line, on_end, ud, err);
+    return logs_open(ctx, name, svc[0] ? svc : NULL, tty, follow, tail, timestamps, on_line,
+                     on_end, ud, err);
 }
 
 dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
                                       long tail, int timestamps, dl_line_fn on_line,
                                       dl_log_end_fn on_end, void *ud, dl_err *err)
 {
-    return logs_open(ctx, container, 0, follow, tail, timestamps, on_line, on_end, ud, err);
+    return logs_open(ctx, container, NULL, 0, follow, tail, timestamps, on_line, on_end, ud,
+                     err);
 }
 
 void dl_log_stream_close(dl_log_stream *s)

@@ -117,6 +117,12 @@ int cli_args_parse(cli_args *a, int argc, char *const *argv, dl_err *err)
                 return dl_err_set(err, DL_EINVAL, "option '--%s' needs a value (%s)",
                                   cli_options[o].name, cli_options[o].arg);
             }
+            if (o == OPT_CONSTRAINT) {   /* repeatable */
+                if (a->nconstraint >= CLI_MAX_CONSTRAINTS)
+                    return dl_err_set(err, DL_EINVAL, "too many --constraint options (at most %d)",
+                                      CLI_MAX_CONSTRAINTS);
+                a->constraint[a->nconstraint++] = a->val[o];
+            }
             continue;
         }
         for (const char *p = arg + 1; *p; p++) {   /* -ft, -H value, -Hvalue */

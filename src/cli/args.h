@@ -17,12 +17,16 @@
 #include "table.h"
 
 #define CLI_MAX_POS 64
+#define CLI_MAX_CONSTRAINTS 16
 
 typedef struct cli_args {
     const cli_command *cmd;           /* NULL: no subcommand given */
     const char *val[CLI_OPT_COUNT];   /* NULL unset; a set flag is "1" */
     const char *pos[CLI_MAX_POS];     /* point into argv */
     int npos;
+    /* --constraint is repeatable: every value, in order (val[] has the last) */
+    const char *constraint[CLI_MAX_CONSTRAINTS + 1];
+    int nconstraint;
 } cli_args;
 
 /* argv[0] is the program name. With --help or --version the positional

@@ -138,6 +138,20 @@ int cli_cmd_provision(cli_run *r)
     if (cli_tenant_arg(r, 0, &tenant, &err) < 0 ||
         build_spec(r, tenant, &spec, secret, sizeof secret, &err) < 0)
         return cli_fail(&err);
+    /* swarm: the placement is checked with the rest, before the password */
+    if (a->nconstraint && !a->val[OPT_SWARM]) {
+        dl_err_set(&err, DL_EINVAL, "--constraint '%s' needs --swarm", a->constraint[0]);
+        return cli_fail(&err);
+    }
+    for (int i = 0; i < a->nconstraint; i++)
+        if (dl_validate_constraint(a->constraint[i], &err) < 0)
+            return cli_fail(&err);
+    if (a->val[OPT_SWARM] && spec.webhook_signed) {
+        dl_wipe(secret, sizeof secret);
+        dl_err_set(&err, DL_EINVAL, "--swarm: a signed webhook (--webhook-secret-file) is not "
+                                    "supported for swarm services yet");
+        return cli_fail(&err);
+    }
     if (dl_config_password(&r->cfg, a->val[OPT_PASSWORD_FILE], r->stdin_tty && isatty(STDERR_FILENO),
                            password, sizeof password, &err) < 0) {
         dl_wipe(secret, sizeof secret);
@@ -149,6 +163,9 @@ int cli_cmd_provision(cli_run *r)
     po.skip_initial_backup = a->val[OPT_NO_INITIAL_BACKUP] != NULL;
     po.shared_target = a->val[OPT_SHARED_TARGET] != NULL;
     po.webhook_secret = secret;
+    po.swarm = a->val[OPT_SWARM] != NULL;
+    po.constraints = a->constraint;
+    po.nconstraints = (size_t)a->nconstraint;
 
     if (cli_engine(r, &err) < 0) {
         dl_wipe(password, sizeof password);

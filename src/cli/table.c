@@ -33,7 +33,8 @@ const cli_command cli_commands[] = {
          O(OPT_UID_GID) | O(OPT_DATABASE) | O(OPT_PASSWORD_FILE) | O(OPT_REPLACE) |
          O(OPT_NO_INITIAL_BACKUP) | O(OPT_SHARED_TARGET) | O(OPT_DRILL_SCHEDULE) |
          O(OPT_DRILL_WINDOW) | CLI_PROOF_OPTS | O(OPT_WEBHOOK) |
-         O(OPT_WEBHOOK_FORMAT) | O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK),
+         O(OPT_WEBHOOK_FORMAT) | O(OPT_WEBHOOK_SECRET_FILE) | O(OPT_NO_WEBHOOK) |
+         O(OPT_SWARM) | O(OPT_CONSTRAINT),
      O(OPT_NFS_PATH), cli_cmd_provision},
     {"status", "[TENANT...]",
      "full status of tenant backups (all when none named); exit 6 if one is not ok",

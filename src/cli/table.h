@@ -76,6 +76,10 @@
     X(OPT_WEBHOOK_SECRET_FILE, "webhook-secret-file", 0, "FILE", 0,                       \
       "sign webhooks with the first line of FILE (HMAC-SHA256 header)")                   \
     X(OPT_NO_WEBHOOK, "no-webhook", 0, NULL, 0, "no webhook for this tenant")             \
+    X(OPT_SWARM, "swarm", 0, NULL, 0,                                                       \
+      "a swarm service (1 replica) with the password as a docker secret, on a swarm manager") \
+    X(OPT_CONSTRAINT, "constraint", 0, "EXPR", 0,                                           \
+      "with --swarm: placement constraint, e.g. node.role==manager (repeatable)")          \
     X(OPT_JSON, "json", 0, NULL, 0, "machine-readable JSON on stdout")                    \
     X(OPT_FOLLOW, "follow", 'f', NULL, 0, "keep following new lines (Ctrl-C stops)")      \
     X(OPT_TAIL, "tail", 0, "N", 0, "only the last N lines (all)")                          \

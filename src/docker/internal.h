@@ -141,5 +141,7 @@ int dk_exec_exit_from_json(const char *body, size_t len, const char *exec_id, in
                            dl_err *err);
 /* Exec create body (exposed for unit tests). Caller frees. */
 char *dk_exec_body(const dk_exec_opts *o);
+/* One GET /services item, or GET /services/{id} (swarm.c). */
+void dk_service_from_json(const cJSON *o, dk_service *out);
 
 #endif

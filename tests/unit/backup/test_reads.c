@@ -24,6 +24,10 @@
     "\"io.deeplens.backup.nfs_path\":\"nfs.example.com:/exports/" tenant "\"}"
 
 static dl_ctx ctx;
+/* what an engine that is not a swarm manager says of services */
+#define NO_SWARM                                                                            \
+    {"GET /v1.41/services", fe_json(503, "{\"message\":\"This node is not a swarm manager.\"}"), \
+     0, 0, 0, 0}
 static char status_resp[4096];
 static size_t status_len;
 
@@ -87,9 +91,10 @@ static void test_find_by_label(void **state)
                       "}]"), 0, 0, 0, 0},
         {"GET /v1.41/containers/x9/json", inspect_of("site-acme", LABELS("acme"), ""), 0, 0, 0,
          0},
+        NO_SWARM,
     };
     (void)state;
-    fe_routes(rt, 3);
+    fe_routes(rt, 4);
     assert_int_equal(dl_find_tenant(&ctx, "acme", name, sizeof name, &ct, &err), 0);
     assert_string_equal(name, "site-acme");
     dk_container_clear(&ct);
@@ -115,8 +120,9 @@ static void test_find_refuses_foreign(void **state)
         {"GET /v1.41/containers/" ACME "/json",
          fe_json(404, "{\"message\":\"No such container: " ACME "\"}"), 0, 0, 0, 0},
         {"GET /v1.41/containers/json", fe_json(200, "[]"), 0, 0, 0, 0},
+        NO_SWARM,
     };
-    fe_routes(none, 2);
+    fe_routes(none, 3);
     assert_int_equal(dl_find_tenant(&ctx, "acme", name, sizeof name, &ct, &err), -1);
     assert_int_equal(err.kind, DL_ENOTFOUND);
     assert_string_equal(err.msg, "no backup configured for tenant 'acme'");
@@ -168,9 +174,10 @@ static void test_status_all(void **state)
          0, 0, 0},
         {"GET /v1.41/containers/" ACME "/archive?path=%2Fvar%2Flib%2Fdeeplens%2Fstatus",
          status_resp, status_len, 0, 0, 0},
+        NO_SWARM,
     };
     (void)state;
-    fe_routes(rt, 4);
+    fe_routes(rt, 5);
     fe_reset_counts();
     assert_int_equal(dl_status_all(&ctx, 0, &v, &n, &err), 0);
     assert_int_equal(n, 2);
