@@ -274,14 +274,19 @@ static void record(dk_ssh *s, const char *fmt, ...)
 /* End a connection: close libcurl's end, then the child (see the top). */
 static void conn_end(dk_ssh *s, ssh_conn *k, int closing_fd)
 {
-    int st = 0, exited;
+    int st = 0, exited, gone = 0;
     char tail[300];
 
-    if (closing_fd && k->fd >= 0)
-        close(k->fd);
+    if (k->fd >= 0) {
+        /* ssh's end closed (it exited or is exiting): its status tells why */
+        struct pollfd p = {k->fd, POLLIN | POLLRDHUP, 0};
+        gone = poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+        if (closing_fd)
+            close(k->fd);
+    }
     k->fd = -1;
     err_tail(k->errfd, tail, sizeof tail);
-    exited = wait_child(k->pid, &st, tail[0] ? EXIT_WAIT_MS : 0);
+    exited = wait_child(k->pid, &st, tail[0] || gone ? EXIT_WAIT_MS : 0);
     if (exited && st != -1 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
         if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !tail[0])
             record(s, "cannot run ssh (is openssh-client installed and in PATH?)");
