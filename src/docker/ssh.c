@@ -11,7 +11,8 @@
  * The child: ssh from PATH, in a session of its own (no controlling
  * terminal: it can never ask for a password or a host key confirmation on
  * the operator's terminal; BatchMode makes it fail instead), default
- * signal dispositions, no inherited descriptor but 0, 1 and 2; its stderr
+ * signal dispositions, ended with its client (PR_SET_PDEATHSIG), no
+ * inherited descriptor but 0, 1 and 2; its stderr
  * goes to an anonymous memory file read when the connection closes.
  * CLOSESOCKETFUNCTION closes libcurl's end and ends the child: a child that
  * already exited by itself with a failure leaves its stderr (remote text:
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -330,6 +332,11 @@ static void child(int lfd, int errfd, char *const *argv)
     pid_t parent = getppid();
 
     setsid();   /* no controlling terminal: ssh cannot prompt on it */
+    /* the client killed outright (SIGKILL, a crash) takes its ssh along:
+     * an ssh left with only a silent stream would otherwise stay */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(125);
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++)
