@@ -57,7 +57,7 @@ static int bad_char(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch <= ' ' || ch == 0x7f || ch == '/' || ch == '?' || ch == '#' || ch == '\\' ||
+        if (ch <= ' ' || ch >= 0x7f || ch == '/' || ch == '?' || ch == '#' || ch == '\\' ||
             ch == '\'' || ch == '"' || ch == '`' || ch == '$' || ch == ';' || ch == '&' ||
             ch == '|' || ch == '<' || ch == '>' || ch == '(' || ch == ')' || ch == '*')
             return 1;

@@ -92,6 +92,8 @@ static void test_parse_bad(void **state)
         {"ssh://[::1]x", "invalid DOCKER_HOST"},
         {"ssh://host/var/run/docker.sock", "a path after the ssh host is not supported"},
         {"ssh://ho\x1b[2Jst", "'ssh://ho^[[2Jst': bad ssh host name"},  /* shown inert */
+        {"ssh://us\xe2\x80\xae" "er@host", "bad ssh user name"},   /* U+202E: ASCII only */
+        {"ssh://h\xc3\xa9" "te", "bad ssh host name"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
