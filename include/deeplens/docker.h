@@ -28,13 +28,18 @@
 
 /* ---- endpoint ----------------------------------------------------------- */
 
-typedef enum dk_transport { DK_UNIX, DK_TCP } dk_transport;
+/* DK_SSH: "ssh://[user@]host[:port]" as the docker CLI reads it: each
+ * connection runs `ssh -o BatchMode=yes ... [-l user] [-p port] -- host
+ * docker system dial-stdio` (ssh from PATH, never a password prompt) and
+ * speaks HTTP through it (src/docker/ssh.c). */
+typedef enum dk_transport { DK_UNIX, DK_TCP, DK_SSH } dk_transport;
 
 typedef struct dk_endpoint {
     dk_transport transport;
     char socket_path[108];  /* DK_UNIX */
-    char host[256];         /* DK_TCP */
-    int port;               /* DK_TCP */
+    char host[256];         /* DK_TCP, DK_SSH */
+    int port;               /* DK_TCP; DK_SSH: 0 = ssh's own default */
+    char ssh_user[64];      /* DK_SSH: "" = ssh's own default */
     int tls;                /* DK_TCP: https */
     int tls_verify;         /* verify peer and host name */
     char ca[4096], cert[4096], key[4096]; /* empty when absent */

@@ -18,7 +18,7 @@
 #define CLI_OPTIONS(X)                                                                    \
     X(OPT_CONFIG, "config", 0, "FILE", 1, "read this config file instead of the default")  \
     X(OPT_HOST, "host", 'H', "DOCKER_HOST", 1,                                            \
-      "docker engine endpoint, e.g. unix:///var/run/docker.sock (overrides $DOCKER_HOST)") \
+      "docker engine endpoint: unix:///var/run/docker.sock, tcp://host:2376 or ssh://[user@]host[:port] (overrides $DOCKER_HOST)") \
     X(OPT_CONTEXT, "context", 0, "NAME", 1,                                               \
       "docker CLI context naming the engine (overrides $DOCKER_CONTEXT, docker context use)") \
     X(OPT_PG_HOST, "postgres-host", 0, "HOST", 1, "PostgreSQL server the backups dump")   \

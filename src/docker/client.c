@@ -46,6 +46,7 @@ struct dk_req {
     char *what, *container;  /* error wording context */
     char *trace;             /* "GET /path" when DEEPLENS_TRACE is set */
     long long t0_ms;
+    unsigned ssh_seq;        /* ssh failures before it started (DK_SSH) */
     size_t max_body;
     long timeout_ms;
     dk_data_fn on_data;
@@ -82,6 +83,7 @@ struct dk_client {
     int in_curl;             /* inside curl_multi_perform */
     int have_version;
     dk_version version;
+    dk_ssh *ssh;             /* DK_SSH: its ssh processes (ssh.c) */
 };
 
 /* Clients may live in several threads (one each): the libcurl global
@@ -349,7 +351,8 @@ static void req_complete(dk_req *r, CURLcode rc)
                    "output stream out of sync (invalid frame header from the engine)");
     } else if (rc != CURLE_OK && !(r->overflow && r->status)) {
         curl_easy_getinfo(r->easy, CURLINFO_OS_ERRNO, &os_errno);
-        dk_transport_error(&r->c->ep, (int)rc, os_errno, r->errbuf, r->timeout_ms, &r->err);
+        if (!r->c->ssh || !dk_ssh_explain(r->c->ssh, r->ssh_seq, &r->err))
+            dk_transport_error(&r->c->ep, (int)rc, os_errno, r->errbuf, r->timeout_ms, &r->err);
     } else if (!dk_status_ok(r->status)) {
         if (r->container)
             dk_container_error(r->status, r->buf, r->len, r->what, r->container, &r->err);
@@ -451,7 +454,9 @@ int dk_client_new(dk_client **out, const dk_endpoint *ep, dl_err *err)
     c->multi = curl_multi_init();
     if (!c->multi)
         dk_oom();
-    if (ep->transport == DK_UNIX)
+    if (ep->transport == DK_SSH)
+        c->ssh = dk_ssh_new(ep);
+    if (ep->transport == DK_UNIX || ep->transport == DK_SSH)
         snprintf(c->base, sizeof c->base, "http://localhost");
     else if (strchr(ep->host, ':'))
         snprintf(c->base, sizeof c->base, "%s://[%s]:%d", ep->tls ? "https" : "http",
@@ -478,6 +483,7 @@ void dk_client_free(dk_client *c)
         }
     }
     curl_multi_cleanup(c->multi);
+    dk_ssh_free(c->ssh);
     free(c);
     pthread_mutex_lock(&curl_lock);
     if (--curl_users == 0)
@@ -572,7 +578,7 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, DK_CONNECT_TIMEOUT_MS);
     if (o->timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-    if (c->ep.transport != DK_UNIX) {
+    if (c->ep.transport == DK_TCP) {
         /* a remote engine that vanishes (network gone, host down) sends no
          * FIN: probes find it within about a minute, also on a silent
          * events stream */
@@ -582,6 +588,9 @@ dk_req *dk_submit(dk_client *c, const dk_req_opts *o, dl_err *err)
     }
     if (c->ep.transport == DK_UNIX) {
         curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->ep.socket_path);
+    } else if (c->ep.transport == DK_SSH) {
+        dk_ssh_setup(c->ssh, e);   /* ssh.c: one ssh process per connection */
+        r->ssh_seq = dk_ssh_seq(c->ssh);
     } else if (c->ep.tls) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->ep.tls_verify ? 1L : 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->ep.tls_verify ? 2L : 0L);

@@ -192,18 +192,15 @@ int dk_endpoint_parse(dk_endpoint *ep, const char *docker_host,
             if (set_tcp(ep, rest, buf, err))
                 return -1;
         } else if (sl == 3 && !strncmp(buf, "ssh", 3)) {
-            return dl_err_set(err, DL_EINVAL,
-                              "ssh engines are not supported (DOCKER_HOST '%s'): forward the "
-                              "socket with 'ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock "
-                              "host' and set DOCKER_HOST=unix:///tmp/docker.sock", buf);
+            return dk_ssh_parse(ep, rest, buf, err);  /* ssh.c; TLS does not apply */
         } else if (sl == 2 && !strncmp(buf, "fd", 2)) {
             return dl_err_set(err, DL_EINVAL,
                               "fd:// is a daemon listener, not an engine address "
-                              "(DOCKER_HOST '%s'): use unix:// or tcp://", buf);
+                              "(DOCKER_HOST '%s'): use unix://, tcp:// or ssh://", buf);
         } else {
             return dl_err_set(err, DL_EINVAL,
                               "unsupported scheme '%.*s' in DOCKER_HOST '%s': "
-                              "use unix:// or tcp://",
+                              "use unix://, tcp:// or ssh://",
                               (int)sl, buf, buf);
         }
     }

@@ -114,6 +114,13 @@ void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,
         dl_err_set(err, DL_ECONN, "tls with the docker engine at %s failed: %s", where, detail);
         break;
     case CURLE_GOT_NOTHING:
+        if (ep->transport == DK_SSH) {
+            dl_err_set(err, DL_ECONN,
+                       "the docker engine at %s closed the connection without answering "
+                       "('ssh %s docker system dial-stdio' must reach an engine there)", where,
+                       ep->host);
+            break;
+        }
         dl_err_set(err, DL_ECONN,
                    "the docker engine at %s closed the connection without answering "
                    "(is it a docker engine? does it expect tls?)", where);

@@ -77,6 +77,27 @@ int dk_status_ok(long status);
  * inside a libcurl callback (a stream's on_data). */
 int dk_wait_flag(dk_client *c, const int *flag, dl_err *err);
 
+/* ---- ssh:// transport (ssh.c) ------------------------------------------ */
+
+/* Parse what follows "ssh://" ([user@]host[:port], IPv6 in brackets) into
+ * ep; orig is the whole value for messages. Pure. */
+int dk_ssh_parse(dk_endpoint *ep, const char *rest, const char *orig, dl_err *err);
+/* The ssh command line of ep into argv (NULL-terminated, at most max
+ * entries with the NULL; buf holds the port text). Returns argc. Pure. */
+size_t dk_ssh_argv(const dk_endpoint *ep, char *buf, size_t cap, const char **argv,
+                   size_t max);
+typedef struct dk_ssh dk_ssh;
+dk_ssh *dk_ssh_new(const dk_endpoint *ep);
+/* After curl_multi_cleanup: every connection is closed by then. */
+void dk_ssh_free(dk_ssh *s);
+/* Make the CURL easy handle's connections ssh processes. */
+void dk_ssh_setup(dk_ssh *s, void *easy);
+/* Failures recorded so far (take it when a request starts) ... */
+unsigned dk_ssh_seq(const dk_ssh *s);
+/* ... and, when one was recorded after `since`, word it into err (naming
+ * the endpoint and ssh's own inert stderr): 1, else 0. */
+int dk_ssh_explain(const dk_ssh *s, unsigned since, dl_err *err);
+
 /* Transport failure in operator words (exposed for unit tests). curl_code
  * is a CURLcode, os_errno what CURLINFO_OS_ERRNO gave. */
 void dk_transport_error(const dk_endpoint *ep, int curl_code, long os_errno,

@@ -179,12 +179,12 @@ static void test_errors(void **state)
         {NULL, "nope", NULL, "docker context 'nope' not found in '"},
         {NULL, NULL, "nope", "docker context 'nope' not found"},
         {NULL, "", NULL, "the name is empty"},
-        {NULL, "sshctx", NULL, "docker context 'sshctx': ssh engines are not supported"},
+        {NULL, "sshbad", NULL, "docker context 'sshbad': invalid DOCKER_HOST 'ssh://a:pw@host'"},
         {NULL, "nohost", NULL, "docker context 'nohost' has no docker endpoint host"},
         {NULL, "ev\x1b[2Jil", NULL, "docker context 'ev^[[2Jil' not found"},
     };
     (void)state;
-    meta("8c9d", "sshctx", "ssh://user@host", 0);
+    meta("8c9d", "sshbad", "ssh://a:pw@host", 0);
     put("contexts/meta/aa00/meta.json", "{\"Name\":\"nohost\",\"Endpoints\":{}}");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         dk_env e = env_of(bad[i].host_opt, bad[i].context_opt, NULL, bad[i].docker_context);
@@ -195,6 +195,27 @@ static void test_errors(void **state)
         if (!strstr(err.msg, bad[i].msg_part))
             fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].msg_part);
     }
+}
+
+/* an ssh endpoint: the ssh transport, named by its context; no TLS even
+ * with TLS files in the context's store */
+static void test_ssh_context(void **state)
+{
+    dk_env e = env_of(NULL, "remote", NULL, NULL);
+    dk_endpoint ep;
+    dl_err err;
+    (void)state;
+    meta("9e0f", "remote", "ssh://backup@engine.example:2222", 0);
+    put("contexts/tls/9e0f/docker/ca.pem", "x");
+    if (dk_endpoint_resolve(&ep, &e, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(ep.transport, DK_SSH);
+    assert_string_equal(ep.ssh_user, "backup");
+    assert_string_equal(ep.host, "engine.example");
+    assert_int_equal(ep.port, 2222);
+    assert_int_equal(ep.tls, 0);
+    assert_string_equal(ep.display, "ssh://backup@engine.example:2222");
+    assert_string_equal(ep.context, "remote");
 }
 
 static void test_bad_json(void **state)
@@ -244,6 +265,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_which_context), cmocka_unit_test(test_tls_of_a_context),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_ssh_context),
         cmocka_unit_test(test_no_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -76,8 +76,8 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case bad[] = {
-    {"ssh://user@host", "ssh engines are not supported"},
-    {"ssh://host", "DOCKER_HOST=unix:///tmp/docker.sock"},
+    {"ssh://user:secret@host", "a password in the address is not supported"},
+    {"ssh://", "the ssh host is missing"},
     {"fd://", "fd:// is a daemon listener"},
     {"http://host:2375", "unsupported scheme 'http'"},
     {"npipe:////./pipe/docker_engine", "unsupported scheme 'npipe'"},
