@@ -17,12 +17,21 @@
 #include "table.h"
 
 #define CLI_MAX_POS 64
+#define CLI_MAX_ENGINES 16
+
+/* One -H or --context as given (both repeat: several engines at once). */
+typedef struct cli_engine_arg {
+    enum cli_opt opt;   /* OPT_HOST or OPT_CONTEXT */
+    const char *v;
+} cli_engine_arg;
 
 typedef struct cli_args {
     const cli_command *cmd;           /* NULL: no subcommand given */
     const char *val[CLI_OPT_COUNT];   /* NULL unset; a set flag is "1" */
     const char *pos[CLI_MAX_POS];     /* point into argv */
     int npos;
+    cli_engine_arg engines[CLI_MAX_ENGINES];   /* every -H/--context, in order */
+    int nengines;
 } cli_args;
 
 /* argv[0] is the program name. With --help or --version the positional

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "engines.h"
 #include "deeplens/tui.h"
 
 int cli_fail(const dl_err *err)
@@ -52,8 +53,13 @@ static int setup(cli_run *r, dl_err *err)
     dk_env_from_process(&env);
     env.host_opt = a->val[OPT_HOST];
     env.context_opt = a->val[OPT_CONTEXT];
-    if (dk_endpoint_resolve(&r->ep, &env, err) < 0)
+    switch (cli_engines_setup(r, &env, err)) {
+    case -1:
         return -1;
+    case 0:   /* one engine, found as always */
+        if (dk_endpoint_resolve(&r->ep, &env, err) < 0)
+            return -1;
+    }
     r->ctx.site = r->cfg.site;
     return 0;
 }
@@ -63,6 +69,8 @@ int cli_engine(cli_run *r, dl_err *err)
     dk_version v;
     if (r->ctx.dk)
         return 0;
+    if (r->multi && cli_multi_route(r, err) < 0)
+        return -1;
     if (dk_client_new(&r->ctx.dk, &r->ep, err) < 0)
         return -1;
     if ((r->a->cmd->flags & CLI_CHANGES) && dk_client_check_version(r->ctx.dk, &v, err) < 0)
