@@ -68,7 +68,7 @@ static int add_host(cli_engines *m, const dl_config *cfg, const char *v, const d
     const char *eq = strchr(v, '=');
     if (c)
         return add_conf(m, c, env, err);
-    if (eq && (size_t)(eq - v) < strcspn(v, ":/")) {
+    if (eq && (size_t)(eq - v) < strcspn(v, ":/")) {   /* named() */
         char name[DL_ENGINE_NAME_MAX + 1];
         if ((size_t)(eq - v) >= sizeof name)
             return dl_err_set(err, DL_EINVAL, "invalid engine name in -H '%s': too long", v);
@@ -81,14 +81,22 @@ static int add_host(cli_engines *m, const dl_config *cfg, const char *v, const d
     return add(m, v, env, v, NULL, err);
 }
 
+/* -H NAME=ADDRESS */
+static int named(const cli_engine_arg *g)
+{
+    const char *eq = strchr(g->v, '=');
+    return g->opt == OPT_HOST && eq && (size_t)(eq - g->v) < strcspn(g->v, ":/");
+}
+
 int cli_engines_setup(cli_run *r, const dk_env *env, dl_err *err)
 {
     static cli_engines m;
     const cli_args *a = r->a;
     const dl_config *cfg = &r->cfg;
 
-    if (a->nengines <= 1 && cfg->nengines == 0)
-        return 0;
+    if (cfg->nengines == 0 &&
+        (a->nengines == 0 || (a->nengines == 1 && !named(&a->engines[0]))))
+        return 0;   /* exactly as with one engine before */
     memset(&m, 0, sizeof m);
     if (a->nengines == 0) {
         for (int i = 0; i < cfg->nengines; i++)
