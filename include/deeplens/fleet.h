@@ -88,5 +88,7 @@ const dk_version *dl_fleet_engine_version(const dl_fleet *f, size_t i);
  * fleet's own for a plain fleet; NULL with err when the tenant is on no
  * engine or on several (DL_ECONFLICT naming them). */
 dl_ctx *dl_fleet_ctx_of(dl_fleet *f, const char *tenant, dl_err *err);
+/* The same engine's endpoint (for a worker's own context). */
+const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err *err);
 
 #endif

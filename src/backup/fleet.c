@@ -626,3 +626,9 @@ dl_ctx *dl_fleet_ctx_of(dl_fleet *f, const char *tenant, dl_err *err)
 {
     return f->multi ? fm_ctx_of(f->multi, tenant, err) : f->ctx;
 }
+
+const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err *err)
+{
+    dl_ctx *c = dl_fleet_ctx_of(f, tenant, err);
+    return c ? dk_client_endpoint(c->dk) : NULL;
+}

@@ -192,6 +192,11 @@ static int run_console(cli_run *r)
     memset(&o, 0, sizeof o);
     o.config = &r->cfg;
     o.endpoint = &r->ep;
+    if (r->multi) {   /* every engine in one list */
+        o.engines = r->multi->e;
+        o.nengines = r->multi->n;
+        o.endpoint = &r->multi->e[0].ep;
+    }
     o.theme = r->a->val[OPT_THEME];   /* NULL: the config's */
     o.password_file = r->a->val[OPT_PASSWORD_FILE];
     o.ascii = r->a->val[OPT_ASCII] != NULL;
