@@ -257,6 +257,8 @@ static int list_action(ui_app *a, ui_action act)
         return UI_R_STATUS;
     case UI_ACT_SORT:
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
+        if (l->sort_col == COL_ENGINE && dl_fleet_engines(a->fleet) < 2)
+            l->sort_col++;   /* not shown with one engine */
         rebuild(a);
         ui_app_message(a, UI_DIM, "sorted by %s%s", cols[l->sort_col].title,
                        l->sort_rev ? " (reversed)" : "");
