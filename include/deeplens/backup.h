@@ -111,6 +111,11 @@ typedef struct dl_status {
     dl_file *files;               /* newest first; owned */
     size_t nfiles;
 
+    /* several engines (engines.h): the engine's name, "" with one engine;
+     * conflict: the tenant is on another engine too */
+    char engine[64];
+    int conflict;
+
     /* derived by dl_health_eval */
     time_t next_run;
     long max_gap;
@@ -210,6 +215,17 @@ int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err);
 #define DL_METRICS_TEXTFILE "deeplens_backup.prom"
 int dl_metrics_check_dir(const char *dir, dl_err *err);
 int dl_metrics_textfile(dl_ctx *ctx, const char *dir, dl_err *err);
+/* The same from rows already read (several engines: each row's engine
+ * becomes an `engine` label, and eng[0..neng) a tenant_backup_engine_up
+ * series each; neng 0 and untagged rows print what dl_metrics_write does). */
+typedef struct dl_metrics_engine {
+    const char *name;
+    int up;
+} dl_metrics_engine;
+int dl_metrics_print(FILE *out, const dl_status *st, size_t n, const dl_metrics_engine *eng,
+                     size_t neng, dl_err *err);
+/* Write text[0..len) as DIR/deeplens_backup.prom atomically (as above). */
+int dl_metrics_save(const char *dir, const char *text, size_t len, dl_err *err);
 /* A label value as the exposition format wants it: the text made inert
  * (valid UTF-8, no controls), then \\, \" and \n escaped. Returns the
  * bytes written to buf (size n >= 1, always terminated, cut whole). */

@@ -11,6 +11,8 @@
  *   read_only (yes/no: refuse every change, CLI and console),
  *   audit_file (the audit trail's JSON-lines file, or none; audit.h),
  *   bind <key> <action>   (console key bindings)
+ *   engine <name> host <DOCKER_HOST> | engine <name> context <docker context>
+ *                         (several engines at once, see dl_config_add_engine)
  * Unknown keys and bad values are errors naming the file, line and key.
  * Command-line flags override what the file says.
  */
@@ -21,6 +23,15 @@
 #include "deeplens/spec.h"
 
 #define DL_CONFIG_MAX_BINDS 64
+#define DL_CONFIG_MAX_ENGINES 16
+
+/* One `engine` line: a name and where the engine is (exactly one of host,
+ * context is set). */
+typedef struct dl_engine_conf {
+    char name[64];
+    char host[1024];      /* a DOCKER_HOST address: unix:///..., tcp://h:p */
+    char context[128];    /* a docker CLI context name */
+} dl_engine_conf;
 
 typedef struct dl_bind {
     char key[32];      /* "F5", "^L", "x", "Enter" */
@@ -37,6 +48,8 @@ typedef struct dl_config {
     char audit_file[1024];         /* "" = the default (audit.h), "none" = no file */
     dl_bind binds[DL_CONFIG_MAX_BINDS];
     int nbinds;
+    dl_engine_conf engines[DL_CONFIG_MAX_ENGINES];   /* the `engine` lines, in order */
+    int nengines;
 } dl_config;
 
 /* Defaults only. */
@@ -49,6 +62,11 @@ int dl_config_parse(dl_config *c, const char *name, const char *text, dl_err *er
  * and file share one set of rules); DL_EINVAL for an unknown key or a bad
  * value, the message naming the field and quoting the value. */
 int dl_config_set(dl_config *c, const char *key, const char *value, dl_err *err);
+
+/* One `engine` line's value, "NAME host ADDRESS" or "NAME context CONTEXT"
+ * (src/config/engines.c): the name as dl_engine_name_check, the address
+ * parsed as DOCKER_HOST is, no name twice, at most DL_CONFIG_MAX_ENGINES. */
+int dl_config_add_engine(dl_config *c, const char *value, dl_err *err);
 
 /* The webhook's shared secret: the first line of c->webhook_secret_file
  * into buf. 0 (buf "") when no file is set, 1 when read, -1 on error. */

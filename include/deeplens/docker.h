@@ -111,6 +111,11 @@ int dk_client_poll(dk_client *c, int extra_fd, int timeout_ms);
 void dk_client_wakeup(dk_client *c);
 /* Number of requests still running. */
 int dk_client_pending(const dk_client *c);
+/* dk_client_poll over several clients of this thread at once (several
+ * engines, one loop): waits on all their sockets and extra_fd, at most
+ * timeout_ms and at most 250 ms (the wake-ups of v[1..] reach only v[0]'s
+ * wait through that bound; dk_client_wakeup(v[0]) ends it at once). */
+int dk_clients_poll(dk_client *const *v, size_t n, int extra_fd, int timeout_ms);
 
 /* ---- asynchronous requests -------------------------------------------- */
 

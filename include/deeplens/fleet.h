@@ -64,4 +64,31 @@ size_t dl_fleet_count(const dl_fleet *f);
 const dl_status *dl_fleet_at(const dl_fleet *f, size_t i);
 const dl_status *dl_fleet_find(const dl_fleet *f, const char *tenant);
 
+/* ---- several engines -------------------------------------------------------
+ * One fleet over several engines: a plain fleet per engine inside, each on a
+ * context of its own (e[0]'s is `ctx`, the owner's; the others are opened
+ * here and closed by dl_fleet_free). Every call above works on all of them:
+ * the rows are those of every engine, sorted by tenant, each with its
+ * engine's name (dl_status.engine) and conflict set when the tenant is on
+ * another engine too; the rows of an engine that went away keep their last
+ * known values with state "unreachable" and health unknown (the reason
+ * says why) while the others stay live; dl_fleet_error is set only when no
+ * engine answers. The owner's loop must wait with dl_fleet_poll. */
+#include "deeplens/engines.h"
+dl_fleet *dl_fleet_new_engines(dl_ctx *ctx, const dl_engine *e, size_t n, dl_err *err);
+/* The owner's wait: dl_ctx_poll over every engine's context. */
+int dl_fleet_poll(dl_fleet *f, int extra_fd, int timeout_ms);
+/* 1 for a plain fleet; engine i's name ("" plain), its error (NULL when
+ * connected) and version (NULL until connected). */
+size_t dl_fleet_engines(const dl_fleet *f);
+const char *dl_fleet_engine_name(const dl_fleet *f, size_t i);
+const char *dl_fleet_engine_error(const dl_fleet *f, size_t i);
+const dk_version *dl_fleet_engine_version(const dl_fleet *f, size_t i);
+/* The context (and so the endpoint) of the engine holding tenant: the
+ * fleet's own for a plain fleet; NULL with err when the tenant is on no
+ * engine or on several (DL_ECONFLICT naming them). */
+dl_ctx *dl_fleet_ctx_of(dl_fleet *f, const char *tenant, dl_err *err);
+/* The same engine's endpoint (for a worker's own context). */
+const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err *err);
+
 #endif

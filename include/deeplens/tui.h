@@ -21,6 +21,10 @@ typedef struct dl_tui_opts {
     const char *theme;          /* --theme, overrides config; NULL = config */
     const char *password_file;  /* --password-file for provision */
     int ascii;                  /* force ASCII line drawing */
+    /* several engines (engines.h): all of them in one list; endpoint is
+     * engines[0]'s. nengines 0 or 1: the one endpoint. */
+    const struct dl_engine *engines;
+    size_t nengines;
 } dl_tui_opts;
 
 /* Returns the process exit code (0 normal quit). */

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "deeplens/fleet.h"
+#include "fleet_multi.h"
 #include "internal.h"
 #include "deeplens/text.h"
 
@@ -39,6 +40,7 @@ typedef struct fleet_due {
 } fleet_due;
 
 struct dl_fleet {
+    fleet_multi *multi;       /* several engines: every call goes there */
     dl_ctx *ctx;
     dl_status *rows;
     fleet_due *due;
@@ -107,6 +109,11 @@ void dl_fleet_free(dl_fleet *f)
 {
     if (!f)
         return;
+    if (f->multi) {
+        fm_free(f->multi);
+        free(f);
+        return;
+    }
     cancel_all(f);
     /* status reads still in flight reference f: drain them */
     while (f->inflight > 0 && dk_client_poll(f->ctx->dk, -1, 100) >= 0)
@@ -453,12 +460,18 @@ static void connect_engine(dl_fleet *f)
 
 void dl_fleet_start(dl_fleet *f)
 {
+    if (f->multi) {
+        fm_start(f->multi);
+        return;
+    }
     f->started = 1;
     connect_engine(f);
 }
 
 int dl_fleet_tick(dl_fleet *f, time_t now)
 {
+    if (f->multi)
+        return fm_tick(f->multi, now);
     if (!f->started)
         return 60000;
     if (!f->connected && !f->version_req) {
@@ -481,12 +494,20 @@ int dl_fleet_tick(dl_fleet *f, time_t now)
 
 void dl_fleet_relist(dl_fleet *f)
 {
+    if (f->multi) {
+        fm_relist(f->multi);
+        return;
+    }
     if (f->connected)
         relist(f);
 }
 
 void dl_fleet_refresh(dl_fleet *f)
 {
+    if (f->multi) {
+        fm_refresh(f->multi);
+        return;
+    }
     if (!f->connected)
         return;
     relist(f);
@@ -497,6 +518,10 @@ void dl_fleet_refresh(dl_fleet *f)
 
 void dl_fleet_refresh_one(dl_fleet *f, const char *tenant)
 {
+    if (f->multi) {
+        fm_refresh_one(f->multi, tenant);
+        return;
+    }
     for (size_t i = 0; i < f->n; i++)
         if (!strcmp(f->rows[i].spec.tenant, tenant))
             enqueue(f, f->rows[i].container, 1);
@@ -506,11 +531,15 @@ void dl_fleet_refresh_one(dl_fleet *f, const char *tenant)
 
 unsigned long dl_fleet_generation(const dl_fleet *f)
 {
+    if (f->multi)
+        return fm_generation(f->multi);
     return f->gen;
 }
 
 const char *dl_fleet_error(const dl_fleet *f, time_t *next_retry)
 {
+    if (f->multi)
+        return fm_error(f->multi, next_retry);
     if (next_retry)
         *next_retry = f->next_retry;
     return f->connected || !f->error[0] ? NULL : f->error;
@@ -518,28 +547,88 @@ const char *dl_fleet_error(const dl_fleet *f, time_t *next_retry)
 
 const dk_version *dl_fleet_engine(const dl_fleet *f)
 {
+    if (f->multi)
+        return fm_engine(f->multi);
     return f->version.version[0] ? &f->version : NULL;
 }
 
 int dl_fleet_loading(const dl_fleet *f)
 {
+    if (f->multi)
+        return fm_loading(f->multi);
     return f->loading;
 }
 
 size_t dl_fleet_count(const dl_fleet *f)
 {
+    if (f->multi)
+        return fm_count(f->multi);
     return f->n;
 }
 
 const dl_status *dl_fleet_at(const dl_fleet *f, size_t i)
 {
+    if (f->multi)
+        return fm_at(f->multi, i);
     return i < f->n ? &f->rows[i] : NULL;
 }
 
 const dl_status *dl_fleet_find(const dl_fleet *f, const char *tenant)
 {
+    if (f->multi)
+        return fm_find(f->multi, tenant);
     for (size_t i = 0; i < f->n; i++)
         if (!strcmp(f->rows[i].spec.tenant, tenant))
             return &f->rows[i];
     return NULL;
+}
+
+/* ---- several engines (fleet_multi.c) ----------------------------------------- */
+
+dl_fleet *dl_fleet_new_engines(dl_ctx *ctx, const dl_engine *e, size_t n, dl_err *err)
+{
+    fleet_multi *m = fm_new(ctx, e, n, err);
+    dl_fleet *f;
+    if (!m)
+        return NULL;
+    f = dl_fleet_new(ctx);
+    f->multi = m;
+    return f;
+}
+
+int dl_fleet_poll(dl_fleet *f, int extra_fd, int timeout_ms)
+{
+    return f->multi ? fm_poll(f->multi, extra_fd, timeout_ms)
+                    : dl_ctx_poll(f->ctx, extra_fd, timeout_ms);
+}
+
+size_t dl_fleet_engines(const dl_fleet *f)
+{
+    return f->multi ? fm_engines(f->multi) : 1;
+}
+
+const char *dl_fleet_engine_name(const dl_fleet *f, size_t i)
+{
+    return f->multi ? fm_engine_name(f->multi, i) : "";
+}
+
+const char *dl_fleet_engine_error(const dl_fleet *f, size_t i)
+{
+    return f->multi ? fm_engine_error(f->multi, i) : dl_fleet_error(f, NULL);
+}
+
+const dk_version *dl_fleet_engine_version(const dl_fleet *f, size_t i)
+{
+    return f->multi ? fm_engine_version(f->multi, i) : dl_fleet_engine(f);
+}
+
+dl_ctx *dl_fleet_ctx_of(dl_fleet *f, const char *tenant, dl_err *err)
+{
+    return f->multi ? fm_ctx_of(f->multi, tenant, err) : f->ctx;
+}
+
+const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err *err)
+{
+    dl_ctx *c = dl_fleet_ctx_of(f, tenant, err);
+    return c ? dk_client_endpoint(c->dk) : NULL;
 }

@@ -141,15 +141,20 @@ static void header(FILE *out, const char *name, const char *type, const char *he
     fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* name{tenant="..."[,k="v"...]} value: labels as k, v pairs (NULL ends). */
-static void sample(FILE *out, const char *name, const char *tenant, double v, ...)
+/* name{tenant="..."[,engine="..."][,k="v"...]} value: labels as k, v pairs
+ * (NULL ends); the engine label only with several engines (st->engine set). */
+static void sample(FILE *out, const char *name, const dl_status *st, double v, ...)
 {
     char lab[1100];
     va_list ap;
     const char *k;
 
-    dl_metrics_label(lab, sizeof lab, tenant);
+    dl_metrics_label(lab, sizeof lab, st->spec.tenant);
     fprintf(out, "%s{tenant=\"%s\"", name, lab);
+    if (st->engine[0]) {
+        dl_metrics_label(lab, sizeof lab, st->engine);
+        fprintf(out, ",engine=\"%s\"", lab);
+    }
     va_start(ap, v);
     while ((k = va_arg(ap, const char *))) {
         dl_metrics_label(lab, sizeof lab, va_arg(ap, const char *));
@@ -163,39 +168,56 @@ int dl_metrics_write(dl_ctx *ctx, FILE *out, dl_err *err)
 {
     dl_status *st = NULL;
     size_t n = 0;
+    int rc;
 
     if (dl_status_all(ctx, 8, &st, &n, err) < 0)
         return -1;
+    rc = dl_metrics_print(out, st, n, NULL, 0, err);
+    dl_statuses_free(st, n);
+    return rc;
+}
+
+int dl_metrics_print(FILE *out, const dl_status *st, size_t n, const dl_metrics_engine *eng,
+                     size_t neng, dl_err *err)
+{
     for (size_t m = 0; m < sizeof metrics / sizeof metrics[0]; m++) {
         header(out, metrics[m].name, metrics[m].type, metrics[m].help);
         for (size_t i = 0; i < n; i++) {
             int ok = 0;
             double v = metrics[m].value(&st[i], &ok);
             if (ok)
-                sample(out, metrics[m].name, st[i].spec.tenant, v, (const char *)NULL);
+                sample(out, metrics[m].name, &st[i], v, (const char *)NULL);
         }
     }
     header(out, "tenant_backup_health", "gauge",
            "Health verdict, one series per state (1 = current).");
     for (size_t i = 0; i < n; i++)
         for (int h = 0; h < DL_HEALTH_COUNT; h++)
-            sample(out, "tenant_backup_health", st[i].spec.tenant, st[i].health == (dl_health)h,
+            sample(out, "tenant_backup_health", &st[i], st[i].health == (dl_health)h,
                    "health", dl_health_word((dl_health)h), (const char *)NULL);
     header(out, "tenant_backup_health_info", "gauge",
            "Always 1: the current health and its reason as labels.");
     for (size_t i = 0; i < n; i++)
-        sample(out, "tenant_backup_health_info", st[i].spec.tenant, 1, "health",
+        sample(out, "tenant_backup_health_info", &st[i], 1, "health",
                dl_health_word(st[i].health), "reason", st[i].health_reason, (const char *)NULL);
     header(out, "tenant_backup_last_drill_info", "gauge",
            "Always 1: the last restore drill's result, file and reason as labels.");
     for (size_t i = 0; i < n; i++)
         if (st[i].have_job_status && st[i].last_drill > 0)
-            sample(out, "tenant_backup_last_drill_info", st[i].spec.tenant, 1, "result",
+            sample(out, "tenant_backup_last_drill_info", &st[i], 1, "result",
                    st[i].last_drill_result, "file", st[i].last_drill_file, "reason",
                    st[i].last_drill_reason, (const char *)NULL);
     fprintf(out, "# HELP tenant_backup_tenants Tenant backups configured.\n"
                  "# TYPE tenant_backup_tenants gauge\ntenant_backup_tenants %zu\n", n);
-    dl_statuses_free(st, n);
+    if (neng) {
+        char lab[1100];
+        header(out, "tenant_backup_engine_up", "gauge",
+               "1 if the engine answered, 0 if it was unreachable.");
+        for (size_t i = 0; i < neng; i++) {
+            dl_metrics_label(lab, sizeof lab, eng[i].name);
+            fprintf(out, "tenant_backup_engine_up{engine=\"%s\"} %d\n", lab, eng[i].up != 0);
+        }
+    }
     return ferror(out) ? dl_err_set(err, DL_ESYS, "writing metrics failed") : 0;
 }
 
@@ -217,16 +239,14 @@ int dl_metrics_check_dir(const char *dir, dl_err *err)
 
 int dl_metrics_textfile(dl_ctx *ctx, const char *dir, dl_err *err)
 {
-    char *text = NULL, tmp[4096], dst[4096];
+    char *text = NULL, dst[4096];
     size_t len = 0;
     FILE *mem;
-    int fd, rc;
+    int rc;
 
     if (dl_metrics_check_dir(dir, err) < 0)
         return -1;
-    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", dir, DL_METRICS_TEXTFILE) >= sizeof dst ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, DL_METRICS_TEXTFILE) >=
-            sizeof tmp)
+    if ((size_t)snprintf(dst, sizeof dst, "%s/.%s.XXXXXX", dir, DL_METRICS_TEXTFILE) >= sizeof dst)
         return dl_err_set(err, DL_EINVAL, "--textfile '%s': path too long", dir);
     /* Everything from the engine first: a failed pass leaves the old file. */
     if (!(mem = open_memstream(&text, &len)))
@@ -234,12 +254,22 @@ int dl_metrics_textfile(dl_ctx *ctx, const char *dir, dl_err *err)
     rc = dl_metrics_write(ctx, mem, err);
     if (fclose(mem) != 0 && rc == 0)
         rc = dl_err_set(err, DL_ESYS, "writing metrics failed");
-    if (rc < 0) {
-        free(text);
-        return -1;
-    }
+    if (rc == 0)
+        rc = dl_metrics_save(dir, text, len, err);
+    free(text);
+    return rc;
+}
+
+int dl_metrics_save(const char *dir, const char *text, size_t len, dl_err *err)
+{
+    char tmp[4096], dst[4096];
+    int fd, rc;
+
+    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", dir, DL_METRICS_TEXTFILE) >= sizeof dst ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, DL_METRICS_TEXTFILE) >=
+            sizeof tmp)
+        return dl_err_set(err, DL_EINVAL, "--textfile '%s': path too long", dir);
     if ((fd = mkstemp(tmp)) < 0) {
-        free(text);
         return dl_err_set(err, DL_ESYS, "--textfile '%s': %s", tmp, strerror(errno));
     }
     rc = fchmod(fd, 0644);
@@ -258,7 +288,6 @@ int dl_metrics_textfile(dl_ctx *ctx, const char *dir, dl_err *err)
         rc = -1;
     if (rc == 0)
         rc = rename(tmp, dst);
-    free(text);
     if (rc != 0) {
         int e = errno;
         unlink(tmp);

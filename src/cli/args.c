@@ -33,6 +33,19 @@ static int unknown_long(const char *arg, size_t len, dl_err *err)
     return dl_err_set(err, DL_EINVAL, "unknown option '--%.*s'", (int)len, arg + 2);
 }
 
+/* Set a valued option; -H and --context are also kept in order (they repeat). */
+static int set_value(cli_args *a, int o, const char *v, dl_err *err)
+{
+    a->val[o] = v;
+    if (o != OPT_HOST && o != OPT_CONTEXT)
+        return 0;
+    if (a->nengines == CLI_MAX_ENGINES)
+        return dl_err_set(err, DL_EINVAL, "too many engines (at most %d -H/--context)",
+                          CLI_MAX_ENGINES);
+    a->engines[a->nengines++] = (cli_engine_arg){(enum cli_opt)o, v};
+    return 0;
+}
+
 /* Options that a command (or the console) does not take. */
 static int check_applies(const cli_args *a, dl_err *err)
 {
@@ -110,9 +123,11 @@ int cli_args_parse(cli_args *a, int argc, char *const *argv, dl_err *err)
                                       cli_options[o].name);
                 a->val[o] = "1";
             } else if (eq) {
-                a->val[o] = eq + 1;
+                if (set_value(a, o, eq + 1, err) < 0)
+                    return -1;
             } else if (i + 1 < argc) {
-                a->val[o] = argv[++i];
+                if (set_value(a, o, argv[++i], err) < 0)
+                    return -1;
             } else {
                 return dl_err_set(err, DL_EINVAL, "option '--%s' needs a value (%s)",
                                   cli_options[o].name, cli_options[o].arg);
@@ -133,11 +148,10 @@ int cli_args_parse(cli_args *a, int argc, char *const *argv, dl_err *err)
                 a->val[o] = "1";
                 continue;
             }
-            if (p[1])
-                a->val[o] = p + 1;
-            else if (i + 1 < argc)
-                a->val[o] = argv[++i];
-            else
+            if (p[1] || i + 1 < argc) {
+                if (set_value(a, o, p[1] ? p + 1 : argv[++i], err) < 0)
+                    return -1;
+            } else
                 return dl_err_set(err, DL_EINVAL, "option '-%c' needs a value (%s)", *p,
                                   cli_options[o].arg);
             break;

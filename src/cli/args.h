@@ -18,6 +18,13 @@
 
 #define CLI_MAX_POS 64
 #define CLI_MAX_CONSTRAINTS 16
+#define CLI_MAX_ENGINES 16
+
+/* One -H or --context as given (both repeat: several engines at once). */
+typedef struct cli_engine_arg {
+    enum cli_opt opt;   /* OPT_HOST or OPT_CONTEXT */
+    const char *v;
+} cli_engine_arg;
 
 typedef struct cli_args {
     const cli_command *cmd;           /* NULL: no subcommand given */
@@ -27,6 +34,8 @@ typedef struct cli_args {
     /* --constraint is repeatable: every value, in order (val[] has the last) */
     const char *constraint[CLI_MAX_CONSTRAINTS + 1];
     int nconstraint;
+    cli_engine_arg engines[CLI_MAX_ENGINES];   /* every -H/--context, in order */
+    int nengines;
 } cli_args;
 
 /* argv[0] is the program name. With --help or --version the positional

@@ -26,6 +26,7 @@ struct cli_run {
     dl_ctx ctx;           /* ctx.dk is NULL until cli_engine() */
     cli_out out;          /* stdout */
     int stdin_tty;
+    struct cli_engines *multi;   /* several engines (engines.h), else NULL */
 };
 
 /* Print `deeplens-backup: <message>` on stderr; returns the exit code of

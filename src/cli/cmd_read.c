@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "engines.h"
 #include "json.h"
 #include "deeplens/manifest.h"
 #include "deeplens/text.h"
@@ -19,6 +20,8 @@ int cli_cmd_status(cli_run *r)
     int rc = 0;
     time_t now;
 
+    if (r->multi)
+        return cli_multi_status(r);
     dl_err_clear(&err);
     for (int i = 0; i < a->npos; i++) {
         const char *t;
@@ -76,6 +79,8 @@ int cli_cmd_list(cli_run *r)
     dl_err err;
     int rc = 0;
 
+    if (r->multi)
+        return cli_multi_list(r);
     dl_err_clear(&err);
     if (cli_engine(r, &err) < 0 || dl_list(&r->ctx, &v, &n, &err) < 0)
         return cli_fail(&err);
@@ -227,6 +232,8 @@ int cli_cmd_metrics(cli_run *r)
     dl_err_clear(&err);
     if (dir && dl_metrics_check_dir(dir, &err) < 0)
         return cli_fail(&err);
+    if (r->multi)
+        return cli_multi_metrics(r);
     if (cli_engine(r, &err) < 0 ||
         (dir ? dl_metrics_textfile(&r->ctx, dir, &err) : dl_metrics_write(&r->ctx, stdout, &err)) < 0)
         return cli_fail(&err);

@@ -39,6 +39,10 @@ static cJSON *status_obj(const dl_status *st, time_t now)
     cJSON *o = cJSON_CreateObject(), *t;
 
     cJSON_AddStringToObject(o, "tenant", s->tenant);
+    if (st->engine[0]) {   /* several engines only */
+        cJSON_AddStringToObject(o, "engine", st->engine);
+        cJSON_AddBoolToObject(o, "conflict", st->conflict);
+    }
     cJSON_AddStringToObject(o, "tenant_id", s->tenant_id);
     cJSON_AddStringToObject(o, "container", st->container);
     cJSON_AddStringToObject(o, "container_id", st->container_id);

@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "deeplens/audit.h"
+#include "engines.h"
 #include "deeplens/tui.h"
 
 static char last_failure[sizeof ((dl_err *)0)->msg];   /* for the audit record */
@@ -56,8 +57,13 @@ static int setup(cli_run *r, dl_err *err)
     dk_env_from_process(&env);
     env.host_opt = a->val[OPT_HOST];
     env.context_opt = a->val[OPT_CONTEXT];
-    if (dk_endpoint_resolve(&r->ep, &env, err) < 0)
+    switch (cli_engines_setup(r, &env, err)) {
+    case -1:
         return -1;
+    case 0:   /* one engine, found as always */
+        if (dk_endpoint_resolve(&r->ep, &env, err) < 0)
+            return -1;
+    }
     r->ctx.site = r->cfg.site;
     return 0;
 }
@@ -67,6 +73,8 @@ int cli_engine(cli_run *r, dl_err *err)
     dk_version v;
     if (r->ctx.dk)
         return 0;
+    if (r->multi && cli_multi_route(r, err) < 0)
+        return -1;
     if (dk_client_new(&r->ctx.dk, &r->ep, err) < 0)
         return -1;
     if ((r->a->cmd->flags & CLI_CHANGES) && dk_client_check_version(r->ctx.dk, &v, err) < 0)
@@ -251,6 +259,11 @@ static int run_console(cli_run *r)
     memset(&o, 0, sizeof o);
     o.config = &r->cfg;
     o.endpoint = &r->ep;
+    if (r->multi) {   /* every engine in one list */
+        o.engines = r->multi->e;
+        o.nengines = r->multi->n;
+        o.endpoint = &r->multi->e[0].ep;
+    }
     o.theme = r->a->val[OPT_THEME];   /* NULL: the config's */
     o.password_file = r->a->val[OPT_PASSWORD_FILE];
     o.ascii = r->a->val[OPT_ASCII] != NULL;

@@ -18,9 +18,11 @@
 #define CLI_OPTIONS(X)                                                                    \
     X(OPT_CONFIG, "config", 0, "FILE", 1, "read this config file instead of the default")  \
     X(OPT_HOST, "host", 'H', "DOCKER_HOST", 1,                                            \
-      "docker engine endpoint: unix:///var/run/docker.sock, tcp://host:2376 or ssh://[user@]host[:port] (overrides $DOCKER_HOST)") \
+      "docker engine endpoint: unix:///var/run/docker.sock, tcp://host:2376 or ssh://[user@]host[:port] (overrides $DOCKER_HOST); " \
+      "repeat for several engines, NAME=ENDPOINT names one")                              \
     X(OPT_CONTEXT, "context", 0, "NAME", 1,                                               \
-      "docker CLI context naming the engine (overrides $DOCKER_CONTEXT, docker context use)") \
+      "docker CLI context naming the engine (overrides $DOCKER_CONTEXT, docker context use); " \
+      "repeat for several engines")                                                        \
     X(OPT_PG_HOST, "postgres-host", 0, "HOST", 1, "PostgreSQL server the backups dump")   \
     X(OPT_PG_PORT, "postgres-port", 0, "PORT", 1, "its port (5432)")                      \
     X(OPT_PG_USER, "postgres-user", 0, "USER", 1, "database user for dumps (deeplens)")   \

@@ -219,6 +219,9 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
      * tenant's status file: inert, whatever it holds */
     snprintf(head, sizeof head, "PostgreSQL Backup Status: %s", inert(s->tenant, t1, sizeof t1));
     cli_heading(o, "📊", head);
+    if (st->engine[0])
+        row(o, "Engine:", "%s%s", inert(st->engine, t1, sizeof t1),
+            st->conflict ? " (conflict: the tenant is on another engine too)" : "");
     row(o, "Container:", "%s - %s", inert(st->container, t1, sizeof t1), uptime(st, now, a, sizeof a));
     row(o, "Volume:", "%s", inert(dl_spec_volume_name(s, vol, sizeof vol), t1, sizeof t1));
     row(o, "NFS Path:", "%s (%s)", inert(s->nfs_path, t1, sizeof t1), inert(s->nfs_options, t2, sizeof t2));
@@ -321,13 +324,14 @@ void cli_print_status(const cli_out *o, const dl_status *st, time_t now)
     fputc('\n', o->f);
 }
 
-enum { L_TENANT, L_HEALTH, L_STATE, L_SCHEDULE, L_RETENTION, L_IMAGE, L_STATUS, L_NCOL };
+enum { L_TENANT, L_ENGINE, L_HEALTH, L_STATE, L_SCHEDULE, L_RETENTION, L_IMAGE, L_STATUS, L_NCOL };
 enum { CELL = 512 };
 
 /* The cells, inert (they come from the engine) */
 static void list_cells(const dl_status *st, time_t now, char cell[L_NCOL][CELL])
 {
     inert(st->spec.tenant, cell[L_TENANT], CELL);
+    snprintf(cell[L_ENGINE], CELL, "%s%s", st->engine, st->conflict ? " (conflict)" : "");
     snprintf(cell[L_HEALTH], CELL, "%s", dl_health_word(st->health));
     inert(st->state, cell[L_STATE], CELL);
     inert(st->spec.schedule, cell[L_SCHEDULE], CELL);
@@ -343,10 +347,12 @@ static int cols(const char *s)
 
 void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
 {
-    static const char *const head[L_NCOL] = {"TENANT", "HEALTH", "STATE", "SCHEDULE",
+    static const char *const head[L_NCOL] = {"TENANT", "ENGINE", "HEALTH", "STATE", "SCHEDULE",
                                              "RETENTION", "IMAGE", "STATUS"};
     char cell[L_NCOL][CELL];
-    int w[L_NCOL];
+    int w[L_NCOL], engines = 0;   /* the ENGINE column: only with several engines */
+    for (size_t i = 0; i < n; i++)
+        engines |= v[i].engine[0] != 0;
     for (int c = 0; c < L_NCOL; c++)
         w[c] = (int)strlen(head[c]);
     for (size_t i = 0; i < n; i++) {
@@ -356,11 +362,14 @@ void cli_print_list(const cli_out *o, const dl_status *v, size_t n, time_t now)
                 w[c] = cols(cell[c]);
     }
     for (int c = 0; c + 1 < L_NCOL; c++)
-        fprintf(o->f, "%-*s   ", w[c], head[c]);
+        if (c != L_ENGINE || engines)
+            fprintf(o->f, "%-*s   ", w[c], head[c]);
     fprintf(o->f, "%s\n", head[L_NCOL - 1]);
     for (size_t i = 0; i < n; i++) {
         list_cells(&v[i], now, cell);
         for (int c = 0; c < L_NCOL; c++) {
+            if (c == L_ENGINE && !engines)
+                continue;
             if (c == L_HEALTH)
                 color(o, health_color(v[i].health));
             if (c + 1 < L_NCOL)

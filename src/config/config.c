@@ -263,6 +263,7 @@ static const struct {
     {"read_only", set_read_only},
     {"audit_file", set_audit_file},
     {"bind", set_bind},
+    {"engine", dl_config_add_engine},
 };
 
 void dl_config_defaults(dl_config *c)
@@ -300,6 +301,8 @@ static int parse_line(dl_config *c, char *line, dl_err *err)
     size_t vl;
     if (strncmp(line, "bind", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
         return set_bind(c, trim(line + 4), err);
+    if (strncmp(line, "engine", 6) == 0 && (line[6] == ' ' || line[6] == '\t'))
+        return dl_config_add_engine(c, trim(line + 6), err);
     eq = strchr(line, '=');
     if (!eq)
     {

@@ -756,3 +756,56 @@ int dk_client_check_version(dk_client *c, dk_version *out, dl_err *err)
     c->have_version = 1;
     return 0;
 }
+
+/* ---- several clients, one wait (several engines in one console) ---------- */
+
+/* The wait of clients 1..n-1 rides on client 0's poll: their sockets (from
+ * curl_multi_fdset) are extra fds of it and their timers shorten it. Their
+ * wake-ups (dk_client_wakeup) do not reach that poll, so it waits at most
+ * DK_CLIENTS_SLICE_MS: work a callback of theirs leaves is that late at most. */
+#define DK_CLIENTS_SLICE_MS 250
+#define DK_CLIENTS_MAX_FDS 256
+
+int dk_clients_poll(dk_client *const *v, size_t n, int extra_fd, int timeout_ms)
+{
+    struct curl_waitfd w[1 + DK_CLIENTS_MAX_FDS];
+    unsigned nw = 0;
+    int nfds = 0;
+
+    if (n == 1)
+        return dk_client_poll(v[0], extra_fd, timeout_ms);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i]->in_curl)
+            return -1;
+        perform(v[i]);
+    }
+    if (extra_fd >= 0)
+        w[nw++] = (struct curl_waitfd){extra_fd, CURL_WAIT_POLLIN, 0};
+    for (size_t i = 1; i < n; i++) {
+        fd_set rd, wr, ex;
+        int maxfd = -1;
+        long t = -1;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        if (curl_multi_fdset(v[i]->multi, &rd, &wr, &ex, &maxfd) != CURLM_OK)
+            return -1;
+        for (int fd = 0; fd <= maxfd && nw < sizeof w / sizeof w[0]; fd++) {
+            short ev = (short)((FD_ISSET(fd, &rd) ? CURL_WAIT_POLLIN : 0) |
+                               (FD_ISSET(fd, &wr) ? CURL_WAIT_POLLOUT : 0) |
+                               (FD_ISSET(fd, &ex) ? CURL_WAIT_POLLPRI : 0));
+            if (ev)
+                w[nw++] = (struct curl_waitfd){fd, ev, 0};
+        }
+        curl_multi_timeout(v[i]->multi, &t);
+        if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
+            timeout_ms = (int)t;
+    }
+    if (timeout_ms < 0 || timeout_ms > DK_CLIENTS_SLICE_MS)
+        timeout_ms = DK_CLIENTS_SLICE_MS;
+    if (curl_multi_poll(v[0]->multi, w, nw, timeout_ms, &nfds) != CURLM_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        perform(v[i]);
+    return extra_fd >= 0 && (w[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+}

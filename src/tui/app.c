@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "engines.h"
 #include "chrome.h"
 #include "draw.h"
 #include "fmt.h"
@@ -235,7 +236,9 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     }
     dl_err err;
     dl_err_clear(&err);
-    ui_job *j = ui_job_start(a->opts->endpoint, &a->ctx.site, r, &a->ctx, &err);
+    const dk_endpoint *ep = ui_engine_endpoint(
+        a, r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant, &err);
+    ui_job *j = ep ? ui_job_start(ep, &a->ctx.site, r, &a->ctx, &err) : NULL;
     if (!j) {
         ui_app_message(a, UI_ERROR, "%s", err.msg);
         return UI_R_STATUS;
@@ -599,7 +602,7 @@ static void loop(ui_app *a)
             }
         }
         if (a->job && timeout > 1000) timeout = 1000;   /* a job's end */
-        if (dl_ctx_poll(&a->ctx, ui_term_fd(), timeout) < 0) {
+        if (dl_fleet_poll(a->fleet, ui_term_fd(), timeout) < 0) {   /* every engine */
             /* a loop error: do not spin */
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
@@ -662,7 +665,13 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
     for (int v = 0; v < UI_VIEW_COUNT; v++)
         if (ui_views[v]->init) ui_views[v]->init(a);
     a->stack[a->depth++] = UI_VIEW_LIST;
-    a->fleet = dl_fleet_new(&a->ctx);
+    a->fleet = o->nengines > 1 ? dl_fleet_new_engines(&a->ctx, o->engines, o->nengines, err)
+                               : dl_fleet_new(&a->ctx);
+    if (!a->fleet) {
+        ui_term_close();
+        dl_ctx_close(&a->ctx);
+        return dl_errkind_exit_code(err->kind);
+    }
     dl_fleet_start(a->fleet);
     a->last_refresh = time(NULL);
     a->fleet_gen = (unsigned long)-1;

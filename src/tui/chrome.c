@@ -13,6 +13,7 @@
 #include "draw.h"
 #include "term.h"
 #include "theme.h"
+#include "engines.h"
 
 void ui_chrome_header(ui_app *a)
 {
@@ -41,9 +42,12 @@ void ui_chrome_header(ui_app *a)
     const dk_version *v = dl_fleet_engine(a->fleet);
     const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
     int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
+    int down = 0;
     if (ui_keys_read_only())
         x += ui_draw_str(w, 0, x, lw - x, ui_attr(UI_WARNING) | A_BOLD, "[READ-ONLY]");
-    if (dl_fleet_error(a->fleet, NULL)) {
+    if (ui_engines_header(a, left, sizeof left, &down)) {   /* several engines: each one's state */
+        ui_draw_str(w, 0, x, lw - x, down ? ui_attr(UI_ERROR) : hattr, left);
+    } else if (dl_fleet_error(a->fleet, NULL)) {
         snprintf(left, sizeof left, " %s: unreachable", ep);
         ui_draw_str(w, 0, x, lw - x, ui_attr(UI_ERROR), left);
     } else {

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "tabs.h"
+#include "engines.h"
 #include "draw.h"
 #include "fmt.h"
 #include "deeplens/text.h"
@@ -94,7 +95,8 @@ static int start_listing(ui_app *a, ui_files *f)
     snprintf(req.tenant, sizeof req.tenant, "%s", f->tenant);
     dl_err err;
     dl_err_clear(&err);
-    f->job = ui_job_start(a->opts->endpoint, &a->ctx.site, &req, &a->ctx, &err);
+    const dk_endpoint *ep = ui_engine_endpoint(a, f->tenant, &err);
+    f->job = ep ? ui_job_start(ep, &a->ctx.site, &req, &a->ctx, &err) : NULL;
     if (!f->job) snprintf(f->err, sizeof f->err, "%s", err.msg);
     return UI_R_BODY;
 }

@@ -21,6 +21,7 @@
 /* X(enum, title, width, priority (0 = always), right-aligned) */
 #define LIST_COLUMNS(X)                          \
     X(COL_TENANT, "TENANT", 12, 0, 0)            \
+    X(COL_ENGINE, "ENGINE", 8, 1, 0)             \
     X(COL_HEALTH, "HEALTH", 9, 0, 0)             \
     X(COL_STATE, "STATE", 8, 3, 0)               \
     X(COL_SCHEDULE, "SCHEDULE", 16, 2, 0)        \
@@ -70,6 +71,10 @@ static const char *cell(const dl_status *st, int col, time_t now, char *buf, siz
     switch (col) {
     case COL_TENANT:
         return st->spec.tenant;
+    case COL_ENGINE:   /* several engines only */
+        if (st->conflict) *role = UI_WARNING;
+        snprintf(buf, n, "%s%s", st->engine, st->conflict ? "!" : "");
+        return buf;
     case COL_HEALTH:
         *role = ui_health_role(st->health);
         snprintf(buf, n, "%s %s", dl_health_symbol(st->health), dl_health_word(st->health));
@@ -136,6 +141,7 @@ static int cmp_rows(const void *pa, const void *pb)
     switch (sort_col) {
     case COL_HEALTH: c = CMP(health_rank(a->health), health_rank(b->health)); break;
     case COL_STATE: c = strcmp(a->state, b->state); break;
+    case COL_ENGINE: c = strcmp(a->engine, b->engine); break;
     case COL_SCHEDULE: c = CMP(a->max_gap, b->max_gap); break;
     case COL_NEXT: c = CMP(a->next_run, b->next_run); break;
     case COL_LAST_GOOD: c = CMP(b->last_success, a->last_success); break;
@@ -147,6 +153,7 @@ static int cmp_rows(const void *pa, const void *pb)
     }
     if (sort_rev) c = -c;
     if (c == 0) c = strcmp(a->spec.tenant, b->spec.tenant);
+    if (c == 0) c = strcmp(a->engine, b->engine);   /* a tenant on two engines */
     return c;
 }
 
@@ -252,6 +259,8 @@ static int list_action(ui_app *a, ui_action act)
         return UI_R_STATUS;
     case UI_ACT_SORT:
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
+        if (l->sort_col == COL_ENGINE && dl_fleet_engines(a->fleet) < 2)
+            l->sort_col++;   /* not shown with one engine */
         rebuild(a);
         ui_app_message(a, UI_DIM, "sorted by %s%s", cols[l->sort_col].title,
                        l->sort_rev ? " (reversed)" : "");
@@ -292,6 +301,7 @@ static void list_draw(ui_app *a, WINDOW *w)
 
     /* columns: drop the least important until they fit */
     for (int c = 0; c < COL_COUNT; c++) { show[c] = 1; wid[c] = cols[c].width; }
+    show[COL_ENGINE] = dl_fleet_engines(a->fleet) > 1;   /* only with several engines */
     for (int prio = 4; prio > 0; prio--) {
         int total = 0;
         for (int c = 0; c < COL_COUNT; c++) if (show[c]) total += wid[c] + 1;
