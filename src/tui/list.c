@@ -246,8 +246,7 @@ static int list_action(ui_app *a, ui_action act)
     case UI_ACT_QUIT:
         return ui_app_quit(a);
     case UI_ACT_FILTER:
-        ui_prompt_start(&a->prompt, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
-        return UI_R_STATUS;
+        return ui_app_prompt(a, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
     case UI_ACT_SORT:
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
         rebuild(a);
