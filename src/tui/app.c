@@ -17,8 +17,6 @@
 
 #include "app.h"
 #include "chrome.h"
-#include "draw.h"
-#include "fmt.h"
 #include "term.h"
 #include "theme.h"
 #include "deeplens/text.h"
@@ -42,53 +40,7 @@ void ui_app_message(ui_app *a, int role, const char *fmt, ...)
     a->msg_role = role;
 }
 
-/* ---- the view table and stack ------------------------------------------------- */
-
-const ui_view_ops *const ui_views[UI_VIEW_COUNT] = {
-#define UI_X_VIEW_ROW(e, ops) [e] = &ops,
-    UI_VIEWS(UI_X_VIEW_ROW)
-#undef UI_X_VIEW_ROW
-};
-
-ui_view_id ui_app_top(const ui_app *a) { return a->depth ? a->stack[a->depth - 1] : UI_VIEW_LIST; }
-ui_view_id ui_app_below(const ui_app *a) { return a->depth > 1 ? a->stack[a->depth - 2] : UI_VIEW_LIST; }
 static const ui_view_ops *top_ops(const ui_app *a) { return ui_views[ui_app_top(a)]; }
-
-int ui_app_push(ui_app *a, ui_view_id v, const ui_view_arg *arg)
-{
-    if (a->depth == UI_VIEW_DEPTH) return 0;
-    a->stack[a->depth++] = v;
-    return ui_views[v]->enter ? ui_views[v]->enter(a, arg) | UI_R_ALL : UI_R_ALL;
-}
-
-int ui_app_pop(ui_app *a)
-{
-    if (a->depth <= 1) return 0;
-    const ui_view_ops *v = top_ops(a);
-    a->depth--;
-    if (v->leave) v->leave(a);
-    return UI_R_ALL;
-}
-
-int ui_app_pop_to(ui_app *a, ui_view_id v)
-{
-    int mask = 0;
-    while (a->depth > 1 && ui_app_top(a) != v) mask |= ui_app_pop(a);
-    return mask;
-}
-
-/* Every view's hook of that name, masks or'ed. */
-#define EACH_VIEW(mask, hook, ...)                                        \
-    for (int v_ = 0; v_ < UI_VIEW_COUNT; v_++)                            \
-        if (ui_views[v_]->hook) (mask) |= ui_views[v_]->hook(__VA_ARGS__)
-
-int ui_app_focus(ui_app *a, const char *tenant)
-{
-    int mask = UI_R_ALL;
-    snprintf(a->focus, sizeof a->focus, "%s", tenant);
-    EACH_VIEW(mask, model_changed, a);
-    return mask;
-}
 
 int ui_app_context(const ui_app *a)
 {
@@ -112,9 +64,7 @@ static WINDOW *remake(WINDOW *old, int h, int w, int y, int x)
     if (h < 1) h = 1;
     if (w < 1) w = 1;
     WINDOW *win = newwin(h, w, y, x);
-    if (!win) {
-        dl_oom();
-    }
+    if (!win) dl_oom();
     return win;
 }
 
@@ -248,10 +198,10 @@ static int poll_models(ui_app *a)
         a->last_error = err;
         a->last_retry = next;
         mask |= UI_R_ALL;
-        EACH_VIEW(mask, model_changed, a);
+        UI_EACH_VIEW(mask, model_changed, a);
     }
     mask |= ui_op_poll(a);
-    EACH_VIEW(mask, poll, a);
+    UI_EACH_VIEW(mask, poll, a);
     return mask;
 }
 

@@ -88,6 +88,11 @@ typedef struct ui_view_ops {
 
 #define UI_VIEW_DEPTH 8
 
+/* Every view's hook of that name, masks or'ed into mask. */
+#define UI_EACH_VIEW(mask, hook, ...)                                     \
+    for (int v_ = 0; v_ < UI_VIEW_COUNT; v_++)                            \
+        if (ui_views[v_]->hook) (mask) |= ui_views[v_]->hook(__VA_ARGS__)
+
 struct ui_app {
     const dl_tui_opts *opts;
     dl_ctx ctx;

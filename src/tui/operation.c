@@ -147,9 +147,7 @@ int ui_op_poll(ui_app *a)
         snprintf(a->focus, sizeof a->focus, "%s", a->job_tenant);
     dl_fleet_refresh_one(a->fleet, a->job_tenant);
     int mask = UI_R_ALL;
-    for (int v = 0; v < UI_VIEW_COUNT; v++)
-        if (ui_views[v]->job_done)
-            mask |= ui_views[v]->job_done(a, a->job_kind, a->job_tenant, ok);
+    UI_EACH_VIEW(mask, job_done, a, a->job_kind, a->job_tenant, ok);
     return mask;
 }
 
