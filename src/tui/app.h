@@ -18,6 +18,7 @@
 #include "job.h"
 #include "keys.h"
 #include "logbuf.h"
+#include "modal.h"
 #include "progress.h"
 
 /* repaint mask */
@@ -87,6 +88,11 @@ typedef struct ui_view_ops {
 
 #define UI_VIEW_DEPTH 8
 
+/* Every view's hook of that name, masks or'ed into mask. */
+#define UI_EACH_VIEW(mask, hook, ...)                                     \
+    for (int v_ = 0; v_ < UI_VIEW_COUNT; v_++)                            \
+        if (ui_views[v_]->hook) (mask) |= ui_views[v_]->hook(__VA_ARGS__)
+
 struct ui_app {
     const dl_tui_opts *opts;
     dl_ctx ctx;
@@ -102,22 +108,19 @@ struct ui_app {
     char focus[DL_TENANT_MAX + 1];     /* the tenant the list selects, by name */
     int counts[DL_HEALTH_COUNT];       /* tenants per health, for the header */
 
+    ui_modal modals[UI_MODAL_DEPTH];   /* over the views (modal.h) */
+    int nmodals;
     ui_prompt prompt;          /* filter / search, on the status line */
     ui_prompt password;        /* masked, in a box */
     ui_job_req pending;        /* a provision waiting for the password */
 
-    ui_form *form;
-    WINDOW *form_win;
     ui_job *job;
     ui_job_kind job_kind;
     char job_tenant[DL_TENANT_MAX + 1];
     char job_label[DL_TENANT_MAX + 32];  /* "backup-now vayyari" */
-    ui_progress *progress;
-    int progress_open;         /* shown; else hidden (J shows it again) */
-    WINDOW *progress_win;
+    ui_progress *progress;     /* the last job's; a modal while shown */
     char job_outcome[400];     /* "backup-now vayyari: ok", until the next job */
     int job_outcome_role;
-    int quit_asked;            /* q with a job running: waiting for y/n */
 
     char msg[300];
     int msg_role;
@@ -131,14 +134,26 @@ struct ui_app {
 /* app.c */
 void ui_app_message(ui_app *a, int role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The key context: the top modal's, else the top view's. */
 int ui_app_context(const ui_app *a);
-/* Start a worker job with a progress view. */
-int ui_app_start_job(ui_app *a, const ui_job_req *r);
-int ui_app_open_form(ui_app *a, ui_form *f);
 /* The selected tenant's status (list or detail), or NULL. */
 const dl_status *ui_app_current(const ui_app *a);
+
+/* operation.c - jobs, forms, the password, the progress view, quitting */
+/* Start a worker job with a progress view. */
+int ui_app_start_job(ui_app *a, const ui_job_req *r);
+/* Show a form (a modal; takes f, NULL: out of memory). */
+int ui_app_open_form(ui_app *a, ui_form *f);
 /* Actions on the selected tenant, from the list and the detail view. */
 int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st);
+/* Every turn: the job's new lines, and its end (every view's job_done). */
+int ui_op_poll(ui_app *a);
+/* The progress view: on screen?, take it off (the job goes on), J. */
+int ui_op_progress_shown(const ui_app *a);
+void ui_op_hide_progress(ui_app *a);
+int ui_op_show_progress(ui_app *a);
+/* The end of the run: modals off, waits for a running job. */
+void ui_op_free(ui_app *a);
 
 /* The view on screen, and the one under it (UI_VIEW_COUNT: none). */
 ui_view_id ui_app_top(const ui_app *a);
@@ -159,5 +174,9 @@ int ui_app_quit(ui_app *a);
 int ui_prompt_key(ui_prompt *p, int key);
 void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial,
                      int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud);
+/* Open the filter or search prompt (a->prompt) on the status line: a modal
+ * until Enter or Esc. */
+int ui_app_prompt(ui_app *a, ui_prompt_kind kind, const char *initial,
+                  int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud);
 
 #endif

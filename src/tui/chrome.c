@@ -71,11 +71,7 @@ static void draw_keys(ui_app *a, WINDOW *w, int y)
 {
     int fattr = ui_attr(UI_FOOTER), kattr = ui_attr(UI_FOOTER_KEY);
     ui_fill(w, y, 0, COLS, fattr);
-    const char *hints = NULL;
-    if (a->form) hints = ui_form_hints(a->form);
-    else if (a->quit_asked) hints = "y quit and wait for it  any other key: stay";
-    else if (a->password.kind) hints = "Enter provision  Esc cancel";
-    else if (a->prompt.kind) hints = "Enter keep  Esc clear";
+    const char *hints = ui_modal_hints(a);    /* a modal says its own keys */
     if (hints) {
         ui_draw_str(w, y, 1, COLS - 1, fattr, hints);
         return;
@@ -105,7 +101,7 @@ static int draw_job_state(ui_app *a, WINDOW *w)
 {
     char text[sizeof a->job_outcome + 16];
     int role;
-    if (a->progress_open) return 0;
+    if (ui_op_progress_shown(a)) return 0;
     if (a->job) {
         snprintf(text, sizeof text, " %s: running (J) ", a->job_label);
         role = UI_WARNING;
@@ -127,20 +123,9 @@ void ui_chrome_status(ui_app *a)
     werase(w);
     int nattr = ui_attr(UI_NORMAL);
     ui_fill(w, 0, 0, COLS, nattr);
-    if (a->quit_asked && a->job) {
-        ui_drawf(w, 0, 0, COLS, ui_attr(UI_WARNING) | A_BOLD,
-                 "%s is still running and cannot be interrupted: quit and wait for it? (y/N)",
-                 a->job_label);
-        draw_keys(a, w, 1);
-        wnoutrefresh(w);
-        return;
-    }
     int cols = COLS - draw_job_state(a, w);
-    if (a->prompt.kind == UI_PROMPT_FILTER || a->prompt.kind == UI_PROMPT_SEARCH) {
-        const char *label = a->prompt.kind == UI_PROMPT_FILTER ? "Filter: " : "Search: ";
-        int x = ui_draw_str(w, 0, 0, COLS, ui_attr(UI_TITLE), label);
-        x += ui_draw_text(w, 0, x, COLS - x - 1, nattr, a->prompt.text, a->prompt.len, 0, NULL);
-        ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
+    if (ui_modal_draw(a, UI_MODAL_STATUS, w, NULL)) {
+        /* a prompt or a question has the line */
     } else if (a->msg[0]) {
         ui_draw_str(w, 0, 0, cols, ui_attr(a->msg_role), a->msg);
     } else {
@@ -188,6 +173,11 @@ void ui_chrome_too_small(void)
     mvaddnstr(y, 0, msg, COLS);
     attrset(ui_attr(UI_NORMAL));
     if (y + 1 < LINES) mvaddnstr(y + 1, 0, need, COLS);
-    if (y + 2 < LINES) mvaddnstr(y + 2, 0, "q quits", COLS);
+    char keys[64], quit[80];
+    ui_action_keys(UI_ACT_SMALL_QUIT, UI_CX_SMALL, keys, sizeof keys);
+    char *sp = strchr(keys, ' ');
+    if (sp) *sp = '\0';
+    snprintf(quit, sizeof quit, "%s quits", keys);
+    if (y + 2 < LINES) mvaddnstr(y + 2, 0, quit, COLS);
     wnoutrefresh(stdscr);
 }

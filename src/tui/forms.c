@@ -99,6 +99,11 @@ ui_form_kind ui_form_kind_of(const ui_form *f)
     return f->kind;
 }
 
+ui_form_state ui_form_state_of(const ui_form *f)
+{
+    return f ? f->state : UI_FORM_CANCELLED;
+}
+
 const ui_form_result *ui_form_result_get(const ui_form *f)
 {
     return f && f->state == UI_FORM_DONE ? &f->res : NULL;

@@ -49,6 +49,8 @@ ui_form *ui_form_restore(const dl_status *st, const char *file);
 void ui_form_free(ui_form *f);
 
 ui_form_kind ui_form_kind_of(const ui_form *f);
+/* Editing or confirming (the console picks the key context by it). */
+ui_form_state ui_form_state_of(const ui_form *f);
 /* Feed one key (wint_t-ish int from get_wch/getch, KEY_* codes too). */
 ui_form_state ui_form_key(ui_form *f, int ch);
 /* Draw inside win (the caller sizes it: at least 60x15; the form lays

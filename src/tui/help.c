@@ -17,6 +17,10 @@ static const struct { int cx; const char *title; } sections[] = {
     {UI_CX_LOGS, "Logs tab"},
     {UI_CX_FILES, "Files tab"},
     {UI_CX_PROGRESS, "Operation progress (q and Esc hide it too)"},
+    {UI_CX_FORM, "Forms (other keys edit the field; Space toggles on/off)"},
+    {UI_CX_CONFIRM, "A form's summary"},
+    {UI_CX_QUIT_ASK, "Quitting while an operation runs"},
+    {UI_CX_SMALL, "Terminal too small"},
 };
 
 typedef struct help_line {

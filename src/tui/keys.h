@@ -25,6 +25,12 @@
 #define UI_CX_HELP     0x10
 #define UI_CX_PROGRESS 0x20   /* an operation's progress, over any view */
 #define UI_CX_AUDIT    0x800  /* the audit trail (audit.c) */
+/* the modals' own contexts (modal.h): not part of UI_CX_ALL - there a key
+ * types text or answers a question, and `q` or `?` mean nothing else */
+#define UI_CX_FORM     0x40   /* a form, editing its fields */
+#define UI_CX_CONFIRM  0x80   /* a form's summary, waiting for y/n */
+#define UI_CX_QUIT_ASK 0x100  /* "quit and wait for the operation?" */
+#define UI_CX_SMALL    0x200  /* the terminal is too small to draw the console */
 #define UI_CX_DETAIL   (UI_CX_OVERVIEW | UI_CX_LOGS | UI_CX_FILES)
 #define UI_CX_ALL      (UI_CX_LIST | UI_CX_DETAIL | UI_CX_HELP | UI_CX_PROGRESS)
 
@@ -50,6 +56,39 @@
     X(UI_ACT_TOP, "top", "Home g", UI_CX_ALL, NULL, "to the first line")                 \
     X(UI_ACT_BOTTOM, "bottom", "End G", UI_CX_ALL, NULL,                                 \
       "to the last line (in the Logs tab: follow again)")                                \
+    X(UI_ACT_FORM_NEXT, "form-next", "Tab Down", UI_CX_FORM, NULL, "next field")        \
+    X(UI_ACT_FORM_PREV, "form-prev", "BackTab Up", UI_CX_FORM, NULL, "previous field")  \
+    X(UI_ACT_FORM_NEXT_PAGE, "form-next-page", "PgDn", UI_CX_FORM, NULL,                 \
+      "first field of the next page (small terminals)")                                  \
+    X(UI_ACT_FORM_PREV_PAGE, "form-prev-page", "PgUp", UI_CX_FORM, NULL,                 \
+      "first field of the previous page")                                                \
+    X(UI_ACT_FORM_ENTER, "form-enter", "Enter", UI_CX_FORM, NULL,                        \
+      "next field; on the last one, submit")                                             \
+    X(UI_ACT_FORM_SUBMIT, "form-submit", "F2 ^S", UI_CX_FORM, NULL,                      \
+      "check every field and show the summary")                                          \
+    X(UI_ACT_FORM_CANCEL, "form-cancel", "Esc", UI_CX_FORM, NULL,                        \
+      "close the form; nothing is changed")                                              \
+    X(UI_ACT_FORM_PRESET_NEXT, "form-preset-next", "F3 ^N", UI_CX_FORM, NULL,            \
+      "schedule field: the next preset")                                                 \
+    X(UI_ACT_FORM_PRESET_PREV, "form-preset-prev", "F15 ^P", UI_CX_FORM, NULL,           \
+      "schedule field: the previous preset (F15 is Shift-F3)")                           \
+    X(UI_ACT_CONFIRM_YES, "confirm-yes", "y Y Enter", UI_CX_CONFIRM, NULL,               \
+      "carry the form out")                                                              \
+    X(UI_ACT_CONFIRM_NO, "confirm-no", "n N Esc", UI_CX_CONFIRM, NULL,                   \
+      "back to editing the form")                                                        \
+    X(UI_ACT_CONFIRM_UP, "confirm-up", "Up k", UI_CX_CONFIRM, NULL, "scroll the summary up") \
+    X(UI_ACT_CONFIRM_DOWN, "confirm-down", "Down j", UI_CX_CONFIRM, NULL,                \
+      "scroll the summary down")                                                         \
+    X(UI_ACT_CONFIRM_PAGE_UP, "confirm-page-up", "PgUp", UI_CX_CONFIRM, NULL,            \
+      "scroll the summary a page up")                                                    \
+    X(UI_ACT_CONFIRM_PAGE_DOWN, "confirm-page-down", "PgDn", UI_CX_CONFIRM, NULL,        \
+      "scroll the summary a page down")                                                  \
+    X(UI_ACT_QUIT_YES, "quit-yes", "y Y", UI_CX_QUIT_ASK, NULL,                          \
+      "quit and wait for the running operation")                                         \
+    X(UI_ACT_QUIT_NO, "quit-no", "n N Esc", UI_CX_QUIT_ASK, NULL,                        \
+      "stay (so does any other key)")                                                    \
+    X(UI_ACT_SMALL_QUIT, "small-quit", "q Q", UI_CX_SMALL, NULL,                         \
+      "quit while the terminal is too small to show the console")                        \
     X(UI_ACT_OPEN, "open", "Enter Right", UI_CX_LIST, "Open",                            \
       "open the selected tenant (overview, logs, files)")                                \
     X(UI_ACT_OPEN_LOGS, "open-logs", "l", UI_CX_LIST, "Logs",                            \

@@ -255,8 +255,7 @@ static int list_action(ui_app *a, ui_action act)
     case UI_ACT_AUDIT:
         return ui_app_push(a, UI_VIEW_AUDIT, &(ui_view_arg){NULL, UI_TAB_OVERVIEW});
     case UI_ACT_FILTER:
-        ui_prompt_start(&a->prompt, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
-        return UI_R_STATUS;
+        return ui_app_prompt(a, UI_PROMPT_FILTER, l->filter, filter_key, NULL);
     case UI_ACT_SORT:
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
         if (l->sort_col == COL_ENGINE && dl_fleet_engines(a->fleet) < 2)

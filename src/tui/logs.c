@@ -216,8 +216,7 @@ int ui_logs_action(ui_app *a, ui_logs *l, ui_action act)
         l->paused = 0;
         return ui_logs_open(a, l, l->tenant);
     case UI_ACT_SEARCH:
-        ui_prompt_start(&a->prompt, UI_PROMPT_SEARCH, l->search, search_key, l);
-        return UI_R_STATUS;
+        return ui_app_prompt(a, UI_PROMPT_SEARCH, l->search, search_key, l);
     case UI_ACT_SEARCH_NEXT: return search_step(a, l, -1);
     case UI_ACT_SEARCH_PREV: return search_step(a, l, 1);
     default: return 0;

@@ -1,4 +1,5 @@
-/* prompt.c - one-line input: the list filter, the log search, the
+/* prompt.c - one-line input: the list filter, the log search (a modal on
+ * the status line, ui_app_prompt), the
  * password for provisioning (drawn masked by the caller). */
 #include <limits.h>
 #include <stdio.h>
@@ -7,6 +8,8 @@
 
 #include "deeplens/text.h"
 #include "app.h"
+#include "draw.h"
+#include "theme.h"
 
 void ui_prompt_start(ui_prompt *p, ui_prompt_kind kind, const char *initial,
                      int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud)
@@ -44,4 +47,51 @@ int ui_prompt_key(ui_prompt *p, int key)
     p->len += n;
     p->text[p->len] = '\0';
     return 0;
+}
+
+/* ---- the filter / search prompt as a modal on the status line ------------------ */
+
+static const ui_modal_ops prompt_modal;
+
+static int prompt_key(ui_app *a, ui_modal *m, int key, ui_action act)
+{
+    ui_prompt *p = &a->prompt;
+    int r = ui_prompt_key(p, key);
+    int mask = p->on_key ? p->on_key(a, p->ud, p->text, r) : 0;
+    if (r != 0) {
+        p->kind = UI_PROMPT_NONE;
+        ui_modal_remove(a, &prompt_modal);
+    }
+    return mask | UI_R_BODY | UI_R_STATUS;
+}
+
+static void prompt_draw(ui_app *a, ui_modal *m, WINDOW *w)
+{
+    const ui_prompt *p = &a->prompt;
+    const char *label = p->kind == UI_PROMPT_FILTER ? "Filter: " : "Search: ";
+    int x = ui_draw_str(w, 0, 0, COLS, ui_attr(UI_TITLE), label);
+    x += ui_draw_text(w, 0, x, COLS - x - 1, ui_attr(UI_NORMAL), p->text, p->len, 0, NULL);
+    ui_draw_str(w, 0, x, 1, ui_attr(UI_SELECTED), " ");
+}
+
+static const char *prompt_hints(const ui_app *a, const ui_modal *m)
+{
+    return "Enter keep  Esc clear";
+}
+
+static const ui_modal_ops prompt_modal = {
+    .name = "prompt",
+    .place = UI_MODAL_STATUS,
+    .key = prompt_key,
+    .draw = prompt_draw,
+    .hints = prompt_hints,
+};
+
+int ui_app_prompt(ui_app *a, ui_prompt_kind kind, const char *initial,
+                  int (*on_key)(ui_app *a, void *ud, const char *text, int r), void *ud)
+{
+    ui_modal_remove(a, &prompt_modal);
+    ui_prompt_start(&a->prompt, kind, initial, on_key, ud);
+    ui_modal_push(a, &prompt_modal, NULL);
+    return UI_R_STATUS;
 }
