@@ -201,11 +201,12 @@ static void proof_lines(const dl_status *st, time_t now, ov_line *v, int *n)
         add(v, n, "Size rule", UI_DIM, "no good backup to judge yet");
     if (st->last_drill > 0) {
         int good = !strcmp(st->last_drill_result, "ok");
-        add(v, n, "Last drill", good ? UI_SUCCESS : UI_ERROR, "%s at %s UTC (%s), %.1f s, %s%s%s",
+        add(v, n, "Last drill", good ? UI_SUCCESS : UI_ERROR, "%s at %s UTC (%s), %.1f s, %s",
             good ? "ok" : st->last_drill_result[0] ? st->last_drill_result : "?",
             ui_fmt_time(st->last_drill, t1, sizeof t1), ui_fmt_ago(st->last_drill, now, t2, sizeof t2),
-            st->last_drill_duration, st->last_drill_file[0] ? st->last_drill_file : "-",
-            st->last_drill_reason[0] ? ": " : "", st->last_drill_reason);
+            st->last_drill_duration, st->last_drill_file[0] ? st->last_drill_file : "-");
+        if (st->last_drill_reason[0])   /* the first difference, on a line of its own */
+            add(v, n, "Drill reason", good ? UI_NORMAL : UI_ERROR, "%s", st->last_drill_reason);
     } else {
         add(v, n, "Last drill", sp->drill_schedule[0] ? UI_WARNING : UI_DIM,
             "none yet (d runs one)");

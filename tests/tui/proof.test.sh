@@ -161,8 +161,9 @@ tui_keys Enter
 tui_wait "drill $u: FAILED" 5; t_ok $? "the status line says FAILED"
 tui_keys 1
 tui_wait "Last drill" 5
-like "$(row 'Last drill')" "Last drill +FAILED at .*$forged: table $forged_table" \
-    "the overview shows the last drill, FAILED, its file and the difference"
+like "$(row 'Last drill')" "Last drill +FAILED at .*$forged" "the overview shows the last drill, FAILED, its file"
+like "$(row 'Drill reason')" "Drill reason +table $forged_table: [0-9]+ rows restored, [0-9]+ in the manifest" \
+    "and the first difference"
 tui_wait "* untested" 10; t_ok $? "the tenant's health is '* untested'"
 tui_keys q
 tui_wait "TENANT" 5
