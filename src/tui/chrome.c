@@ -28,12 +28,12 @@ void ui_chrome_header(ui_app *a)
              a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
              a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
              a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 100)
+    if (COLS < 150)     /* the engine's version keeps its place at 120 columns */
         snprintf(right, sizeof right, "%zu: %d ok %d overdue %d warning %d untested %d failing %d stopped ",
                  total, a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE],
                  a->counts[DL_HEALTH_WARNING], a->counts[DL_HEALTH_UNTESTED],
                  a->counts[DL_HEALTH_FAILING], a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 80)      /* the health symbols (dl_health_symbol) */
+    if (COLS < 100)     /* the health symbols (dl_health_symbol) */
         snprintf(right, sizeof right, "%zu: +%d !%d ~%d *%d x%d -%d ", total, a->counts[DL_HEALTH_OK],
                  a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
                  a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],

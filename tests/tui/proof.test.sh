@@ -175,7 +175,7 @@ tui_wait "* untested" 20
 like "$(row "$u" | head -n 1)" "^$u +\\* untested " "$u's row: '* untested'"
 like "$(row "$w" | head -n 1)" "^$w +~ warning " "$w's row: '~ warning'"
 hdr=$(tui_screen | head -n 1)
-like "$hdr" " [1-9][0-9]* warning  [1-9][0-9]* untested " "the header counts warning and untested"
+like "$hdr" " [1-9][0-9]* warning +[1-9][0-9]* untested " "the header counts warning and untested"
 
 # ASCII: --ascii, and a locale that is not UTF-8
 for mode in ascii locale; do
