@@ -52,7 +52,7 @@
     X(DL_HEALTH_FAILING, "failing", "x")                \
     X(DL_HEALTH_STOPPED, "stopped", "-")                \
     X(DL_HEALTH_UNKNOWN, "unknown", "?")                \
-    X(DL_HEALTH_UNTESTED, "untested", "~")
+    X(DL_HEALTH_UNTESTED, "untested", "*")
 
 typedef enum dl_health {
 #define DL_X_H(name, word, sym) name,
@@ -62,7 +62,7 @@ typedef enum dl_health {
 } dl_health;
 
 const char *dl_health_word(dl_health h);
-const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! x - ? ~ */
+const char *dl_health_symbol(dl_health h);   /* ASCII marker: + ! ~ x - ? * */
 
 /* ---- status ------------------------------------------------------------- */
 

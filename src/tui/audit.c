@@ -205,7 +205,7 @@ const ui_view_ops ui_audit_view = {
 
 int ui_audit_job_mutates(ui_job_kind k)
 {
-    return k != UI_JOB_VERIFY && k != UI_JOB_FILES;
+    return k != UI_JOB_VERIFY && k != UI_JOB_FILES && k != UI_JOB_MANIFEST;
 }
 
 int ui_audit_job_begin(dl_audit_entry *e, const ui_job_req *r, const char *tenant,

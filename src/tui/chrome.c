@@ -23,17 +23,21 @@ void ui_chrome_header(ui_app *a)
     ui_fill(w, 0, 0, COLS, hattr);
     char right[160];
         size_t total = dl_fleet_count(a->fleet);
-    snprintf(right, sizeof right, "%zu tenant%s  %d ok  %d overdue  %d failing  %d stopped ",
+    snprintf(right, sizeof right,
+             "%zu tenant%s  %d ok  %d overdue  %d warning  %d untested  %d failing  %d stopped ",
              total, total == 1 ? "" : "s", a->counts[DL_HEALTH_OK],
-             a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_FAILING],
+             a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
+             a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
              a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 100)
-        snprintf(right, sizeof right, "%zu: %d ok %d overdue %d failing %d stopped ",
+    if (COLS < 150)     /* the engine's version keeps its place at 120 columns */
+        snprintf(right, sizeof right, "%zu: %d ok %d overdue %d warning %d untested %d failing %d stopped ",
                  total, a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE],
+                 a->counts[DL_HEALTH_WARNING], a->counts[DL_HEALTH_UNTESTED],
                  a->counts[DL_HEALTH_FAILING], a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 80)      /* the health symbols: + ok ! overdue x failing - stopped */
-        snprintf(right, sizeof right, "%zu: +%d !%d x%d -%d ", total, a->counts[DL_HEALTH_OK],
-                 a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_FAILING],
+    if (COLS < 100)     /* the health symbols (dl_health_symbol) */
+        snprintf(right, sizeof right, "%zu: +%d !%d ~%d *%d x%d -%d ", total, a->counts[DL_HEALTH_OK],
+                 a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
+                 a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
                  a->counts[DL_HEALTH_STOPPED]);
     int rw = ui_str_width(right);
     if (rw > COLS - 20) rw = 0;

@@ -14,6 +14,7 @@
 #include "deeplens/cron.h"
 #include "draw.h"
 #include "fmt.h"
+#include "proof.h"
 #include "deeplens/text.h"
 #include "term.h"
 
@@ -99,6 +100,9 @@ static int detail_action(ui_app *a, ui_action act)
         const dl_status *st = dl_fleet_find(a->fleet, d->tenant);
         return ui_app_tenant_action(a, act, st);
     }
+    case UI_ACT_DRILL:      /* the Files tab drills its selected file */
+        if (d->tab == UI_TAB_FILES) break;
+        return ui_drill_start(a, dl_fleet_find(a->fleet, d->tenant), NULL);
     default:
         break;
     }
@@ -179,6 +183,42 @@ void ui_storage_line(const dl_spec *sp, long long db_size, long long total_kb,
              short_of ? ": NOT ENOUGH ROOM" : ": fits");
 }
 
+/* The size rule's verdict on the last good backup and the last restore
+ * drill (issue 9): what makes the health warning or untested. */
+static void proof_lines(const dl_status *st, time_t now, ov_line *v, int *n)
+{
+    const dl_spec *sp = &st->spec;
+    char t1[64], t2[64], floor[32];
+    if (sp->size_floor > 0) snprintf(floor, sizeof floor, ", floor %d B", sp->size_floor);
+    else floor[0] = '\0';
+    if (st->size_flag[0])
+        add(v, n, "Size rule", UI_WARNING, "%s: %s", st->size_flag,
+            st->size_reason[0] ? st->size_reason : "no reason given");
+    else if (st->last_success)
+        add(v, n, "Size rule", UI_SUCCESS,
+            "ok: the last good backup is within %d%% .. %dx of the median of the last %d%s",
+            sp->size_min_percent, sp->size_max_factor, sp->size_window, floor);
+    else
+        add(v, n, "Size rule", UI_DIM, "no good backup to judge yet");
+    if (st->last_drill > 0) {
+        int good = !strcmp(st->last_drill_result, "ok");
+        add(v, n, "Last drill", good ? UI_SUCCESS : UI_ERROR, "%s at %s UTC (%s), %.1f s, %s",
+            good ? "ok" : st->last_drill_result[0] ? st->last_drill_result : "?",
+            ui_fmt_time(st->last_drill, t1, sizeof t1), ui_fmt_ago(st->last_drill, now, t2, sizeof t2),
+            st->last_drill_duration, st->last_drill_file[0] ? st->last_drill_file : "-");
+        if (st->last_drill_reason[0])   /* the first difference, on a line of its own */
+            add(v, n, "Drill reason", good ? UI_NORMAL : UI_ERROR, "%s", st->last_drill_reason);
+    } else {
+        add(v, n, "Last drill", sp->drill_schedule[0] ? UI_WARNING : UI_DIM,
+            "none yet (d runs one)");
+    }
+    if (sp->drill_schedule[0])
+        add(v, n, "Drills", UI_NORMAL, "%s; untested after %d days without a passed drill",
+            sp->drill_schedule, sp->drill_window_days);
+    else
+        add(v, n, "Drills", UI_DIM, "none scheduled (--drill-schedule)");
+}
+
 static int overview_lines(const dl_status *st, ov_line *v)
 {
     int n = 0;
@@ -210,8 +250,9 @@ static int overview_lines(const dl_status *st, ov_line *v)
     add(v, &n, "Next run", UI_NORMAL, "%s UTC (%s); longest gap %s",
         ui_fmt_time(st->next_run, t1, sizeof t1), ui_fmt_in(st->next_run, now, t2, sizeof t2),
         st->max_gap > 0 ? ui_fmt_span(st->max_gap, t3, sizeof t3) : "-");
-    add(v, &n, "Retention", UI_NORMAL, "%d days, keep at least %d newest; compression %s",
-        sp->retention_days, sp->keep_min, sp->compression ? "gzip" : "off");
+    add(v, &n, "Retention", UI_NORMAL, "%d days, keep at least %d newest; compression %s, format %s",
+        sp->retention_days, sp->keep_min, dl_compression_name(sp->compression),
+        sp->format[0] ? sp->format : "plain");
     if (!st->have_job_status) {
         add(v, &n, "Last run", UI_DIM, "job status not read yet");
     } else if (!st->last_run_start) {
@@ -235,6 +276,7 @@ static int overview_lines(const dl_status *st, ov_line *v)
             add(v, &n, "Last good", UI_WARNING, "never");
         add(v, &n, "Backups", UI_NORMAL, "%d files, %s", st->file_count,
             dl_fmt_size(st->total_bytes, t1, sizeof t1));
+        proof_lines(st, now, v, &n);
     }
     char db[80], vol[200];
     dl_spec_database(sp, db, sizeof db);

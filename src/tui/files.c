@@ -14,7 +14,12 @@
 #include "engines.h"
 #include "draw.h"
 #include "fmt.h"
+#include "proof.h"
+#include "term.h"
 #include "deeplens/text.h"
+
+/* the size trend: at most this many of the newest backups */
+#define TREND_MAX 30
 
 enum { FCOL_TIME, FCOL_NAME, FCOL_SIZE, FCOL_COUNT };
 static const char *const fcol_names[FCOL_COUNT] = {"time", "name", "size"};
@@ -200,6 +205,18 @@ int ui_files_action(ui_app *a, ui_files *f, ui_action act)
         }
         return ui_app_open_form(a, ui_form_restore(st, file->name));
     }
+    case UI_ACT_MANIFEST:
+        if (!file) {
+            ui_app_message(a, UI_WARNING, "no file selected");
+            return UI_R_STATUS;
+        }
+        return ui_manifest_open(a, f->tenant, file->name);
+    case UI_ACT_DRILL:
+        if (!file) {
+            ui_app_message(a, UI_WARNING, "no file selected");
+            return UI_R_STATUS;
+        }
+        return ui_drill_start(a, dl_fleet_find(a->fleet, f->tenant), file->name);
     default:
         return 0;
     }
@@ -207,6 +224,46 @@ int ui_files_action(ui_app *a, ui_files *f, ui_action act)
     if (sel < 0) sel = 0;
     f->sel = (size_t)sel;
     return UI_R_BODY;
+}
+
+static const dl_file *trend_base;
+
+static int cmp_mtime(const void *pa, const void *pb)
+{
+    const dl_file *x = &trend_base[*(const size_t *)pa], *y = &trend_base[*(const size_t *)pb];
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->name, y->name);
+}
+
+/* "Size trend  ▁▇██▇  last 5 backups, oldest first: 1.1 KiB .. 12 KiB" */
+static void draw_trend(const ui_app *a, const ui_files *f, WINDOW *w, int y, int width)
+{
+    size_t n, idx[TREND_MAX], k = 0;
+    const dl_file *base = file_at(a, f, 0, &n);
+    size_t *all = n ? malloc(n * sizeof *all) : NULL;
+    long long sizes[TREND_MAX], lo = 0, hi = 0;
+    char spark[TREND_MAX * 3 + 1], t1[32], t2[32], text[200];
+    int x = ui_draw_str(w, y, 1, width - 1, ui_attr(UI_FORM_LABEL), "Size trend ");
+    if (!base || !n || !all) {
+        free(all);
+        ui_draw_str(w, y, 1 + x, width - 1 - x, ui_attr(UI_DIM), "no backups yet");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) all[i] = i;
+    trend_base = base;
+    qsort(all, n, sizeof *all, cmp_mtime);
+    size_t first = n > TREND_MAX ? n - TREND_MAX : 0;
+    for (size_t i = first; i < n; i++) idx[k++] = all[i];
+    free(all);
+    for (size_t i = 0; i < k; i++) {
+        sizes[i] = base[idx[i]].size;
+        if (!i || sizes[i] < lo) lo = sizes[i];
+        if (!i || sizes[i] > hi) hi = sizes[i];
+    }
+    ui_fmt_sparkline(sizes, k, ui_term_ascii(), spark, sizeof spark);
+    x += ui_draw_str(w, y, 1 + x, width - 1 - x, ui_attr(UI_SUCCESS), spark);
+    snprintf(text, sizeof text, "  last %zu backup%s, oldest first: %s .. %s", k, k == 1 ? "" : "s",
+             dl_fmt_size(lo, t1, sizeof t1), dl_fmt_size(hi, t2, sizeof t2));
+    ui_draw_str(w, y, 1 + x, width - 1 - x, ui_attr(UI_DIM), text);
 }
 
 void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0)
@@ -238,13 +295,14 @@ void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0)
     else snprintf(state, sizeof state, "%zu files%s, sorted by %s%s", f->norder,
                   f->have ? "" : " (from the last status)", fcol_names[f->sort_col],
                   f->sort_rev ? " (reversed)" : "");
-    ui_draw_str(w, y0 + 1, 1, width - 1, ui_attr(f->err[0] && !f->job ? UI_ERROR : UI_DIM), state);
+    draw_trend(a, f, w, y0 + 1, width);
+    ui_draw_str(w, y0 + 2, 1, width - 1, ui_attr(f->err[0] && !f->job ? UI_ERROR : UI_DIM), state);
 
-    int hy = y0 + 2;
+    int hy = y0 + 3;
     if (hy >= height) return;
     int cattr = ui_attr(UI_COLUMN);
-    int sizew = 8, timew = 17, agew = 9, sumw = 9;
-    int namew = width - sizew - timew - agew - sumw - 4;
+    int sizew = 8, timew = 17, agew = 9, sumw = 9, manw = 10;
+    int namew = width - sizew - timew - agew - sumw - manw - 5;
     int show_age = 1;
     if (namew < 24) { show_age = 0; namew += agew + 1; }
     ui_fill(w, hy, 0, width, cattr);
@@ -253,7 +311,8 @@ void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0)
     ui_draw_right(w, hy, x, sizew, cattr, "SIZE"); x += sizew + 1;
     ui_draw_str(w, hy, x, timew, cattr, "TIME (UTC)"); x += timew + 1;
     if (show_age) { ui_draw_str(w, hy, x, agew, cattr, "AGE"); x += agew + 1; }
-    ui_draw_str(w, hy, x, sumw, cattr, "CHECKSUM");
+    ui_draw_str(w, hy, x, sumw, cattr, "CHECKSUM"); x += sumw + 1;
+    ui_draw_str(w, hy, x, manw, cattr, "MANIFEST");
 
     int rows = height - hy - 1;
     f->rows = rows;
@@ -284,5 +343,11 @@ void ui_files_draw(ui_app *a, ui_files *f, WINDOW *w, int y0)
         }
         ui_draw_str(w, y, x, sumw, sel ? attr : ui_attr(d->has_checksum ? UI_SUCCESS : UI_WARNING),
                     d->has_checksum ? "sha256" : "none");
+        x += sumw + 1;
+        /* the snapshot of the status file does not say; the listing does */
+        if (!f->have) snprintf(t3, sizeof t3, "...");
+        else if (d->has_manifest) snprintf(t3, sizeof t3, "%lld tbl", d->tables);
+        else snprintf(t3, sizeof t3, "none");
+        ui_draw_str(w, y, x, manw, sel ? attr : ui_attr(f->have && !d->has_manifest ? UI_WARNING : UI_NORMAL), t3);
     }
 }

@@ -17,4 +17,19 @@ const char *ui_fmt_time(time_t t, char *buf, size_t n);
 const char *ui_fmt_ago(time_t t, time_t now, char *buf, size_t n);
 const char *ui_fmt_in(time_t t, time_t now, char *buf, size_t n);
 
+/* A size trend: one cell per value of v[0..nv) (oldest first), its height
+ * the value's share of the largest (0 to max, rounded to 8 levels), so a
+ * backup 10x smaller than the others stands out. Unicode blocks
+ * "▁▂▃▄▅▆▇█", or with ascii "_.-~=+*#" (--ascii, a non-UTF-8 locale).
+ * Negative values count as 0; a cell that does not fit in buf is left out
+ * (the newest are kept). */
+#define UI_SPARK_ASCII "_.-~=+*#"
+const char *ui_fmt_sparkline(const long long *v, size_t nv, int ascii, char *buf, size_t n);
+
+/* One table row of a manifest: "   5000     1.2 MiB  public.images", rows
+ * right-aligned in rows_w columns; the tenant-controlled name made inert
+ * (deeplens/text.h: ESC -> "^[", U+202E -> "\u202e"). */
+const char *ui_fmt_manifest_row(long long rows, long long data_bytes, const char *name,
+                                int rows_w, int utf8, char *buf, size_t n);
+
 #endif

@@ -42,6 +42,8 @@ struct ui_job {
     dl_err err;
     dl_files files;
     int have_files;
+    dl_manifest manifest;
+    int have_manifest;
 };
 
 /* Not optimised away like a plain memset before free. */
@@ -56,6 +58,8 @@ static const char *job_verb(ui_job_kind k)
     case UI_JOB_VERIFY:     return "Verifying";
     case UI_JOB_RESTORE:    return "Restoring";
     case UI_JOB_FILES:      return "Listing files of";
+    case UI_JOB_DRILL:      return "Restore drill of";
+    case UI_JOB_MANIFEST:   return "Reading a manifest of";
     }
     return "Working on";
 }
@@ -71,6 +75,8 @@ const char *ui_job_kind_name(ui_job_kind k)
     case UI_JOB_VERIFY:     return "verify";
     case UI_JOB_RESTORE:    return "restore";
     case UI_JOB_FILES:      return "files";
+    case UI_JOB_DRILL:      return "drill";
+    case UI_JOB_MANIFEST:   return "manifest";
     }
     return "operation";
 }
@@ -107,7 +113,7 @@ static void on_progress(void *ud, dl_step_kind kind, const char *text)
     push_line(ud, kind, text);
 }
 
-static int run_domain(ui_job *j, dl_ctx *ctx, dl_files *files, dl_err *err)
+static int run_domain(ui_job *j, dl_ctx *ctx, dl_files *files, dl_manifest *mf, dl_err *err)
 {
     const ui_job_req *r = &j->req;
     const ui_form_result *fr = &r->form;
@@ -141,6 +147,10 @@ static int run_domain(ui_job *j, dl_ctx *ctx, dl_files *files, dl_err *err)
                           fr->database, fr->force, on_progress, j, err);
     case UI_JOB_FILES:
         return dl_files_list(ctx, j->tenant, files, err);
+    case UI_JOB_DRILL:
+        return dl_drill(ctx, j->tenant, r->file[0] ? r->file : NULL, on_progress, j, err);
+    case UI_JOB_MANIFEST:
+        return dl_manifest_get(ctx, j->tenant, r->file, mf, err);
     }
     return dl_err_set(err, DL_EINVAL, "unknown job kind %d", (int)r->kind);
 }
@@ -150,6 +160,7 @@ static void *worker(void *arg)
     ui_job *j = arg;
     dl_err err;
     dl_files files;
+    dl_manifest mf;
     dl_ctx ctx;
     int rc;
 
@@ -158,9 +169,10 @@ static void *worker(void *arg)
 
     dl_err_clear(&err);
     memset(&files, 0, sizeof files);
+    memset(&mf, 0, sizeof mf);
     rc = dl_ctx_open(&ctx, &j->ep, &j->site, &err);
     if (rc == 0)
-        rc = run_domain(j, &ctx, &files, &err);
+        rc = run_domain(j, &ctx, &files, &mf, &err);
     dl_ctx_close(&ctx);
     dl_wipe(j->req.password, sizeof j->req.password);
     if (audited)
@@ -174,6 +186,12 @@ static void *worker(void *arg)
         j->have_files = 1;
     } else {
         dl_files_clear(&files);
+    }
+    if (rc == 0 && j->req.kind == UI_JOB_MANIFEST) {
+        j->manifest = mf;
+        j->have_manifest = 1;
+    } else {
+        dl_manifest_clear(&mf);
     }
     j->done = 1;
     pthread_mutex_unlock(&j->mu);
@@ -193,7 +211,7 @@ ui_job *ui_job_start(const dk_endpoint *ep, const dl_spec *site,
         dl_err_set(err, DL_EINVAL, "job: missing endpoint, site or request");
         return NULL;
     }
-    if ((unsigned)r->kind > UI_JOB_FILES) {
+    if ((unsigned)r->kind > UI_JOB_MANIFEST) {
         dl_err_set(err, DL_EINVAL, "unknown job kind %d", (int)r->kind);
         return NULL;
     }
@@ -329,6 +347,23 @@ int ui_job_files(ui_job *j, dl_files *out)
     return rc;
 }
 
+int ui_job_manifest(ui_job *j, dl_manifest *out)
+{
+    int rc = -1;
+
+    if (!j || !out)
+        return -1;
+    pthread_mutex_lock(&j->mu);
+    if (j->done && j->have_manifest) {
+        *out = j->manifest;
+        memset(&j->manifest, 0, sizeof j->manifest);
+        j->have_manifest = 0;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&j->mu);
+    return rc;
+}
+
 void ui_job_free(ui_job *j)
 {
     size_t i;
@@ -341,6 +376,8 @@ void ui_job_free(ui_job *j)
         free(j->ring[(j->head + i) % UI_JOB_MAX_QUEUED].text);
     if (j->have_files)
         dl_files_clear(&j->files);
+    if (j->have_manifest)
+        dl_manifest_clear(&j->manifest);
     dl_wipe(j->req.password, sizeof j->req.password);
     pthread_mutex_destroy(&j->mu);
     free(j);

@@ -20,12 +20,15 @@
 #define DEEPLENS_TUI_JOB_H
 
 #include "deeplens/backup.h"
+#include "deeplens/manifest.h"
 #include "forms.h"
 
 typedef enum ui_job_kind {
     UI_JOB_PROVISION, UI_JOB_RESCHEDULE, UI_JOB_REMOVE, UI_JOB_BACKUP_NOW,
     UI_JOB_RESTART, UI_JOB_VERIFY, UI_JOB_RESTORE,
-    UI_JOB_FILES                /* dl_files_list; read with ui_job_files */
+    UI_JOB_FILES,               /* dl_files_list; read with ui_job_files */
+    UI_JOB_DRILL,               /* dl_drill of file ("" = newest) */
+    UI_JOB_MANIFEST             /* dl_manifest_get of file; ui_job_manifest */
 } ui_job_kind;
 
 #define UI_JOB_MAX_QUEUED 2000
@@ -34,7 +37,7 @@ typedef struct ui_job_req {
     ui_job_kind kind;
     ui_form_result form;        /* provision/reschedule/remove/restore */
     char tenant[DL_TENANT_MAX + 1];
-    char file[160];             /* verify: "" = newest */
+    char file[160];             /* verify, drill: "" = newest; manifest */
     char password[256];         /* provision: database password */
 } ui_job_req;
 
@@ -58,6 +61,9 @@ ui_job_kind ui_job_kind_of(const ui_job *j);
  * the file list into *out (caller frees with dl_files_clear). Returns 0, or
  * -1 if there is none (wrong kind, failed, or already taken). */
 int ui_job_files(ui_job *j, dl_files *out);
+/* UI_JOB_MANIFEST, likewise: moves the manifest into *out (caller frees
+ * with dl_manifest_clear; out->present = 0 when the backup has none). */
+int ui_job_manifest(ui_job *j, dl_manifest *out);
 void ui_job_free(ui_job *j);
 
 #endif

@@ -113,6 +113,9 @@
       "change the schedule or retention")                                                \
     X(UI_ACT_REMOVE, "remove", "D", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Remove",        \
       "remove the tenant's backup (files are kept unless asked)")                        \
+    X(UI_ACT_DRILL, "drill", "d", UI_CX_LIST | UI_CX_DETAIL | UI_MUT, "Drill",           \
+      "restore drill: the newest backup (in the Files tab the selected one) into a "     \
+      "scratch database, compared with its manifest")                                    \
     X(UI_ACT_NEXT_TAB, "next-tab", "Tab", UI_CX_DETAIL, NULL, "next tab")                \
     X(UI_ACT_PREV_TAB, "prev-tab", "BackTab", UI_CX_DETAIL, NULL, "previous tab")        \
     X(UI_ACT_TAB_OVERVIEW, "tab-overview", "1", UI_CX_DETAIL, NULL, "the Overview tab")  \
@@ -135,6 +138,8 @@
       "verify the selected backup file")                                                 \
     X(UI_ACT_RESTORE, "restore", "Enter", UI_CX_FILES | UI_MUT, "Restore",               \
       "restore the selected file into a database")                                       \
+    X(UI_ACT_MANIFEST, "manifest", "m", UI_CX_FILES, "Manifest",                         \
+      "show the selected file's manifest (tables, rows, sizes)")                         \
     X(UI_ACT_HIDE, "hide", "h Enter", UI_CX_PROGRESS, "Hide",                            \
       "hide the operation's progress; a running one goes on (J shows it again)")         \
     X(UI_ACT_AUDIT, "audit", "A", UI_CX_LIST | UI_CX_DETAIL, "Audit",                    \

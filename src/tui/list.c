@@ -14,6 +14,7 @@
 #include "deeplens/cron.h"
 #include "draw.h"
 #include "fmt.h"
+#include "proof.h"
 #include "deeplens/text.h"
 #include "term.h"
 #include "text.h"
@@ -22,7 +23,7 @@
 #define LIST_COLUMNS(X)                          \
     X(COL_TENANT, "TENANT", 12, 0, 0)            \
     X(COL_ENGINE, "ENGINE", 8, 1, 0)             \
-    X(COL_HEALTH, "HEALTH", 9, 0, 0)             \
+    X(COL_HEALTH, "HEALTH", 10, 0, 0)            \
     X(COL_STATE, "STATE", 8, 3, 0)               \
     X(COL_SCHEDULE, "SCHEDULE", 16, 2, 0)        \
     X(COL_NEXT, "NEXT", 9, 4, 0)                 \
@@ -126,9 +127,10 @@ static int health_rank(dl_health h)
 {
     static const int rank[DL_HEALTH_COUNT] = {
         [DL_HEALTH_FAILING] = 0, [DL_HEALTH_OVERDUE] = 1, [DL_HEALTH_STOPPED] = 2,
-        [DL_HEALTH_UNKNOWN] = 3, [DL_HEALTH_OK] = 4,
+        [DL_HEALTH_WARNING] = 3, [DL_HEALTH_UNTESTED] = 4, [DL_HEALTH_UNKNOWN] = 5,
+        [DL_HEALTH_OK] = 6,
     };
-    return (int)h >= 0 && h < DL_HEALTH_COUNT ? rank[h] : 5;
+    return (int)h >= 0 && h < DL_HEALTH_COUNT ? rank[h] : 7;
 }
 
 #define CMP(x, y) ((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
@@ -284,6 +286,8 @@ static int list_action(ui_app *a, ui_action act)
     case UI_ACT_RESCHEDULE:
     case UI_ACT_REMOVE:
         return ui_app_tenant_action(a, act, st);
+    case UI_ACT_DRILL:
+        return ui_drill_start(a, st, NULL);
     default:
         return 0;
     }

@@ -412,6 +412,8 @@ enum ui_role ui_health_role(dl_health h)
     case DL_HEALTH_OVERDUE: return UI_HEALTH_OVERDUE;
     case DL_HEALTH_FAILING: return UI_HEALTH_FAILING;
     case DL_HEALTH_STOPPED: return UI_HEALTH_STOPPED;
+    case DL_HEALTH_WARNING: return UI_HEALTH_OVERDUE;   /* needs a look, like overdue */
+    case DL_HEALTH_UNTESTED: return UI_WARNING;
     default: return UI_HEALTH_UNKNOWN;
     }
 }

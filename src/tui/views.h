@@ -15,7 +15,8 @@
     X(UI_VIEW_LIST, ui_list_view)       \
     X(UI_VIEW_DETAIL, ui_detail_view)   \
     X(UI_VIEW_HELP, ui_help_view)       \
-    X(UI_VIEW_AUDIT, ui_audit_view)
+    X(UI_VIEW_AUDIT, ui_audit_view)     \
+    X(UI_VIEW_MANIFEST, ui_manifest_view)
 
 typedef enum ui_view_id {
 #define UI_X_VIEW_ID(e, ops) e,
