@@ -105,6 +105,9 @@ int dl_job_helper(dl_ctx *ctx, const dl_spec *s, const char *password, const cha
 /* Another tenant's container or volume that uses the same target as s: its
  * tenant in other (size n) and 1; 0 when none. */
 int dl_target_user(dl_ctx *ctx, const dl_spec *s, char *other, size_t n, dl_err *err);
+/* 0 if no other tenant backs up to s's target, else DL_ECONFLICT naming that
+ * tenant and --shared-target (provision, container or service). */
+int dl_target_unshared(dl_ctx *ctx, const dl_spec *s, dl_err *err);
 /* Create container `name` from the spec and copy the job files in (the
  * webhook's shared secret too when s->webhook_signed; NULL otherwise). */
 int dl_container_make(dl_ctx *ctx, const dl_spec *s, const char *name,

@@ -395,18 +395,8 @@ int dl_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
         *err = e2;
         return -1;
     }
-    if (!o->shared_target) {
-        char other[DL_TENANT_MAX + 1];
-        int used = dl_target_user(ctx, spec, other, sizeof other, err);
-        if (used < 0)
-            return -1;
-        if (used)
-            return dl_err_set(err, DL_ECONFLICT,
-                              "--nfs-path '%s' is already the backup target of tenant '%s': "
-                              "give each tenant its own target, or pass --shared-target to "
-                              "share it (each tenant then keeps to its own directory there)",
-                              spec->nfs_path, other);
-    }
+    if (!o->shared_target && dl_target_unshared(ctx, spec, err) < 0)
+        return -1;
     {
         dk_network net = {0};
         if (dk_network_inspect(ctx->dk, spec->network, &net, &e2) < 0) {
@@ -486,4 +476,19 @@ fail:
             dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
     }
     return -1;
+}
+
+int dl_target_unshared(dl_ctx *ctx, const dl_spec *spec, dl_err *err)
+{
+    char other[DL_TENANT_MAX + 1];
+    int used = dl_target_user(ctx, spec, other, sizeof other, err);
+    if (used < 0)
+        return -1;
+    if (used)
+        return dl_err_set(err, DL_ECONFLICT,
+                          "--nfs-path '%s' is already the backup target of tenant '%s': "
+                          "give each tenant its own target, or pass --shared-target to "
+                          "share it (each tenant then keeps to its own directory there)",
+                          spec->nfs_path, other);
+    return 0;
 }

@@ -529,17 +529,8 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
         *err = e2;
         return -1;
     }
-    if (!o->shared_target) {
-        char other[DL_TENANT_MAX + 1];
-        int used = dl_target_user(ctx, spec, other, sizeof other, err);
-        if (used < 0)
-            return -1;
-        if (used)
-            return dl_err_set(err, DL_ECONFLICT,
-                              "--nfs-path '%s' is already the backup target of tenant '%s': "
-                              "give each tenant its own target, or pass --shared-target",
-                              spec->nfs_path, other);
-    }
+    if (!o->shared_target && dl_target_unshared(ctx, spec, err) < 0)
+        return -1;
     if (dk_network_inspect(ctx->dk, spec->network, &net, &e2) < 0) {
         if (e2.kind == DL_ENOTFOUND)
             return dl_err_set(err, DL_ENOTFOUND, "network '%s' not found: a swarm service "

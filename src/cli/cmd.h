@@ -76,4 +76,9 @@ int cli_cmd_themes(cli_run *r);
 int cli_cmd_version(cli_run *r);
 int cli_cmd_help(cli_run *r);
 
+/* Statuses v[0..n) on stdout (JSON with --json, else one block each), then
+ * freed: rc, or CLI_EXIT_UNHEALTHY when rc is 0 and one is not ok. Nothing
+ * when none was read and rc says why; `none` (may be NULL) for an empty list. */
+int cli_print_statuses(cli_run *r, dl_status *v, size_t n, int rc, const char *none);
+
 #endif

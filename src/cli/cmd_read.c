@@ -18,7 +18,6 @@ int cli_cmd_status(cli_run *r)
     size_t n = 0;
     dl_err err;
     int rc = 0;
-    time_t now;
 
     if (r->multi)
         return cli_multi_status(r);
@@ -50,14 +49,22 @@ int cli_cmd_status(cli_run *r)
                 cli_fail(&err);
         }
     }
-    now = time(NULL);
+    return cli_print_statuses(r, v, n, rc, a->npos == 0 ? "no tenant backups found\n" : NULL);
+}
+
+int cli_print_statuses(cli_run *r, dl_status *v, size_t n, int rc, const char *none)
+{
+    time_t now = time(NULL);
+    dl_err err;
+
+    dl_err_clear(&err);
     if (rc && n == 0) {
         /* nothing could be read: no "[]" that a script would take for "no tenants" */
-    } else if (a->val[OPT_JSON]) {
+    } else if (r->a->val[OPT_JSON]) {
         if (cli_json_statuses(stdout, v, n, now, &err) < 0 && !rc)
             rc = cli_fail(&err);
-    } else if (n == 0 && a->npos == 0) {
-        fputs("no tenant backups found\n", stdout);
+    } else if (n == 0 && none) {
+        fputs(none, stdout);
     } else {
         for (size_t i = 0; i < n; i++) {
             if (i)

@@ -279,7 +279,6 @@ static int status_named(cli_run *r)
     size_t n = 0;
     dl_err err;
     int rc = 0;
-    time_t now;
 
     if (!v)
         dl_oom();
@@ -305,22 +304,7 @@ static int status_named(cli_run *r)
             cli_fail(&err);
     }
     dl_engine_answers_clear(ans, m->n);
-    now = time(NULL);
-    if (n && a->val[OPT_JSON]) {
-        if (cli_json_statuses(stdout, v, n, now, &err) < 0 && !rc)
-            rc = cli_fail(&err);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                fputc('\n', stdout);
-            cli_print_status(&r->out, &v[i], now);
-        }
-    }
-    for (size_t i = 0; !rc && i < n; i++)
-        if (v[i].health != DL_HEALTH_OK)
-            rc = CLI_EXIT_UNHEALTHY;
-    dl_statuses_free(v, n);
-    return rc;
+    return cli_print_statuses(r, v, n, rc, NULL);
 }
 
 int cli_multi_status(cli_run *r)

@@ -165,4 +165,9 @@ char *dk_exec_body(const dk_exec_opts *o);
 /* One GET /services item, or GET /services/{id} (swarm.c). */
 void dk_service_from_json(const cJSON *o, dk_service *out);
 
+/* logs.c: GET /{kind}s/{name}/logs for kind "container" or "service" (raw: the
+ * container has a TTY, else stdcopy frames). */
+dk_req *dk_logs_submit(dk_client *c, const char *kind, const char *name, const dk_logs_opts *o,
+                       int raw, dk_data_fn on_data, dk_done_fn on_done, void *ud, dl_err *err);
+
 #endif

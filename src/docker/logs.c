@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-dk_req *dk_logs_open(dk_client *c, const char *name, const dk_logs_opts *o,
-                     dk_data_fn on_data, dk_done_fn on_done, void *ud,
-                     dl_err *err)
+/* GET /{kind}s/{name}/logs (kind "container" or "service"): one path for both. */
+dk_req *dk_logs_submit(dk_client *c, const char *kind, const char *name, const dk_logs_opts *o,
+                       int raw, dk_data_fn on_data, dk_done_fn on_done, void *ud, dl_err *err)
 {
     char tail[32] = "all", since[48] = "";
     char *en, *path;
@@ -18,8 +18,8 @@ dk_req *dk_logs_open(dk_client *c, const char *name, const dk_logs_opts *o,
     dk_req *r;
 
     if (!o->stdout_ && !o->stderr_) {
-        dl_err_set(err, DL_EINVAL, "reading logs of container '%s': choose stdout, stderr or both",
-                   name);
+        dl_err_set(err, DL_EINVAL, "reading logs of %s '%s': choose stdout, stderr or both",
+                   kind, name);
         return NULL;
     }
     if (o->tail >= 0)
@@ -32,14 +32,14 @@ dk_req *dk_logs_open(dk_client *c, const char *name, const dk_logs_opts *o,
         snprintf(since, sizeof since, "&since=%lld.%09ld", whole, nanos < 0 ? 0 : nanos);
     }
     en = dk_escape(name);
-    path = dk_xfmt("/containers/%s/logs?stdout=%d&stderr=%d&follow=%d&timestamps=%d&tail=%s%s",
-                   en, o->stdout_ ? 1 : 0, o->stderr_ ? 1 : 0, o->follow ? 1 : 0,
+    path = dk_xfmt("/%ss/%s/logs?stdout=%d&stderr=%d&follow=%d&timestamps=%d&tail=%s%s",
+                   kind, en, o->stdout_ ? 1 : 0, o->stderr_ ? 1 : 0, o->follow ? 1 : 0,
                    o->timestamps ? 1 : 0, tail, since);
     free(en);
     memset(&ro, 0, sizeof ro);
     ro.method = "GET";
     ro.path = path;
-    ro.mode = o->tty ? DK_BODY_RAW : DK_BODY_MUX;
+    ro.mode = raw ? DK_BODY_RAW : DK_BODY_MUX;
     ro.timeout_ms = 0;  /* a follow stream can be quiet for hours */
     ro.on_data = on_data;
     ro.on_done = on_done;
@@ -47,9 +47,17 @@ dk_req *dk_logs_open(dk_client *c, const char *name, const dk_logs_opts *o,
     r = dk_submit(c, &ro, err);
     free(path);
     if (r) {
-        char *what = dk_xfmt("reading logs of container '%s'", name);
-        dk_req_set_context(r, what, name);
+        char *what = dk_xfmt("reading logs of %s '%s'", kind, name);
+        /* a container's 404 says "no such container" by its name */
+        dk_req_set_context(r, what, strcmp(kind, "container") ? NULL : name);
         free(what);
     }
     return r;
+}
+
+dk_req *dk_logs_open(dk_client *c, const char *name, const dk_logs_opts *o,
+                     dk_data_fn on_data, dk_done_fn on_done, void *ud,
+                     dl_err *err)
+{
+    return dk_logs_submit(c, "container", name, o, o->tty, on_data, on_done, ud, err);
 }

@@ -562,36 +562,5 @@ int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, d
 dk_req *dk_service_logs_open(dk_client *c, const char *service, const dk_logs_opts *o,
                              dk_data_fn on_data, dk_done_fn on_done, void *ud, dl_err *err)
 {
-    char tail[32] = "all";
-    char *en, *path;
-    dk_req_opts ro;
-    dk_req *r;
-
-    if (o->tail >= 0)
-        snprintf(tail, sizeof tail, "%ld", o->tail);
-    en = dk_escape(service);
-    path = dk_xfmt("/services/%s/logs?stdout=%d&stderr=%d&follow=%d&timestamps=%d&tail=%s", en,
-                   o->stdout_ ? 1 : 0, o->stderr_ ? 1 : 0, o->follow ? 1 : 0,
-                   o->timestamps ? 1 : 0, tail);
-    if (o->since > 0) {
-        char *p2 = dk_xfmt("%s&since=%lld", path, (long long)o->since);
-        free(path);
-        path = p2;
-    }
-    free(en);
-    memset(&ro, 0, sizeof ro);
-    ro.method = "GET";
-    ro.path = path;
-    ro.mode = DK_BODY_MUX;
-    ro.on_data = on_data;
-    ro.on_done = on_done;
-    ro.ud = ud;
-    r = dk_submit(c, &ro, err);
-    free(path);
-    if (r) {
-        char *what = dk_xfmt("reading logs of service '%s'", service);
-        dk_req_set_context(r, what, NULL);
-        free(what);
-    }
-    return r;
+    return dk_logs_submit(c, "service", service, o, 0, on_data, on_done, ud, err);
 }
