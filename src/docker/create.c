@@ -51,18 +51,8 @@ char *dk_create_body(const dk_create_spec *s)
         dkj_add_bool(o, "Tty", 1);
         dkj_add_bool(o, "OpenStdin", 0);
     }
-    if (s->health_cmd && s->health_cmd[0]) {
-        cJSON *h = dkj_add_obj(o, "Healthcheck");
-        dkj_add_strv(h, "Test", s->health_cmd);
-        if (s->health_interval_ns > 0)
-            dkj_add_num(h, "Interval", (double)s->health_interval_ns);
-        if (s->health_timeout_ns > 0)
-            dkj_add_num(h, "Timeout", (double)s->health_timeout_ns);
-        if (s->health_start_period_ns > 0)
-            dkj_add_num(h, "StartPeriod", (double)s->health_start_period_ns);
-        if (s->health_retries > 0)
-            dkj_add_num(h, "Retries", s->health_retries);
-    }
+    dkj_add_health(o, "Healthcheck", s->health_cmd, s->health_interval_ns, s->health_timeout_ns,
+                   s->health_start_period_ns, s->health_retries);
 
     hc = dkj_add_obj(o, "HostConfig");
     add_mounts(hc, s->mounts, s->nmounts);

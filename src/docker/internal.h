@@ -133,6 +133,10 @@ void dkj_add_kv(cJSON *o, const char *key, const dk_kv *kv, size_t n);
 void dkj_add_num(cJSON *o, const char *key, double v);
 void dkj_add_bool(cJSON *o, const char *key, int v);
 cJSON *dkj_add_obj(cJSON *o, const char *key);
+/* o[key] = {Test, Interval, Timeout, StartPeriod, Retries} when cmd is set
+ * (a container's "Healthcheck", a service's "HealthCheck"); unset values out. */
+void dkj_add_health(cJSON *o, const char *key, const char *const *cmd, long long interval_ns,
+                    long long timeout_ns, long long start_period_ns, int retries);
 /* Print compactly into a malloc'd string and delete the tree. */
 char *dkj_print_free(cJSON *o);
 

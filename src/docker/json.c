@@ -142,6 +142,24 @@ cJSON *dkj_add_obj(cJSON *o, const char *key)
     return chk(cJSON_AddObjectToObject(o, key));
 }
 
+void dkj_add_health(cJSON *o, const char *key, const char *const *cmd, long long interval_ns,
+                    long long timeout_ns, long long start_period_ns, int retries)
+{
+    cJSON *h;
+    if (!cmd || !cmd[0])
+        return;
+    h = dkj_add_obj(o, key);
+    dkj_add_strv(h, "Test", cmd);
+    if (interval_ns > 0)
+        dkj_add_num(h, "Interval", (double)interval_ns);
+    if (timeout_ns > 0)
+        dkj_add_num(h, "Timeout", (double)timeout_ns);
+    if (start_period_ns > 0)
+        dkj_add_num(h, "StartPeriod", (double)start_period_ns);
+    if (retries > 0)
+        dkj_add_num(h, "Retries", retries);
+}
+
 char *dkj_print_free(cJSON *o)
 {
     char *s = cJSON_PrintUnformatted(o);

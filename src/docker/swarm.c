@@ -270,18 +270,8 @@ char *dk_service_body(const dk_service_spec *s)
     add_mounts(cs, s);
     add_refs(cs, "Secrets", "SecretID", "SecretName", s->secrets, s->nsecrets);
     add_refs(cs, "Configs", "ConfigID", "ConfigName", s->configs, s->nconfigs);
-    if (s->health_cmd && s->health_cmd[0]) {
-        cJSON *h = dkj_add_obj(cs, "HealthCheck");
-        dkj_add_strv(h, "Test", s->health_cmd);
-        if (s->health_interval_ns > 0)
-            dkj_add_num(h, "Interval", (double)s->health_interval_ns);
-        if (s->health_timeout_ns > 0)
-            dkj_add_num(h, "Timeout", (double)s->health_timeout_ns);
-        if (s->health_start_period_ns > 0)
-            dkj_add_num(h, "StartPeriod", (double)s->health_start_period_ns);
-        if (s->health_retries > 0)
-            dkj_add_num(h, "Retries", s->health_retries);
-    }
+    dkj_add_health(cs, "HealthCheck", s->health_cmd, s->health_interval_ns, s->health_timeout_ns,
+                   s->health_start_period_ns, s->health_retries);
     if (s->stop_grace_ns > 0)
         dkj_add_num(cs, "StopGracePeriod", (double)s->stop_grace_ns);
     /* a stopped job comes back, as unless-stopped does for a container */
