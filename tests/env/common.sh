@@ -44,6 +44,44 @@ dl_docker() { "$DL_DOCKER_BIN" -H "$DL_DOCKER_HOST" "$@"; }
 dl_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 dl_die() { dl_log "$*"; exit 1; }
 
-dl_engine_ok() {
-    [ "$(curl -s -m 5 --unix-socket "$DL_SOCK" http://localhost/_ping 2>/dev/null)" = OK ]
+dl_engine_ok() { dl_sock_ok "$DL_SOCK"; }
+
+# dl_sock_ok SOCKET: an engine answers _ping there.
+dl_sock_ok() {
+    [ "$(curl -s -m 5 --unix-socket "$1" http://localhost/_ping 2>/dev/null)" = OK ]
+}
+
+# dl_dockerd LABEL STATE_DIR DATA_ROOT SOCKET LOG [DOCKERD_ARGS...]: a dockerd of
+# its own (exec root and pidfile in STATE_DIR, no bridge, no iptables), started
+# unless one answers on SOCKET, then waited for (30 s). Every descriptor above 2
+# is closed in the daemon: a lock its caller holds (a suite's flock on fd 3, a
+# script's own lock) would otherwise be held by the engine for as long as it runs.
+dl_dockerd() {
+    local label=$1 dir=$2 data=$3 sock=$4 log=$5 pidfile=$2/dockerd.pid pid='' i
+    shift 5
+    dl_sock_ok "$sock" && return 0
+    pid=$(cat "$pidfile" 2>/dev/null) || true
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+        dl_log "$label (pid $pid) is not answering yet; waiting for it"
+    else
+        dl_log "starting $label on $sock (log: $log)"
+        mkdir -p "$dir/exec" "$data"
+        # dockerd refuses a pidfile naming any live process, even a reused pid
+        rm -f "$pidfile"
+        (
+            for i in /proc/"$BASHPID"/fd/*; do
+                i=${i##*/}
+                [ "$i" -gt 2 ] && eval "exec $i>&-"
+            done
+            exec setsid -f /usr/sbin/dockerd --data-root "$data" --exec-root "$dir/exec" \
+                --pidfile "$pidfile" -H "unix://$sock" --bridge=none --iptables=false \
+                --ip-masq=false "$@"
+        ) < /dev/null >> "$log" 2>&1
+    fi
+    for ((i = 0; i < 60; i++)); do
+        dl_sock_ok "$sock" && return 0
+        sleep 0.5
+    done
+    tail -n 20 "$log" >&2 || true
+    dl_die "$label did not answer on $sock within 30 s"
 }

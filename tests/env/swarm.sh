@@ -39,32 +39,10 @@ exec 7> "$SW_DIR/swarm.lock"
 flock -w 900 7 || dl_die "timed out waiting for $SW_DIR/swarm.lock"
 
 sw_docker() { "$DL_DOCKER_BIN" -H "$SW_HOST" "$@"; }
-sw_ok() { [ "$(curl -s -m 5 --unix-socket "$SW_SOCK" http://localhost/_ping 2>/dev/null)" = OK ]; }
 
 start_engine() {
-    sw_ok && return 0
-    local pidfile=$SW_DIR/dockerd.pid pid=
-    pid=$(cat "$pidfile" 2>/dev/null) || true
-    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
-        dl_log "swarm engine (pid $pid) is not answering yet; waiting for it"
-    else
-        dl_log "starting the swarm engine on $SW_SOCK (log: $SW_LOG)"
-        mkdir -p "$SW_DIR/exec" "$SW_DATA"
-        rm -f "$pidfile"
-        # fd 7 (the lock) must not be inherited: the engine would hold it forever
-        setsid -f /usr/sbin/dockerd --data-root "$SW_DATA" \
-            --exec-root "$SW_DIR/exec" --pidfile "$pidfile" -H "$SW_HOST" \
-            --bridge=none --iptables=false --ip-masq=false \
-            --default-address-pool base=10.231.0.0/16,size=24 \
-            < /dev/null >> "$SW_LOG" 2>&1 7>&-
-    fi
-    local i
-    for ((i = 0; i < 60; i++)); do
-        sw_ok && return 0
-        sleep 0.5
-    done
-    tail -n 20 "$SW_LOG" >&2 || true
-    dl_die "the swarm engine did not answer on $SW_SOCK within 30 s"
+    dl_dockerd "the swarm engine" "$SW_DIR" "$SW_DATA" "$SW_SOCK" "$SW_LOG" \
+        --default-address-pool base=10.231.0.0/16,size=24
 }
 
 ensure_swarm() {

@@ -78,29 +78,7 @@ install_packages() {
 
 # --- 2. engine ---------------------------------------------------------------
 start_engine() {
-    dl_engine_ok && return 0
-    local pidfile=$DL_STATE_DIR/dockerd.pid pid=
-    pid=$(cat "$pidfile" 2>/dev/null) || true
-    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
-        dl_log "engine (pid $pid) is not answering yet; waiting for it"
-    else
-        dl_log "starting the test engine on $DL_SOCK (log: $DL_ENGINE_LOG)"
-        mkdir -p "$DL_STATE_DIR/exec" "$DL_DATA_ROOT"
-        # dockerd refuses a pidfile naming any live process, even a reused pid
-        rm -f "$pidfile"
-        # fd 9 (the lock) must not be inherited: the engine would hold it forever
-        setsid -f /usr/sbin/dockerd --data-root "$DL_DATA_ROOT" \
-            --exec-root "$DL_STATE_DIR/exec" --pidfile "$pidfile" \
-            -H "$DL_DOCKER_HOST" --bridge=none --iptables=false --ip-masq=false \
-            < /dev/null >> "$DL_ENGINE_LOG" 2>&1 9>&-
-    fi
-    local i
-    for ((i = 0; i < 60; i++)); do
-        dl_engine_ok && return 0
-        sleep 0.5
-    done
-    tail -n 20 "$DL_ENGINE_LOG" >&2 || true
-    dl_die "the test engine did not answer on $DL_SOCK within 30 s"
+    dl_dockerd "the test engine" "$DL_STATE_DIR" "$DL_DATA_ROOT" "$DL_SOCK" "$DL_ENGINE_LOG"
 }
 
 # --- 3. images ---------------------------------------------------------------
