@@ -9,14 +9,17 @@
 #     password and keyboard-interactive methods are offered too, so that a
 #     client without the key is asked for a password (the tests check that
 #     deeplens-backup fails then instead of waiting for one)
-#   - every ssh session gets DOCKER_HOST of the shared test engine (sshd's
-#     SetEnv), so the remote `docker system dial-stdio` reaches it: what the
-#     ssh tests exercise is the transport, not a second engine
+#   - a session on port 2222 gets DOCKER_HOST of the shared test engine
+#     (sshd's SetEnv), so the remote `docker system dial-stdio` reaches it:
+#     what lifecycle/ssh exercises is the transport; a session on port 2223
+#     (DL_SSH_PORT2) gets eng2's socket (tests/env/engines.sh), a second
+#     engine reached only through sshd (lifecycle/ssh_engine)
 #   - a client side the tests put first in PATH: bin/ssh runs /usr/bin/ssh
 #     with -F ssh_config (the test key, known_hosts holding the host key,
 #     StrictHostKeyChecking yes); DL_SSH_CONFIG=FILE picks another config
 #   - env, sourceable: DL_SSH_HOST (ssh://root@127.0.0.1:2222), DL_SSH_BIN,
-#     DL_SSH_DIR, DL_SSH_PORT
+#     DL_SSH_DIR, DL_SSH_PORT; DL_SSH_HOST2 (ssh://root@127.0.0.1:2223),
+#     DL_SSH_PORT2
 #
 # Run as root, after tests/env/up.sh (the engine it forwards to). A rerun
 # with everything in place takes well under a second.
@@ -30,6 +33,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dir=/run/deeplens-ssh
 port=${DL_SSH_PORT:-2222}
+port2=${DL_SSH_PORT2:-2223}
+eng2_host=unix:///run/deeplens-eng2/docker.sock   # tests/env/engines.sh's eng2
 mkdir -p "$dir" "$dir/bin"
 chmod 0755 "$dir"
 exec 8> "$dir/ssh.lock"
@@ -60,12 +65,14 @@ fi
 [ -s "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C deeplens-ssh-test -f "$dir/client_ed25519"
 cp "$dir/client_ed25519.pub" "$dir/authorized_keys"
 chmod 0600 "$dir/authorized_keys"
-printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" > "$dir/known_hosts"
+hostkey=$(cut -d' ' -f1,2 "$dir/host_ed25519.pub")
+printf '[127.0.0.1]:%s %s\n' "$port" "$hostkey" "$port2" "$hostkey" > "$dir/known_hosts"
 : > "$dir/known_hosts.empty"
 
 cat > "$dir/sshd_config.new" <<EOF
 # written by tests/env/ssh.sh
 Port $port
+Port $port2
 ListenAddress 127.0.0.1
 HostKey $dir/host_ed25519
 PidFile $dir/sshd.pid
@@ -79,7 +86,11 @@ X11Forwarding no
 AllowTcpForwarding no
 PrintMotd no
 LoginGraceTime 20
-SetEnv DOCKER_HOST=$DL_DOCKER_HOST
+# which engine a session's docker reaches depends on the port it came in on
+Match LocalPort $port
+    SetEnv DOCKER_HOST=$DL_DOCKER_HOST
+Match LocalPort $port2
+    SetEnv DOCKER_HOST=$eng2_host
 EOF
 restart=
 if ! cmp -s "$dir/sshd_config.new" "$dir/sshd_config" 2>/dev/null; then
@@ -118,8 +129,8 @@ sshd_pid() {
     pid=$(cat "$dir/sshd.pid" 2>/dev/null) || return 1
     [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ] && printf '%s\n' "$pid"
 }
-ssh_ok() {
-    timeout 15 "$dir/bin/ssh" -o BatchMode=yes -o ConnectTimeout=5 -p "$port" root@127.0.0.1 \
+ssh_ok() {   # ssh_ok PORT
+    timeout 15 "$dir/bin/ssh" -o BatchMode=yes -o ConnectTimeout=5 -p "$1" root@127.0.0.1 \
         -- true < /dev/null > /dev/null 2>&1
 }
 
@@ -134,17 +145,17 @@ if pid=$(sshd_pid); then
     fi
 fi
 if ! sshd_pid > /dev/null; then
-    dl_log "starting sshd on 127.0.0.1:$port (log: $dir/sshd.log)"
+    dl_log "starting sshd on 127.0.0.1:$port and :$port2 (log: $dir/sshd.log)"
     rm -f "$dir/sshd.pid"
     # fd 8 (the lock) must not be inherited by the daemon
     /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" < /dev/null 8>&-
 fi
 ok=
 for _ in $(seq 40); do
-    if ssh_ok; then ok=1; break; fi
+    if ssh_ok "$port" && ssh_ok "$port2"; then ok=1; break; fi
     sleep 0.25
 done
-[ -n "$ok" ] || { tail -n 20 "$dir/sshd.log" >&2 || true; dl_die "cannot log in to sshd on 127.0.0.1:$port"; }
+[ -n "$ok" ] || { tail -n 20 "$dir/sshd.log" >&2 || true; dl_die "cannot log in to sshd on 127.0.0.1:$port and :$port2"; }
 
 cat > "$dir/env.new" <<EOF
 # written by tests/env/ssh.sh
@@ -152,5 +163,7 @@ export DL_SSH_DIR=$dir
 export DL_SSH_BIN=$dir/bin
 export DL_SSH_PORT=$port
 export DL_SSH_HOST=ssh://root@127.0.0.1:$port
+export DL_SSH_PORT2=$port2
+export DL_SSH_HOST2=ssh://root@127.0.0.1:$port2
 EOF
 mv "$dir/env.new" "$dir/env"
