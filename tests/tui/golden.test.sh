@@ -23,6 +23,8 @@
 #   probe: starting / healthy                         -> probe: <PROBE>
 # and the spaces that pad a masked value in its column are squeezed to one,
 # so a wider or narrower value does not move the rest of the line.
+# The Logs tab's lines are sorted (log_order): the job's start line (stdout)
+# and crond's (stderr) reach the engine through two pipes, in either order.
 #
 # DL_GOLDEN_UPDATE=1 writes the screens instead of comparing them (read the
 # diff of every file it changed before committing it).
@@ -51,10 +53,19 @@ mask() {
         -e 's/ +$//'
 }
 
-# shot NAME: the screen now, masked, against golden/NAME.txt
+# the log lines under the header (line 4 up to the first empty one), sorted
+log_order() {
+    awk -v OFS='\t' 'NR < 4 { print 0, NR, $0; next }
+         !done && $0 != "" { print 1, 0, $0; next }
+         { done = 1; print 2, NR, $0 }' |
+        LC_ALL=C sort -s -t "$(printf '\t')" -k1,1n -k2,2n -k3 | cut -f3-
+}
+
+# shot NAME [FILTER]: the screen now, masked (then through FILTER), against
+# golden/NAME.txt
 shot() {
     local name=$1 file=$golden/$1.txt got
-    got=$(tui_screen | mask)
+    got=$(tui_screen | mask | "${2:-cat}")
     if [ "$update" = 1 ]; then
         printf '%s\n' "$got" > "$file"
         ok "$name: written to tests/tui/golden/$name.txt"
@@ -107,7 +118,7 @@ shot overview
 tui_keys 2
 tui_wait "crond" 15; t_ok $? "the Logs tab shows the container's log"
 sleep 1
-shot logs
+shot logs log_order
 tui_keys 3
 tui_wait "3 Files"
 sleep 2
