@@ -81,21 +81,34 @@ static void draw_keys(ui_app *a, WINDOW *w, int y)
         return;
     }
     int cx = ui_app_context(a), x = 0;
-    for (int act = 0; act < UI_ACT_COUNT && x < COLS; act++) {
-        const char *label = ui_action_label((ui_action)act);
-        if (!label || !(ui_action_contexts((ui_action)act) & cx)) continue;
-        /* the footer shows one key per action: the first that reaches it */
-        char keys[64];
-        ui_action_keys((ui_action)act, cx, keys, sizeof keys);
-        char *sp = strchr(keys, ' ');
-        if (sp) *sp = '\0';
-        if (!keys[0]) continue;
-        int need = ui_str_width(keys) + ui_str_width(label) + 2;
-        if (x + need > COLS) break;
-        x += ui_draw_str(w, y, x, COLS - x, kattr, keys);
-        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
-        x += ui_draw_str(w, y, x, COLS - x, fattr, label);
-        x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
+    /* help, quit and back first, then what only this view has
+     * (the Files tab's Verify), then the rest: on a narrow terminal the
+     * view's own keys are the last to be cut */
+    int full = 0;
+    for (int pass = 0; pass < 3 && !full; pass++) {
+        for (int act = 0; act < UI_ACT_COUNT && x < COLS; act++) {
+            const char *label = ui_action_label((ui_action)act);
+            int reach = ui_action_contexts((ui_action)act);
+            if (!label || !(reach & cx)) continue;
+            int nav = act == UI_ACT_HELP || act == UI_ACT_QUIT || act == UI_ACT_BACK;
+            int own = (reach & (UI_CX_LIST | UI_CX_DETAIL | UI_CX_AUDIT)) == cx;
+            if (pass != (nav ? 0 : own ? 1 : 2)) continue;
+            /* the footer shows one key per action: the first that reaches it */
+            char keys[64];
+            ui_action_keys((ui_action)act, cx, keys, sizeof keys);
+            char *sp = strchr(keys, ' ');
+            if (sp) *sp = '\0';
+            if (!keys[0]) continue;
+            int need = ui_str_width(keys) + ui_str_width(label) + 2;
+            if (x + need > COLS) {
+                full = 1;
+                break;
+            }
+            x += ui_draw_str(w, y, x, COLS - x, kattr, keys);
+            x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
+            x += ui_draw_str(w, y, x, COLS - x, fattr, label);
+            x += ui_draw_str(w, y, x, COLS - x, fattr, " ");
+        }
     }
 }
 

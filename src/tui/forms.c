@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "deeplens/cron.h"
+#include "keys.h"
 #include "term.h"
 #include "theme.h"
 
@@ -396,15 +397,72 @@ ui_form_state ui_form_key(ui_form *f, int ch)
     return f->state;
 }
 
+/* "K1/K2 label": the keys bound to a now (at most max of them; an upper-case
+ * letter beside its lower-case one is not repeated), after what buf holds.
+ * Nothing when a has no key: a rebound key shows as bound. */
+static void hint(char *buf, size_t n, ui_action a, int cx, int max, const char *label)
+{
+    char keys[128], shown[64] = "", *tok[16];
+    size_t o = strlen(buf), w = 0;
+    int nt = 0, k = 0;
+    ui_action_keys(a, cx, keys, sizeof keys);
+    for (char *save = NULL, *t = strtok_r(keys, " ", &save); t && nt < 16;
+         t = strtok_r(NULL, " ", &save))
+        tok[nt++] = t;
+    for (int i = 0; i < nt && k < max; i++) {
+        int dup = 0;
+        if (tok[i][0] >= 'A' && tok[i][0] <= 'Z' && !tok[i][1])
+            for (int j = 0; j < nt; j++)
+                dup |= tok[j][0] == tok[i][0] + 32 && !tok[j][1];
+        if (dup)
+            continue;
+        int m = snprintf(shown + w, sizeof shown - w, "%s%s", k ? "/" : "", tok[i]);
+        if (m < 0 || (size_t)m >= sizeof shown - w)
+            break;
+        w += (size_t)m;
+        k++;
+    }
+    if (k && o < n)
+        snprintf(buf + o, n - o, "%s%s %s", o ? "  " : "", shown, label);
+}
+
+/* The first key of a and of b: "Up/Down label". */
+static void hint_pair(char *buf, size_t n, ui_action a, ui_action b, int cx, const char *label)
+{
+    char ka[128], kb[128];
+    size_t o = strlen(buf);
+    ui_action_keys(a, cx, ka, sizeof ka);
+    ui_action_keys(b, cx, kb, sizeof kb);
+    ka[strcspn(ka, " ")] = kb[strcspn(kb, " ")] = '\0';
+    if (ka[0] && kb[0] && o < n)
+        snprintf(buf + o, n - o, "%s%s/%s %s", o ? "  " : "", ka, kb, label);
+}
+
+/* The footer's hints from the key table (keys.h), so a rebound form key shows
+ * as the operator bound it. */
 const char *ui_form_hints(const ui_form *f)
 {
+    static char buf[256];
+    buf[0] = '\0';
     if (!f)
-        return "";
-    if (f->state == UI_FORM_CONFIRMING)
-        return "y/Enter confirm  n/Esc back to editing  Up/Down scroll";
-    if (f->fld[f->cur].id == UIF_SCHEDULE)
-        return "Tab/Down next  Up prev  F3 preset  F2/^S submit  Esc cancel";
-    if (f->fld[f->cur].toggle)
-        return "Space toggle  Tab/Down next  Up prev  F2/^S submit  Esc cancel";
-    return "Tab/Down next  Up prev  Enter next/submit  F2/^S submit  Esc cancel";
+        return buf;
+    if (f->state == UI_FORM_CONFIRMING) {
+        hint(buf, sizeof buf, UI_ACT_CONFIRM_YES, UI_CX_CONFIRM, 2, "confirm");
+        hint(buf, sizeof buf, UI_ACT_CONFIRM_NO, UI_CX_CONFIRM, 2, "back to editing");
+        hint_pair(buf, sizeof buf, UI_ACT_CONFIRM_UP, UI_ACT_CONFIRM_DOWN, UI_CX_CONFIRM,
+                  "scroll");
+        return buf;
+    }
+    int schedule = f->fld[f->cur].id == UIF_SCHEDULE, toggle = f->fld[f->cur].toggle;
+    if (toggle)
+        snprintf(buf, sizeof buf, "Space toggle");   /* field editing: not an action */
+    hint(buf, sizeof buf, UI_ACT_FORM_NEXT, UI_CX_FORM, 2, "next");
+    hint(buf, sizeof buf, UI_ACT_FORM_PREV, UI_CX_FORM, 2, "prev");
+    if (schedule)
+        hint(buf, sizeof buf, UI_ACT_FORM_PRESET_NEXT, UI_CX_FORM, 1, "preset");
+    else if (!toggle)
+        hint(buf, sizeof buf, UI_ACT_FORM_ENTER, UI_CX_FORM, 1, "next/submit");
+    hint(buf, sizeof buf, UI_ACT_FORM_SUBMIT, UI_CX_FORM, 2, "submit");
+    hint(buf, sizeof buf, UI_ACT_FORM_CANCEL, UI_CX_FORM, 1, "cancel");
+    return buf;
 }

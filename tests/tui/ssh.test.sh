@@ -6,8 +6,13 @@
 # the console's async loop, through ssh), and quitting leaves no ssh process.
 # An ssh endpoint that would ask for a password shows the unreachable screen
 # with ssh's reason at once - no prompt on the console's terminal, no hang.
+# A second engine reached only through sshd (port 2223: eng2 of
+# tests/env/engines.sh) beside the shared engine's socket: both engines'
+# rows, tagged, and backup now on the ssh engine's row runs there.
 . "$(dirname "$0")/lib.sh"
 tui_setup
+timeout 300 "$TUI_TOP/tests/env/engines.sh" > "$TUI_TMP/engines.log" 2>&1 ||
+    bail_out "tests/env/engines.sh failed: $(tail -n 5 "$TUI_TMP/engines.log")"
 
 "$TUI_TOP/tests/env/ssh.sh" > "$TUI_TMP/ssh-env.log" 2>&1 ||
     bail_out "tests/env/ssh.sh failed: $(tail -n 5 "$TUI_TMP/ssh-env.log")"
@@ -42,6 +47,46 @@ DOCKER_HOST=ssh://nobody@127.0.0.1:$DL_SSH_PORT tui_start "PATH=$DL_SSH_BIN:$PAT
 tui_wait "Docker engine unreachable" 15; t_ok $? "a login that wants a password: the unreachable screen"
 tui_wait "Permission denied" 5; t_ok $? "... with ssh's own reason"
 ! tui_screen | grep -qi 'password:'; t_ok $? "... and no password prompt"
+tui_stop
+
+# --- a second engine behind sshd ------------------------------------------------------------
+E2=unix:///run/deeplens-eng2/docker.sock
+t2=$(tui_name f)
+far_cleanup() {
+    docker -H "$E2" rm -f -v "deeplens-backup-$t2" > /dev/null 2>&1
+    docker -H "$E2" volume rm -f "tenant_${t2}_pgbackup" > /dev/null 2>&1
+    docker -H "$E2" exec deeplens-postgres psql -q -U deeplens -d postgres \
+        -c "drop database if exists tenant_${t2}_metadata with (force)" > /dev/null 2>&1
+}
+trap 'far_cleanup; tui_cleanup' EXIT
+docker -H "$E2" exec deeplens-postgres psql -q -U deeplens -d postgres \
+    -c "create database tenant_${t2}_metadata" > /dev/null 2>&1
+docker -H "$E2" exec deeplens-postgres psql -q -U deeplens -d "tenant_${t2}_metadata" \
+    -c "create table t (id int); insert into t values (1)" > /dev/null 2>&1
+mkdir -p "$TUI_TMP/target/$t2" && chmod 777 "$TUI_TMP/target/$t2"
+timeout 120 "$TUI_BIN" --config "$TUI_TMP/config" -H "$E2" provision "$t2" --no-initial-backup \
+    --nfs-path "local:$TUI_TMP/target/$t2" --password-file "$TUI_PW_FILE" --postgres-host deeplens-postgres \
+    > "$TUI_TMP/provision-$t2.log" 2>&1
+t_ok $? "provisioned $t2 on eng2 (its socket)" || sed 's/^/# provision: /' "$TUI_TMP/provision-$t2.log"
+
+cp "$TUI_TMP/config" "$TUI_TMP/ssh2.conf"
+printf 'engine here host %s\nengine far host %s\n' "$DOCKER_HOST" "$DL_SSH_HOST2" >> "$TUI_TMP/ssh2.conf"
+tui_start "PATH=$DL_SSH_BIN:$PATH" -- --config "$TUI_TMP/ssh2.conf"
+tui_wait "$t2" 20; t_ok $? "socket + ssh engines: the list shows eng2's tenant, reached through sshd"
+tui_screen | grep -q "$t "; t_ok $? "... and the shared engine's"
+tui_screen | grep -Eq "$t2 +far "; t_ok $? "$t2's row says far"
+tui_screen | grep -Eq "$t +here "; t_ok $? "$t's row says here"
+tui_wait "far ok" 10; t_ok $? "the header shows the ssh engine ok"
+tui_filter "$t2"
+tui_wait_gone "$t " 5
+tui_keys b
+tui_wait "press Enter to close" 90; t_ok $? "b on $t2's row: the backup finishes"
+tui_screen | grep -q "result=ok"; t_ok $? "with the job's ok line"
+tui_keys Enter
+n=$(find "$TUI_TMP/target/$t2" -name "tenant_${t2}_metadata_*" ! -name '*.sha256' ! -name '*.manifest' | wc -l)
+is "$n" 1 "the backup is $t2's, made on eng2 through ssh"
+tui_keys q
+is "$(tui_exit_code)" "0" "q quits"
 tui_stop
 
 done_testing

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deeplens/config.h"
 #include "deeplens/cron.h"
 #include "../../../src/tui/form_internal.h"
+#include "../../../src/tui/keys.h"
 #include "../../../src/tui/progress.h"
 
 /* Tue 25 Nov 2025 12:00:00 UTC */
@@ -803,6 +805,49 @@ static void test_progress_utf8_and_cap(void **state)
     ui_progress_free(p);
 }
 
+/* The footer's hints come from the key table: a form key the operator
+ * rebinds shows as bound, and works. */
+static void test_hints_follow_binds(void **state)
+{
+    dl_spec s = site();
+    dl_config cfg;
+    dl_err err;
+    (void)state;
+
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+    ui_form *f = ui_form_provision(&s);
+    go(f, UIF_TENANT);
+    assert_string_equal(ui_form_hints(f),
+                        "Tab/Down next  BackTab/Up prev  Enter next/submit  F2/^S submit  Esc cancel");
+    go(f, UIF_SCHEDULE);
+    assert_string_equal(ui_form_hints(f),
+                        "Tab/Down next  BackTab/Up prev  F3 preset  F2/^S submit  Esc cancel");
+    ui_form_free(f);
+
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.binds[0].key, sizeof cfg.binds[0].key, "F4");
+    snprintf(cfg.binds[0].action, sizeof cfg.binds[0].action, "form-submit");
+    snprintf(cfg.binds[1].key, sizeof cfg.binds[1].key, "^G");
+    snprintf(cfg.binds[1].action, sizeof cfg.binds[1].action, "form-cancel");
+    snprintf(cfg.binds[2].key, sizeof cfg.binds[2].key, "F5");
+    snprintf(cfg.binds[2].action, sizeof cfg.binds[2].action, "form-preset-next");
+    cfg.nbinds = 3;
+    dl_err_clear(&err);
+    assert_int_equal(ui_keys_init(&cfg, &err), 0);
+    f = ui_form_provision(&s);
+    go(f, UIF_SCHEDULE);
+    assert_string_equal(ui_form_hints(f),
+                        "Tab/Down next  BackTab/Up prev  F5 preset  F4/F2 submit  ^G cancel");
+    set_text(f, UIF_TENANT, "acme");
+    set_text(f, UIF_NFS_PATH, "nfs-server.company.com:/exports/acme/backups");
+    /* the console maps the bound key to the action (operation.c), the form takes F2 */
+    assert_int_equal(ui_keys_lookup(ui_key_parse("F4"), UI_CX_FORM), UI_ACT_FORM_SUBMIT);
+    assert_int_equal(ui_form_key(f, KEY_F(2)), UI_FORM_CONFIRMING);
+    assert_string_equal(ui_form_hints(f), "y/Enter confirm  n/Esc back to editing  Up/Down scroll");
+    ui_form_free(f);
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -817,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_reschedule),
         cmocka_unit_test(test_progress_utf8_and_cap),
+        cmocka_unit_test(test_hints_follow_binds),
     };
     const struct CMUnitTest screen[] = {
         cmocka_unit_test(test_screen_provision),
