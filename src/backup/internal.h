@@ -135,9 +135,14 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
                      dl_progress_fn progress, void *ud, dl_err *err);
 /* The stored password of a service's task container (its secret file). */
 int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n, dl_err *err);
-/* A new generation: new secret and config, service updated, old ones removed. */
+/* The webhook's shared secret of a service's task container (its secret file). */
+int dl_svc_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                               dl_err *err);
+/* A new generation: new secrets (the pgpass; the webhook's when spec signs,
+ * webhook_secret) and config, service updated, old ones removed. */
 int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const dl_spec *spec,
-                      const char *password, dl_progress_fn progress, void *ud, dl_err *err);
+                      const char *password, const char *webhook_secret,
+                      dl_progress_fn progress, void *ud, dl_err *err);
 /* A new task for the service (force update), waited for. */
 int dl_svc_restart(dl_ctx *ctx, const char *svc, const char *container, dl_progress_fn progress,
                    void *ud, dl_err *err);

@@ -322,7 +322,9 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
         return -1;
     if (ch->webhook_secret && *ch->webhook_secret)
         snprintf(secret, sizeof secret, "%s", ch->webhook_secret);
-    else if (spec.webhook_signed && dl_read_webhook_secret(ctx, name, secret, sizeof secret, err) < 0) {
+    else if (spec.webhook_signed &&
+             (svc[0] ? dl_svc_read_webhook_secret(ctx, name, secret, sizeof secret, err)
+                     : dl_read_webhook_secret(ctx, name, secret, sizeof secret, err)) < 0) {
         memset(pw, 0, sizeof pw);
         return -1;
     }
@@ -348,7 +350,7 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
     }
 
     if (svc[0]) {   /* swarm: rotate the secret, update the service (service.c) */
-        int rc = dl_svc_reschedule(ctx, svc, name, &spec, pw, progress, ud, err);
+        int rc = dl_svc_reschedule(ctx, svc, name, &spec, pw, secret, progress, ud, err);
         memset(pw, 0, sizeof pw);
         dl_wipe(secret, sizeof secret);
         if (rc < 0)

@@ -7,6 +7,9 @@
  *   - the pgpass line is a secret, <name>-pgpass-<gen>, mounted 0400 as
  *     /run/secrets/deeplens-pgpass (PGPASSFILE points there; the password is
  *     in no Env);
+ *   - a signed webhook's shared secret is a second secret, <name>-hook-<gen>,
+ *     mounted 0400 as /run/secrets/deeplens-webhook (DEEPLENS_WEBHOOK_SECRET
+ *     points the job there; the secret is in no Env or label);
  *   - the job's files (scripts, backup.conf, crontab) are one tar in a
  *     config, <name>-job-<gen>, unpacked by the task's command before the
  *     entrypoint runs;
@@ -29,6 +32,8 @@
 #define SVC_LABEL_SERVICE "com.docker.swarm.service.name"
 #define SVC_LABEL_GEN     DL_LABEL_PREFIX "swarm_generation"
 #define SVC_PGPASS        "/run/secrets/deeplens-pgpass"
+#define SVC_HOOK_TARGET   "deeplens-webhook"
+#define SVC_HOOK          "/run/secrets/" SVC_HOOK_TARGET
 #define SVC_JOB_TAR       "/deeplens-job.tar"
 #define SVC_HEALTH_INTERVAL_S 30
 
@@ -251,10 +256,12 @@ typedef struct svc_plan {
     dl_volume_opts vo;
     int nvo;
     dk_kv vlabels[2];
-    dk_file_ref secret, config;
+    dk_file_ref secrets[2], config;   /* [0] the pgpass, [1] the webhook's (when signed) */
+    size_t nsecrets;
     char secret_name[200], config_name[200], secret_id[65], config_id[65];
+    char hook_name[200], hook_id[65];
     const char *command[4];
-    const char *env[5];
+    const char *env[6];
     const char *health[3];
     dk_service_spec spec;
 } svc_plan;
@@ -263,6 +270,14 @@ static void names_for(const char *svc, long gen, svc_plan *p)
 {
     snprintf(p->secret_name, sizeof p->secret_name, "%s-pgpass-%ld", svc, gen);
     snprintf(p->config_name, sizeof p->config_name, "%s-job-%ld", svc, gen);
+    snprintf(p->hook_name, sizeof p->hook_name, "%s-hook-%ld", svc, gen);
+}
+
+/* 1 when a secret of service svc is its webhook secret (<svc>-hook-<gen>). */
+static int is_hook_secret(const char *svc, const char *name)
+{
+    size_t l = strlen(svc);
+    return !strncmp(name, svc, l) && !strncmp(name + l, "-hook-", 6);
 }
 
 static void plan_free(svc_plan *p)
@@ -289,9 +304,16 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
     p->nvo = dl_spec_volume_opts(s, &p->vo);
     p->vlabels[0] = (dk_kv){DL_LABEL_PREFIX "tenant", (char *)s->tenant};
     p->vlabels[1] = (dk_kv){DL_LABEL_PREFIX "nfs_path", (char *)s->nfs_path};
-    p->secret = (dk_file_ref){.id = p->secret_id, .name = p->secret_name,
-                              .target = "deeplens-pgpass", .uid = s->uid, .gid = s->gid,
-                              .mode = 0400};
+    p->secrets[0] = (dk_file_ref){.id = p->secret_id, .name = p->secret_name,
+                                  .target = "deeplens-pgpass", .uid = s->uid, .gid = s->gid,
+                                  .mode = 0400};
+    p->nsecrets = 1;
+    /* the webhook's shared secret: a file of the job's uid like the container's
+     * /etc/deeplens/webhook.secret; the job signs with the file Env names */
+    if (s->webhook_signed && s->webhook_url[0])
+        p->secrets[p->nsecrets++] = (dk_file_ref){.id = p->hook_id, .name = p->hook_name,
+                                                  .target = SVC_HOOK_TARGET, .uid = s->uid,
+                                                  .gid = s->gid, .mode = 0400};
     p->config = (dk_file_ref){.id = p->config_id, .name = p->config_name,
                               .target = SVC_JOB_TAR, .mode = 0400};
     p->command[0] = "/bin/sh";
@@ -300,6 +322,8 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
     p->env[0] = "PGPASSFILE=" SVC_PGPASS;
     p->env[1] = "DEEPLENS_PGPASS=" SVC_PGPASS;
     p->env[2] = "TZ=UTC";
+    if (p->nsecrets > 1)
+        p->env[3] = "DEEPLENS_WEBHOOK_SECRET=" SVC_HOOK;
     /* an unhealthy task is killed and replaced by swarm: a failed or overdue
      * backup must not restart the job, so the probe only reports (its output
      * is the status summary the overviews read) */
@@ -320,8 +344,8 @@ static int plan_build(svc_plan *p, const dl_spec *s, const char *svc, long gen,
         .nvolume_opts = (size_t)p->nvo,
         .volume_labels = p->vlabels,
         .nvolume_labels = 2,
-        .secrets = &p->secret,
-        .nsecrets = 1,
+        .secrets = p->secrets,
+        .nsecrets = p->nsecrets,
         .configs = &p->config,
         .nconfigs = 1,
         .network = s->network,
@@ -353,14 +377,19 @@ char *dl_svc_spec_json(const dl_spec *s, const char *svc, long gen,
     return body;
 }
 
-/* The secret and config of generation gen; rolled back by the caller. */
-static int make_objects(dl_ctx *ctx, const dl_spec *s, const char *password, svc_plan *p,
-                        int *secret_made, int *config_made, dl_err *err)
+/* The secrets and config of generation gen (the webhook's secret only when
+ * the plan signs); each one made is flagged, and rolled back by the caller. */
+static int make_objects(dl_ctx *ctx, const dl_spec *s, const char *password,
+                        const char *webhook_secret, svc_plan *p, int *secret_made,
+                        int *hook_made, int *config_made, dl_err *err)
 {
     char line[1024];
     dk_kv lab = {DL_LABEL_PREFIX "tenant", (char *)s->tenant};
     int rc;
 
+    if (p->nsecrets > 1 && (!webhook_secret || !*webhook_secret))
+        return dl_err_set(err, DL_EINVAL, "the webhook is signed but no shared secret was "
+                                          "given (--webhook-secret-file)");
     if (dl_pgpass_line(s, password, line, sizeof line, err) < 0)
         return -1;
     rc = dk_secret_create(ctx->dk, p->secret_name, line, strlen(line), &lab, 1, p->secret_id,
@@ -369,6 +398,12 @@ static int make_objects(dl_ctx *ctx, const dl_spec *s, const char *password, svc
     if (rc < 0)
         return -1;
     *secret_made = 1;
+    if (p->nsecrets > 1) {
+        if (dk_secret_create(ctx->dk, p->hook_name, webhook_secret, strlen(webhook_secret),
+                             &lab, 1, p->hook_id, err) < 0)
+            return -1;
+        *hook_made = 1;
+    }
     if (dk_config_create(ctx->dk, p->config_name, p->cp.tar, p->cp.tar_len, &lab, 1,
                          p->config_id, err) < 0)
         return -1;
@@ -494,7 +529,7 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
     dk_container ct = {0};
     dk_service sv;
     dk_network net = {0};
-    int vol_created = 0, secret_made = 0, config_made = 0, svc_made = 0;
+    int vol_created = 0, secret_made = 0, hook_made = 0, config_made = 0, svc_made = 0;
     long long db_size = 0;
     dl_err e2;
 
@@ -503,9 +538,10 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
             return -1;
     if (dl_spec_validate(spec, err) < 0)
         return -1;
-    if (spec->webhook_signed)
-        return dl_err_set(err, DL_EINVAL, "--swarm: a signed webhook (--webhook-secret-file) "
-                                          "is not supported for swarm services yet");
+    if (spec->webhook_signed && spec->webhook_url[0] &&
+        (!o->webhook_secret || !*o->webhook_secret))
+        return dl_err_set(err, DL_EINVAL, "the webhook is signed but no shared secret was "
+                                          "given (--webhook-secret-file)");
     if (o->replace)
         return dl_err_set(err, DL_EINVAL, "--swarm: --replace is not supported; remove the "
                                           "tenant backup first (its files are kept)");
@@ -551,6 +587,7 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
     if (plan_build(&p, spec, name, 1, o->constraints, err) < 0)
         return -1;
     if (check_free(ctx, "secret", p.secret_name, err) < 0 ||
+        (p.nsecrets > 1 && check_free(ctx, "secret", p.hook_name, err) < 0) ||
         check_free(ctx, "config", p.config_name, err) < 0) {
         plan_free(&p);
         return -1;
@@ -567,9 +604,11 @@ int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *
         goto fail;
     dl_say(progress, ud, DL_STEP_OK, "Preflight passed (database size %lld bytes)", db_size);
 
-    dl_say(progress, ud, DL_STEP_BEGIN, "Creating secret %s and config %s", p.secret_name,
+    dl_say(progress, ud, DL_STEP_BEGIN, "Creating secret %s%s%s and config %s", p.secret_name,
+           p.nsecrets > 1 ? ", webhook secret " : "", p.nsecrets > 1 ? p.hook_name : "",
            p.config_name);
-    if (make_objects(ctx, spec, o->password, &p, &secret_made, &config_made, err) < 0)
+    if (make_objects(ctx, spec, o->password, o->webhook_secret, &p, &secret_made, &hook_made,
+                     &config_made, err) < 0)
         goto fail;
     dl_say(progress, ud, DL_STEP_BEGIN, "Creating service %s (1 replica)", name);
     if (dk_service_create(ctx->dk, &p.spec, NULL, err) < 0)
@@ -601,6 +640,11 @@ fail:
     if (config_made) {
         dl_say(progress, ud, DL_STEP_ROLLBACK, "Removing config %s", p.config_name);
         if (dk_config_remove(ctx->dk, p.config_name, &e2) < 0)
+            dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
+    }
+    if (hook_made) {
+        dl_say(progress, ud, DL_STEP_ROLLBACK, "Removing secret %s", p.hook_name);
+        if (dk_secret_remove(ctx->dk, p.hook_name, &e2) < 0)
             dl_say(progress, ud, DL_STEP_FAIL, "rollback: %s", e2.msg);
     }
     if (secret_made) {
@@ -640,6 +684,44 @@ int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n
     return dl_pgpass_password(container, so, so ? strlen(so) : 0, buf, n, err);
 }
 
+/* The webhook's shared secret of a service, kept by a reschedule that gives
+ * no new one: the API never hands a secret's data back, so it is read where
+ * the task has it, like the password, and goes into the next generation's
+ * secret (every secret of a service rotates with its generation). */
+int dl_svc_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t n,
+                               dl_err *err)
+{
+    static const char *const cmd[] = {"cat", SVC_HOOK, NULL};
+    dk_exec_opts o = {.cmd = cmd, .user = "0:0"};
+    char *so = NULL;
+    size_t len;
+    int code = -1;
+
+    if (dk_exec_capture(ctx->dk, container, &o, &so, NULL, 4096, &code, err) < 0 || code != 0) {
+        if (so) {
+            dl_wipe(so, strlen(so));
+            free(so);
+        }
+        if (code > 0)
+            dl_err_set(err, DL_EFAIL, "cat exited %d", code);
+        dl_err_prefix(err, "reading the stored webhook secret of '%s'", container);
+        return -1;
+    }
+    len = so ? strlen(so) : 0;
+    if (!len || len >= n) {
+        if (so) {
+            dl_wipe(so, len);
+            free(so);
+        }
+        return dl_err_set(err, DL_EPROTO, "stored webhook secret of '%s' is unreadable",
+                          container);
+    }
+    memcpy(buf, so, len + 1);
+    dl_wipe(so, len);
+    free(so);
+    return 0;
+}
+
 static long generation(const dk_service *sv)
 {
     const char *g = kv_get(sv->labels, sv->nlabels, SVC_LABEL_GEN);
@@ -648,19 +730,17 @@ static long generation(const dk_service *sv)
 }
 
 int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const dl_spec *spec,
-                      const char *password, dl_progress_fn progress, void *ud, dl_err *err)
+                      const char *password, const char *webhook_secret,
+                      dl_progress_fn progress, void *ud, dl_err *err)
 {
     dk_service sv;
     svc_plan p;
     char old_ct[65] = "", ct_id[65];
     const char **cons = NULL;
-    int secret_made = 0, config_made = 0;
+    int secret_made = 0, hook_made = 0, config_made = 0;
     long gen;
     dl_err e2;
 
-    if (spec->webhook_signed)
-        return dl_err_set(err, DL_EINVAL, "a signed webhook is not supported for swarm "
-                                          "services yet");
     if (dk_service_inspect(ctx->dk, svc, &sv, err) < 0)
         return -1;
     gen = generation(&sv) + 1;
@@ -680,10 +760,13 @@ int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const
         goto out;
     /* a leftover of an interrupted reschedule would block the name */
     dk_secret_remove(ctx->dk, p.secret_name, &e2);
+    dk_secret_remove(ctx->dk, p.hook_name, &e2);
     dk_config_remove(ctx->dk, p.config_name, &e2);
-    dl_say(progress, ud, DL_STEP_BEGIN, "Rotating the secret: %s, config %s", p.secret_name,
+    dl_say(progress, ud, DL_STEP_BEGIN, "Rotating the secret: %s%s%s, config %s", p.secret_name,
+           p.nsecrets > 1 ? ", webhook secret " : "", p.nsecrets > 1 ? p.hook_name : "",
            p.config_name);
-    if (make_objects(ctx, spec, password, &p, &secret_made, &config_made, err) < 0)
+    if (make_objects(ctx, spec, password, webhook_secret, &p, &secret_made, &hook_made,
+                     &config_made, err) < 0)
         goto undo;
     dl_say(progress, ud, DL_STEP_BEGIN, "Updating service %s", svc);
     if (dk_service_update(ctx->dk, sv.id, sv.version, &p.spec, err) < 0)
@@ -701,12 +784,19 @@ int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const
                 if (dl_spec_from_labels(&old, sv.labels, sv.nlabels, &e3) == 0) {
                     svc_plan q;
                     if (plan_build(&q, &old, svc, gen - 1, cons, &e3) == 0) {
-                        snprintf(q.secret_id, sizeof q.secret_id, "%s",
-                                 sv.nsecrets ? sv.secrets[0].value : "");
+                        /* each old secret back in its slot: the pgpass, the webhook's */
+                        for (size_t i = 0; i < sv.nsecrets; i++)
+                            if (is_hook_secret(svc, sv.secrets[i].key)) {
+                                snprintf(q.hook_id, sizeof q.hook_id, "%s", sv.secrets[i].value);
+                                snprintf(q.hook_name, sizeof q.hook_name, "%s", sv.secrets[i].key);
+                            } else {
+                                snprintf(q.secret_id, sizeof q.secret_id, "%s",
+                                         sv.secrets[i].value);
+                                snprintf(q.secret_name, sizeof q.secret_name, "%s",
+                                         sv.secrets[i].key);
+                            }
                         snprintf(q.config_id, sizeof q.config_id, "%s",
                                  sv.nconfigs ? sv.configs[0].value : "");
-                        if (sv.nsecrets)
-                            snprintf(q.secret_name, sizeof q.secret_name, "%s", sv.secrets[0].key);
                         if (sv.nconfigs)
                             snprintf(q.config_name, sizeof q.config_name, "%s", sv.configs[0].key);
                         dk_service_update(ctx->dk, now.id, now.version, &q.spec, &e3);
@@ -740,6 +830,8 @@ int dl_svc_reschedule(dl_ctx *ctx, const char *svc, const char *container, const
 undo:
     if (config_made)
         dk_config_remove(ctx->dk, p.config_name, &e2);
+    if (hook_made)
+        dk_secret_remove(ctx->dk, p.hook_name, &e2);
     if (secret_made)
         dk_secret_remove(ctx->dk, p.secret_name, &e2);
     plan_free(&p);

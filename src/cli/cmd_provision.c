@@ -146,12 +146,6 @@ int cli_cmd_provision(cli_run *r)
     for (int i = 0; i < a->nconstraint; i++)
         if (dl_validate_constraint(a->constraint[i], &err) < 0)
             return cli_fail(&err);
-    if (a->val[OPT_SWARM] && spec.webhook_signed) {
-        dl_wipe(secret, sizeof secret);
-        dl_err_set(&err, DL_EINVAL, "--swarm: a signed webhook (--webhook-secret-file) is not "
-                                    "supported for swarm services yet");
-        return cli_fail(&err);
-    }
     if (dl_config_password(&r->cfg, a->val[OPT_PASSWORD_FILE], r->stdin_tty && isatty(STDERR_FILENO),
                            password, sizeof password, &err) < 0) {
         dl_wipe(secret, sizeof secret);

@@ -136,6 +136,54 @@ static void test_spec_json_nfs_no_constraints(void **state)
     free(body);
 }
 
+static void test_spec_json_signed_webhook(void **state)
+{
+    dl_spec s;
+    dl_err e;
+    cJSON *o, *cs, *secs, *hook, *it;
+    char *body;
+    int hook_env = 0;
+    (void)state;
+
+    spec_local(&s);
+    snprintf(s.webhook_url, sizeof s.webhook_url, "http://hooks.example:8080/x");
+    s.webhook_signed = 1;
+    assert_int_equal(dl_spec_validate(&s, &e), 0);
+    body = dl_svc_spec_json(&s, "deeplens-backup-acme", 4, NULL, "sid", "cid", &e);
+    assert_non_null(body);
+    o = cJSON_Parse(body);
+    assert_non_null(o);
+    cs = item(item(o, "TaskTemplate"), "ContainerSpec");
+    /* a second secret of the same generation, mounted 0400 for the job's uid */
+    secs = item(cs, "Secrets");
+    assert_int_equal(cJSON_GetArraySize(secs), 2);
+    assert_string_equal(item(cJSON_GetArrayItem(secs, 0), "SecretName")->valuestring,
+                        "deeplens-backup-acme-pgpass-4");
+    hook = cJSON_GetArrayItem(secs, 1);
+    assert_string_equal(item(hook, "SecretName")->valuestring, "deeplens-backup-acme-hook-4");
+    assert_string_equal(item(item(hook, "File"), "Name")->valuestring, "deeplens-webhook");
+    assert_string_equal(item(item(hook, "File"), "UID")->valuestring, "999");
+    assert_string_equal(item(item(hook, "File"), "GID")->valuestring, "999");
+    assert_int_equal(item(item(hook, "File"), "Mode")->valueint, 0400);
+    /* Env names the file, never holds the secret */
+    cJSON_ArrayForEach(it, item(cs, "Env"))
+        if (!strcmp(it->valuestring, "DEEPLENS_WEBHOOK_SECRET=/run/secrets/deeplens-webhook"))
+            hook_env = 1;
+    assert_true(hook_env);
+    assert_string_equal(item(item(o, "Labels"), DL_LABEL_PREFIX "webhook_signed")->valuestring,
+                        "1");
+    cJSON_Delete(o);
+    free(body);
+
+    /* unsigned: the pgpass secret alone, no webhook file named */
+    s.webhook_signed = 0;
+    body = dl_svc_spec_json(&s, "deeplens-backup-acme", 4, NULL, "sid", "cid", &e);
+    assert_non_null(body);
+    assert_null(strstr(body, "hook-4"));
+    assert_null(strstr(body, "DEEPLENS_WEBHOOK_SECRET"));
+    free(body);
+}
+
 static void test_constraints(void **state)
 {
     dl_err e;
@@ -192,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec_json),
         cmocka_unit_test(test_spec_json_nfs_no_constraints),
+        cmocka_unit_test(test_spec_json_signed_webhook),
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_service_inspect_parse),
     };
