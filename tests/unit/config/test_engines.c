@@ -83,7 +83,7 @@ static void test_bad_lines(void **state)
     bad("engine lab context lab readonly\n",
         "invalid engine 'lab': unknown word 'readonly' after the context");
     bad("engine eng2 host unix:///x read-only extra\n", "expected 'engine NAME host DOCKER_HOST");
-    bad("engine eng2 host unix:///x \033[7mro\n", "unknown word '^[[7mro'");
+    bad("engine eng2 host unix:///x \033[7mro\n", "unknown word '\\x1b[7mro'");
     bad("engine -x host unix:///x\n", "invalid engine name '-x'");
     bad("engine a/b host unix:///x\n", "invalid engine name 'a/b'");
     bad("engine eng2 host ftp://x\n", "engine 'eng2': unsupported scheme 'ftp'");
