@@ -63,6 +63,8 @@ tui_screen | grep -Eq "$t2 +eng2 ro "; t_ok $? "$t2's row says eng2 ro"
 tui_screen | grep -Eq "$t1 +test "; t_ok $? "$t1's row says test"
 
 # eng2's tenant selected: no change keys
+tui_keys / Escape   # clears the filter
+tui_wait "$t1" 5
 tui_filter "$t2"
 tui_wait_gone "$t1" 5; t_ok $? "filtered to $t2"
 f=$(footer)
@@ -134,8 +136,9 @@ engine eng2 host $E2
 EOF
 tui_start -- --config "$TUI_TMP/rw.conf" --read-only-engine eng2
 tui_wait "eng2 ro ok" 15; t_ok $? "--read-only-engine eng2: the header says eng2 ro"
+tui_wait "$t1" 5
 tui_filter "$t2"
-tui_wait "$t2" 5
+tui_wait_gone "$t1" 5
 f=$(footer)
 [[ $f != *" Backup "* && $f != *" Remove "* ]]; t_ok $? "... no change keys on $t2's row"
 tui_keys q
@@ -143,8 +146,9 @@ tui_exit_code > /dev/null
 tui_start -- --config "$TUI_TMP/rw.conf"
 tui_wait "eng2 ok" 15
 tui_screen | head -n 1 | grep -q "eng2 ro"; [ $? != 0 ]; t_ok $? "without it eng2 is writable"
+tui_wait "$t1" 5
 tui_filter "$t2"
-tui_wait "$t2" 5
+tui_wait_gone "$t1" 5
 footer | grep -q " Backup "; t_ok $? "... and $t2's row has Backup"
 tui_keys q
 tui_exit_code > /dev/null
