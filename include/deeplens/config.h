@@ -12,6 +12,7 @@
  *   audit_file (the audit trail's JSON-lines file, or none; audit.h),
  *   bind <key> <action>   (console key bindings)
  *   engine <name> host <DOCKER_HOST> | engine <name> context <docker context>
+ *                         [read-only]
  *                         (several engines at once, see dl_config_add_engine)
  * Unknown keys and bad values are errors naming the file, line and key.
  * Command-line flags override what the file says.
@@ -26,11 +27,12 @@
 #define DL_CONFIG_MAX_ENGINES 16
 
 /* One `engine` line: a name and where the engine is (exactly one of host,
- * context is set). */
+ * context is set), and whether the line ends in `read-only`. */
 typedef struct dl_engine_conf {
     char name[64];
     char host[1024];      /* a DOCKER_HOST address: unix:///..., tcp://h:p */
     char context[128];    /* a docker CLI context name */
+    int read_only;        /* `engine NAME host X read-only`: no change there */
 } dl_engine_conf;
 
 typedef struct dl_bind {
@@ -63,9 +65,11 @@ int dl_config_parse(dl_config *c, const char *name, const char *text, dl_err *er
  * value, the message naming the field and quoting the value. */
 int dl_config_set(dl_config *c, const char *key, const char *value, dl_err *err);
 
-/* One `engine` line's value, "NAME host ADDRESS" or "NAME context CONTEXT"
- * (src/config/engines.c): the name as dl_engine_name_check, the address
- * parsed as DOCKER_HOST is, no name twice, at most DL_CONFIG_MAX_ENGINES. */
+/* One `engine` line's value, "NAME host ADDRESS" or "NAME context CONTEXT",
+ * optionally followed by the word "read-only" (src/config/engines.c): the
+ * name as dl_engine_name_check, the address parsed as DOCKER_HOST is, no
+ * name twice, at most DL_CONFIG_MAX_ENGINES; any other trailing word is an
+ * error naming the engine and the word. */
 int dl_config_add_engine(dl_config *c, const char *value, dl_err *err);
 
 /* The webhook's shared secret: the first line of c->webhook_secret_file

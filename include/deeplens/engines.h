@@ -28,7 +28,13 @@
 typedef struct dl_engine {
     char name[DL_ENGINE_NAME_MAX];   /* "eng2": the tag of its rows */
     dk_endpoint ep;
+    /* NULL: writable; else read-only (no change to a tenant on it) and how
+     * it was made so, for messages (static storage): DL_ENGINE_RO_OPTION,
+     * DL_ENGINE_RO_CONFIG */
+    const char *read_only;
 } dl_engine;
+#define DL_ENGINE_RO_OPTION "--read-only-engine"
+#define DL_ENGINE_RO_CONFIG "read-only on its engine line in the config"
 
 typedef enum dl_engines_read {
     DL_ENGINES_LIST,     /* dl_list: one request per engine */

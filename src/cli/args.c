@@ -33,10 +33,18 @@ static int unknown_long(const char *arg, size_t len, dl_err *err)
     return dl_err_set(err, DL_EINVAL, "unknown option '--%.*s'", (int)len, arg + 2);
 }
 
-/* Set a valued option; -H and --context are also kept in order (they repeat). */
+/* Set a valued option; -H, --context and --read-only-engine are also kept in
+ * order (they repeat). */
 static int set_value(cli_args *a, int o, const char *v, dl_err *err)
 {
     a->val[o] = v;
+    if (o == OPT_READ_ONLY_ENGINE) {
+        if (a->nro_engines == CLI_MAX_ENGINES)
+            return dl_err_set(err, DL_EINVAL, "too many --read-only-engine options (at most %d)",
+                              CLI_MAX_ENGINES);
+        a->ro_engines[a->nro_engines++] = v;
+        return 0;
+    }
     if (o != OPT_HOST && o != OPT_CONTEXT)
         return 0;
     if (a->nengines == CLI_MAX_ENGINES)

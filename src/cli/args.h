@@ -36,6 +36,9 @@ typedef struct cli_args {
     int nconstraint;
     cli_engine_arg engines[CLI_MAX_ENGINES];   /* every -H/--context, in order */
     int nengines;
+    /* --read-only-engine is repeatable: every NAME, in order */
+    const char *ro_engines[CLI_MAX_ENGINES];
+    int nro_engines;
 } cli_args;
 
 /* argv[0] is the program name. With --help or --version the positional

@@ -27,6 +27,9 @@ struct cli_run {
     cli_out out;          /* stdout */
     int stdin_tty;
     struct cli_engines *multi;   /* several engines (engines.h), else NULL */
+    /* the one named engine, or the tenant's once routed; NULL for the one
+     * unnamed engine of old */
+    const struct dl_engine *engine;
 };
 
 /* Print `deeplens-backup: <message>` on stderr; returns the exit code of

@@ -56,8 +56,12 @@ static int add(cli_engines *m, const char *name, const dk_env *env0, const char 
 
 static int add_conf(cli_engines *m, const dl_engine_conf *c, const dk_env *env, dl_err *err)
 {
-    return add(m, c->name, env, c->host[0] ? c->host : NULL, c->context[0] ? c->context : NULL,
-               err);
+    if (add(m, c->name, env, c->host[0] ? c->host : NULL, c->context[0] ? c->context : NULL,
+            err) < 0)
+        return -1;
+    if (c->read_only)
+        m->e[m->n - 1].read_only = DL_ENGINE_RO_CONFIG;
+    return 0;
 }
 
 /* -H VALUE: a config engine's name, NAME=ADDRESS, or an address */
@@ -88,6 +92,39 @@ static int named(const cli_engine_arg *g)
     return g->opt == OPT_HOST && eq && (size_t)(eq - g->v) < strcspn(g->v, ":/");
 }
 
+static void engine_names(const cli_engines *m, char *buf, size_t cap);
+
+/* --read-only-engine NAME...: each names an engine of this invocation (or an
+ * engine line of the config that is not used now); else an error naming it. */
+static int mark_read_only(cli_engines *m, const cli_args *a, const dl_config *cfg, dl_err *err)
+{
+    for (int i = 0; i < a->nro_engines; i++) {
+        const char *name = a->ro_engines[i];
+        size_t k = 0;
+        char names[800], q[96];
+        while (k < m->n && strcmp(m->e[k].name, name))
+            k++;
+        if (k < m->n) {
+            m->e[k].read_only = DL_ENGINE_RO_OPTION;
+            continue;
+        }
+        if (conf_engine(cfg, name))
+            continue;   /* a config engine not used by this command */
+        dl_inert(name, 60, q, sizeof q);
+        if (!m->n)
+            return dl_err_set(err, DL_EINVAL,
+                              "unknown engine '%s' in --read-only-engine: the one engine has no "
+                              "name (name engines with -H NAME=ADDRESS or engine lines in the "
+                              "config)",
+                              q);
+        engine_names(m, names, sizeof names);
+        return dl_err_set(err, DL_EINVAL,
+                          "unknown engine '%s' in --read-only-engine: the engines are %s", q,
+                          names);
+    }
+    return 0;
+}
+
 int cli_engines_setup(cli_run *r, const dk_env *env, dl_err *err)
 {
     static cli_engines m;
@@ -95,8 +132,12 @@ int cli_engines_setup(cli_run *r, const dk_env *env, dl_err *err)
     const dl_config *cfg = &r->cfg;
 
     if (cfg->nengines == 0 &&
-        (a->nengines == 0 || (a->nengines == 1 && !named(&a->engines[0]))))
+        (a->nengines == 0 || (a->nengines == 1 && !named(&a->engines[0])))) {
+        memset(&m, 0, sizeof m);
+        if (mark_read_only(&m, a, cfg, err) < 0)   /* no engine has a name */
+            return -1;
         return 0;   /* exactly as with one engine before */
+    }
     memset(&m, 0, sizeof m);
     if (a->nengines == 0) {
         for (int i = 0; i < cfg->nengines; i++)
@@ -113,8 +154,11 @@ int cli_engines_setup(cli_run *r, const dk_env *env, dl_err *err)
                 return -1;
         }
     }
+    if (mark_read_only(&m, a, cfg, err) < 0)
+        return -1;
     if (m.n == 1) {
         r->ep = m.e[0].ep;
+        r->engine = &m.e[0];
         return 1;
     }
     r->multi = &m;
@@ -265,6 +309,7 @@ int cli_multi_route(cli_run *r, dl_err *err)
     if (at >= 0) {
         warn_down(m, ans, tenant, (size_t)at);
         r->ep = m->e[at].ep;
+        r->engine = &m->e[at];
     }
     dl_engine_answers_clear(ans, m->n);
     return at < 0 ? -1 : 0;

@@ -22,12 +22,14 @@
 #include "deeplens/tui.h"
 
 static char last_failure[sizeof ((dl_err *)0)->msg];   /* for the audit record */
+static dl_errkind last_kind;
 
 int cli_fail(const dl_err *err)
 {
     /* the message may quote the engine, pg_dump or a tenant's status file */
     const char *m = err->msg[0] ? err->msg : dl_errkind_word(err->kind);
     snprintf(last_failure, sizeof last_failure, "%s", m);
+    last_kind = err->kind;
     fputs(CLI_PROG ": ", stderr);
     cli_write_inert(stderr, m, strlen(m));
     fputc('\n', stderr);
@@ -68,6 +70,28 @@ static int setup(cli_run *r, dl_err *err)
     return 0;
 }
 
+/* A change to a tenant on a read-only engine (DL_EREADONLY, exit 8). */
+static int engine_read_only(const cli_run *r, dl_err *err)
+{
+    const dl_engine *e = r->engine;
+    char how[200], tenant[DL_TENANT_MAX + 1];
+    if (!strcmp(e->read_only, DL_ENGINE_RO_OPTION))
+        snprintf(how, sizeof how, "%s %s", DL_ENGINE_RO_OPTION, e->name);
+    else
+        snprintf(how, sizeof how, "%s", e->read_only);
+    if (r->multi && r->a->npos > 0) {
+        snprintf(tenant, sizeof tenant, "%s", r->a->pos[0]);
+        return dl_err_set(err, DL_EREADONLY,
+                          "'%s' changes things and is refused: tenant '%s' is on engine '%s', "
+                          "which is read-only (%s): nothing done",
+                          r->a->cmd->name, tenant, e->name, how);
+    }
+    return dl_err_set(err, DL_EREADONLY,
+                      "'%s' changes things and is refused: engine '%s' is read-only (%s): "
+                      "nothing done",
+                      r->a->cmd->name, e->name, how);
+}
+
 int cli_engine(cli_run *r, dl_err *err)
 {
     dk_version v;
@@ -75,6 +99,8 @@ int cli_engine(cli_run *r, dl_err *err)
         return 0;
     if (r->multi && cli_multi_route(r, err) < 0)
         return -1;
+    if ((r->a->cmd->flags & CLI_MUTATES) && r->engine && r->engine->read_only)
+        return engine_read_only(r, err);   /* routed to a read-only engine: nothing asked yet */
     if (dk_client_new(&r->ctx.dk, &r->ep, err) < 0)
         return -1;
     if ((r->a->cmd->flags & CLI_CHANGES) && dk_client_check_version(r->ctx.dk, &v, err) < 0)
@@ -234,7 +260,14 @@ static int run_audited(cli_run *r)
     if (a->npos > 1)
         dl_audit_add(&e, "file", a->pos[1]);
     last_failure[0] = '\0';
+    last_kind = DL_OK;
     rc = a->cmd->run(r);
+    if (rc != 0 && last_kind == DL_EREADONLY) {
+        /* refused on a read-only engine before anything was asked: not
+         * recorded, as a change in read-only mode is not */
+        dl_audit_close();
+        return rc;
+    }
     if (dl_audit_record(&e, rc == 0, last_failure[0] ? last_failure : "failed", &err) < 0) {
         fputs(CLI_PROG ": warning: ", stderr);
         cli_write_inert(stderr, err.msg, strlen(err.msg));
@@ -267,6 +300,8 @@ static int run_console(cli_run *r)
     o.theme = r->a->val[OPT_THEME];   /* NULL: the config's */
     o.password_file = r->a->val[OPT_PASSWORD_FILE];
     o.ascii = r->a->val[OPT_ASCII] != NULL;
+    if (!r->multi && r->engine && r->engine->read_only)
+        r->cfg.read_only = 1;   /* its one engine is read-only: the whole console is */
     if (read_only(r))
         r->cfg.read_only = 1;   /* the console reads it from the config */
     else if (audit_open(r, "console", &err) < 0)
@@ -323,6 +358,11 @@ int dl_cli_main(int argc, char **argv)
         return cli_fail(&err);
     if ((a.cmd->flags & CLI_MUTATES) && read_only(&r))
         return refuse_read_only(&r);
+    if ((a.cmd->flags & CLI_MUTATES) && r.engine && r.engine->read_only) {
+        /* the one engine named (-H NAME, -H NAME=ADDRESS) is read-only */
+        engine_read_only(&r, &err);
+        return cli_fail(&err);
+    }
     rc = (a.cmd->flags & CLI_MUTATES) ? run_audited(&r) : a.cmd->run(&r);
     fflush(stdout);
     dk_client_free(r.ctx.dk);

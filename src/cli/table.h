@@ -33,6 +33,9 @@
     X(OPT_ASCII, "ascii", 0, NULL, 1, "ASCII only: no emoji, no line-drawing characters") \
     X(OPT_READ_ONLY, "read-only", 0, NULL, 1,                                             \
       "refuse every change (exit 8); the console shows no change keys (also read_only = yes)") \
+    X(OPT_READ_ONLY_ENGINE, "read-only-engine", 0, "NAME", 1,                             \
+      "refuse every change to a tenant on engine NAME (exit 8), repeatable; reads still work " \
+      "(also read-only at the end of its engine line in the config)")                                  \
     X(OPT_HELP, "help", 'h', NULL, 1, "show help (for a command: its options)")           \
     X(OPT_VERSION, "version", 'V', NULL, 1, "show the version")                           \
     X(OPT_NFS_PATH, "nfs-path", 0, "SERVER:/PATH|local:/DIR", 0,                          \

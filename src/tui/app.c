@@ -104,6 +104,7 @@ static void paint(ui_app *a, int mask)
         mask |= UI_R_ALL;
     }
     if (mask & UI_R_STREAM) mask |= UI_R_BODY;
+    ui_engines_sync_keys(a);    /* the key bar and help of the selected tenant's engine */
     if (mask & UI_R_HEADER) ui_chrome_header(a);
     if (mask & UI_R_BODY) draw_body(a);
     if (mask & UI_R_STATUS) ui_chrome_status(a);
@@ -152,6 +153,7 @@ static int handle_key(ui_app *a, int key)
         if (ui_keys_lookup(key, UI_CX_SMALL) == UI_ACT_SMALL_QUIT) a->quit = 1;
         return 0;
     }
+    ui_engines_sync_keys(a);           /* the selected tenant's engine read-only? */
     int m = ui_modal_key(a, key);      /* a form, a prompt, the progress ... */
     if (m >= 0) return m;
     a->msg[0] = '\0';
@@ -281,6 +283,7 @@ int dl_tui_run(const dl_tui_opts *o, dl_err *err)
     if (!o || !o->config || !o->endpoint)
         return dl_err_set(err, DL_EINVAL, "console: no configuration or endpoint"), 2;
     if (ui_keys_init(o->config, err) < 0) return dl_errkind_exit_code(err->kind);
+    ui_engines_init(o);
     const char *nc = getenv("NO_COLOR");
     a->no_color = nc && *nc;
     if (dl_ctx_open(&a->ctx, o->endpoint, &o->config->site, err) < 0) return dl_errkind_exit_code(err->kind);

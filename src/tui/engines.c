@@ -22,8 +22,46 @@ int ui_engines_header(ui_app *a, char *buf, size_t n, int *down)
         const char *err = dl_fleet_engine_error(a->fleet, i);
         const dk_version *v = dl_fleet_engine_version(a->fleet, i);
         *down += err != NULL;
-        off += (size_t)snprintf(buf + off, n - off, " %s %s", dl_fleet_engine_name(a->fleet, i),
+        const char *name = dl_fleet_engine_name(a->fleet, i);
+        off += (size_t)snprintf(buf + off, n - off, " %s%s %s", name,
+                                ui_engine_read_only(name) ? " ro" : "",
                                 err ? "UNREACHABLE" : v ? "ok" : "...");
     }
     return 1;
+}
+
+/* ---- read-only engines -------------------------------------------------------- */
+
+static const dl_engine *engines;   /* the options' (one console per process) */
+static size_t nengines;
+
+void ui_engines_init(const dl_tui_opts *o)
+{
+    engines = o && o->nengines > 1 ? o->engines : NULL;
+    nengines = engines ? o->nengines : 0;
+}
+
+const char *ui_engine_read_only(const char *engine)
+{
+    for (size_t i = 0; engine && i < nengines; i++)
+        if (!strcmp(engines[i].name, engine))
+            return engines[i].read_only;
+    return NULL;
+}
+
+void ui_engines_sync_keys(const ui_app *a)
+{
+    const dl_status *st = nengines ? ui_app_current(a) : NULL;
+    ui_keys_set_engine_read_only(st && ui_engine_read_only(st->engine));
+}
+
+int ui_engine_refuse(const ui_app *a, const char *what, const char *tenant, dl_err *err)
+{
+    const dl_status *st = nengines && tenant ? dl_fleet_find(a->fleet, tenant) : NULL;
+    const char *why = st ? ui_engine_read_only(st->engine) : NULL;
+    if (!why)
+        return 0;
+    return dl_err_set(err, DL_EREADONLY, "%s is refused: engine '%s' is read-only (%s%s%s)", what,
+                      st->engine, why, strcmp(why, DL_ENGINE_RO_OPTION) ? "" : " ",
+                      strcmp(why, DL_ENGINE_RO_OPTION) ? "" : st->engine);
 }

@@ -14,4 +14,17 @@ const dk_endpoint *ui_engine_endpoint(ui_app *a, const char *tenant, dl_err *err
  * engine's state), into buf; 0 with one engine. *down: engines unreachable. */
 int ui_engines_header(ui_app *a, char *buf, size_t n, int *down);
 
+/* Read-only engines (`read-only` on an engine line, --read-only-engine):
+ * with several engines, how the engine named `engine` was made read-only
+ * (DL_ENGINE_RO_*), or NULL when it is writable (always NULL with one
+ * engine: a read-only one engine makes the whole console read-only). */
+void ui_engines_init(const dl_tui_opts *o);
+const char *ui_engine_read_only(const char *engine);
+/* Before a key and a paint: the keys of the selected tenant's engine
+ * (ui_keys_set_engine_read_only). */
+void ui_engines_sync_keys(const ui_app *a);
+/* The guard of a change to tenant: DL_EREADONLY naming its engine and how
+ * it was made read-only when that engine is; else 0. */
+int ui_engine_refuse(const ui_app *a, const char *what, const char *tenant, dl_err *err);
+
 #endif

@@ -36,9 +36,18 @@ static const struct { const char *name; int key; } named[] = {
 typedef struct bind { int key; ui_action act; } bind;
 
 static int read_only;
+static int engine_read_only;   /* the selected tenant's engine is read-only */
 
-/* the contexts an action reaches now: none for a change in read-only mode */
-static int reach(int a) { return read_only && actions[a].mutates ? 0 : actions[a].cx; }
+/* the contexts an action reaches now: none for a change in read-only mode,
+ * nor for a change to the selected tenant when its engine is read-only
+ * (provision makes a new tenant: not the selected one's) */
+static int reach(int a)
+{
+    if (actions[a].mutates &&
+        (read_only || (engine_read_only && a != UI_ACT_PROVISION)))
+        return 0;
+    return actions[a].cx;
+}
 
 #define MAX_BINDS (UI_ACT_COUNT * 4 + DL_CONFIG_MAX_BINDS)
 static bind binds[MAX_BINDS];
@@ -169,6 +178,7 @@ const char *ui_action_help(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? ac
 int ui_action_contexts(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? reach(a) : 0; }
 int ui_action_mutates(ui_action a) { return a >= 0 && a < UI_ACT_COUNT && actions[a].mutates; }
 int ui_keys_read_only(void) { return read_only; }
+void ui_keys_set_engine_read_only(int on) { engine_read_only = on != 0; }
 
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n)
 {

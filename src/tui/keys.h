@@ -36,7 +36,8 @@
 
 /* Or'ed into the contexts of an action that changes a tenant: in read-only
  * mode (read_only = yes, --read-only) such an action has no context - no
- * key reaches it, the footer and the help screen leave it out. */
+ * key reaches it, the footer and the help screen leave it out. So too, but
+ * provision, while the selected tenant is on a read-only engine. */
 #define UI_MUT 0x40000000
 
 /* X(enum, name, default keys (space separated), contexts [| UI_MUT], footer
@@ -181,6 +182,10 @@ int ui_action_contexts(ui_action a);
 int ui_action_mutates(ui_action a);
 /* Read-only mode: set by ui_keys_init from the config's read_only. */
 int ui_keys_read_only(void);
+/* Several engines: the selected tenant's engine is read-only (on) or not;
+ * while on, the changes to that tenant reach nothing, as in read-only mode
+ * (the loop sets it before each key and paint, tui/engines.c). */
+void ui_keys_set_engine_read_only(int on);
 /* Keys bound to a in context cx, "j Down" (all that currently reach it). */
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n);
 

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "deeplens/cron.h"
 #include "draw.h"
+#include "engines.h"
 #include "fmt.h"
 #include "proof.h"
 #include "deeplens/text.h"
@@ -74,7 +75,8 @@ static const char *cell(const dl_status *st, int col, time_t now, char *buf, siz
         return st->spec.tenant;
     case COL_ENGINE:   /* several engines only */
         if (st->conflict) *role = UI_WARNING;
-        snprintf(buf, n, "%s%s", st->engine, st->conflict ? "!" : "");
+        snprintf(buf, n, "%s%s%s", st->engine, ui_engine_read_only(st->engine) ? " ro" : "",
+                 st->conflict ? "!" : "");
         return buf;
     case COL_HEALTH:
         *role = ui_health_role(st->health);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "engines.h"
 #include "draw.h"
 #include "term.h"
@@ -95,8 +96,12 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     }
     dl_err err;
     dl_err_clear(&err);
-    const dk_endpoint *ep = ui_engine_endpoint(
-        a, r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant, &err);
+    const char *tenant = r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant;
+    const dk_endpoint *ep = ui_engine_endpoint(a, tenant, &err);
+    /* the job guard of a read-only engine (read-only mode: ui_job_start's) */
+    if (ep && ui_audit_job_mutates(r->kind) &&
+        ui_engine_refuse(a, ui_job_kind_name(r->kind), tenant, &err) < 0)
+        ep = NULL;
     ui_job *j = ep ? ui_job_start(ep, &a->ctx.site, r, &a->ctx, &err) : NULL;
     if (!j) {
         ui_app_message(a, UI_ERROR, "%s", err.msg);

@@ -5,8 +5,11 @@
 # back up). list, list --json, status and metrics show every tenant tagged with its
 # engine; backup-now, files, logs and status TENANT go to the tenant's own engine;
 # a tenant on two engines is a conflict that list reports and an action refuses
-# until one engine is named; an engine that is gone, or hangs, is one stderr line
-# and exit 3 while the others are still listed, within a bounded time. Every
+# until one engine is named; a read-only engine (`read-only` on its line,
+# --read-only-engine) refuses every change with exit 8 and is left unchanged while
+# it is read and the other engines' tenants are changed; an engine that is gone,
+# or hangs, is one stderr line and exit 3 while the others are still listed,
+# within a bounded time. Every
 # command runs under `timeout`. Prints TAP.
 set -u
 # shellcheck source=tests/integration/lifecycle/lib.sh
@@ -136,6 +139,90 @@ T --config "$conf" status "${id}nope"
 expect "status of a tenant on no engine" 4 "no backup configured for tenant '${id}nope' on any engine \(test, eng2, eng3\)"
 T --config "$conf" provision "${id}new" --nfs-path "local:$dira" --password-file "$pw_file"
 expect "provision with several engines needs one named" 2 "name the one to create tenant '${id}new' on with -H ENGINE"
+
+# --- read-only engines: `read-only` on an engine line, --read-only-engine ----------------------
+conf_ro=$work/engines-ro.conf
+cat > "$conf_ro" << EOF
+engine test host $E1
+engine eng2 host $E2 read-only
+engine eng3 host $E3
+EOF
+audit=$XDG_STATE_HOME/deeplens-backup/audit.jsonl
+# everything of this run on eng2 that a change could touch: tb's container (id, start, restarts,
+# labels), every container and volume of the run there, tb's target
+eng2_state() {
+    d2 inspect -f '{{.Id}} {{.State.StartedAt}} {{.RestartCount}} {{json .Config.Labels}}' "deeplens-backup-$tb"
+    d2 ps -a --filter "name=$id" --format '{{.Names}} {{.State}}' | sort
+    d2 volume ls -q --filter "name=$id" | sort
+    lc_snapshot "$dirb"
+}
+s2=$(eng2_state)
+[[ $s2 == *io.deeplens* ]]; t_ok $? "eng2's state recorded ($tb's container and labels)"
+nrec=$(cat "$audit" 2> /dev/null | wc -l)
+fileb=$(lc_backups "$dirb/$tb" "tenant_${tb}_metadata" | head -n 1)
+refused() {   # refused NAME HOW ARGS...: exit 8 naming eng2 and HOW, eng2 unchanged
+    local name=$1 how=$2
+    shift 2
+    T "$@"
+    expect "$name: refused, exit 8" 8 "refused: (tenant '$tb' is on engine 'eng2', which is|engine 'eng2' is) read-only \($how\): nothing done"
+    is "$(eng2_state)" "$s2" "$name: nothing changed on eng2 (container, labels, target)"
+}
+cfg_ro="read-only on its engine line in the config"
+refused "backup-now $tb (eng2 read-only in the config)" "$cfg_ro" --config "$conf_ro" backup-now "$tb"
+refused "restart $tb" "$cfg_ro" --config "$conf_ro" restart "$tb"
+refused "reschedule $tb" "$cfg_ro" --config "$conf_ro" reschedule "$tb" --schedule "7 3 * * *"
+refused "drill $tb" "$cfg_ro" --config "$conf_ro" drill "$tb"
+refused "restore $tb $fileb" "$cfg_ro" --config "$conf_ro" restore "$tb" "$fileb" --to "tenant_${tb}_ro"
+refused "remove $tb --delete-backups --yes" "$cfg_ro" --config "$conf_ro" remove "$tb" --delete-backups --yes
+refused "provision --replace $tb (routed to eng2)" "$cfg_ro" \
+    --config "$conf_ro" provision "$tb" --replace --nfs-path "local:$dirb" --password-file "$pw_file"
+refused "provision a new tenant with -H eng2 (a read-only config engine)" "$cfg_ro" \
+    --config "$conf_ro" -H eng2 provision "${id}ro" --nfs-path "local:$dirb" --image "$runner" \
+    --postgres-host "$pg" --postgres-user "$pg_user" --network "$net" --password-file "$pw_file"
+is "$(d2 ps -aq --filter "name=deeplens-backup-${id}ro" | wc -l)" 0 "... no container made for ${id}ro on eng2"
+refused "backup-now $tb with -H eng2=ADDRESS --read-only-engine eng2" "--read-only-engine eng2" \
+    -H "eng2=$E2" --read-only-engine eng2 backup-now "$tb"
+refused "restart $tb: --read-only-engine eng2 over the plain config" "--read-only-engine eng2" \
+    --config "$conf" --read-only-engine eng2 restart "$tb"
+is "$(cat "$audit" 2> /dev/null | wc -l)" "$nrec" "no audit record for a refused change (as in read-only mode)"
+
+# reads work on the read-only engine, changes on the others
+T --config "$conf_ro" list
+is "$rc" 0 "list with eng2 read-only exits 0"
+has_line "$out" "^$tb +eng2 +" "... $tb listed on eng2"
+T --config "$conf_ro" status "$tb"
+has_line "$out" "Engine: *eng2" "status $tb reads eng2"
+T --config "$conf_ro" files "$tb"
+expect "files $tb reads eng2" 0 "$fileb"
+T --config "$conf_ro" logs --tail 3 "$tb"
+is "$rc" 0 "logs $tb reads eng2"
+T --config "$conf_ro" verify "$tb"
+is "$rc" 0 "verify $tb (a read) works on eng2"
+is "$(eng2_state)" "$s2" "the reads changed nothing on eng2"
+before=$(lc_backups "$dirc/$tc" "tenant_${tc}_metadata" | wc -l)
+T --config "$conf_ro" backup-now "$tc"
+expect "the same config: backup-now $tc on eng3 (writable) runs" 0 "backup"
+is "$(lc_backups "$dirc/$tc" "tenant_${tc}_metadata" | wc -l)" "$((before + 1))" "... a new file of $tc"
+grep -q "\"action\":\"backup-now\",\"tenant\":\"$tc\".*\"result\":\"ok\"" "$audit"; t_ok $? "... recorded in the audit trail"
+T --config "$conf" --read-only-engine eng3 --read-only-engine eng2 backup-now "$tc"
+expect "--read-only-engine eng3 (repeated): backup-now $tc refused" 8 \
+    "tenant '$tc' is on engine 'eng3', which is read-only \(--read-only-engine eng3\)"
+T --config "$conf" --read-only-engine eng3 reschedule "$ta" --schedule "9 4 * * *"
+is "$rc" 0 "--read-only-engine eng3: $ta on the test engine is rescheduled"
+is "$("$docker" inspect -f '{{index .Config.Labels "io.deeplens.backup.schedule"}}' "deeplens-backup-$ta" 2> /dev/null)" \
+    "9 4 * * *" "... its new schedule is on its container"
+
+# bad input: named, nothing asked
+T --config "$conf" --read-only-engine eng9 backup-now "$tb"
+expect "--read-only-engine with an unknown name" 2 \
+    "unknown engine 'eng9' in --read-only-engine: the engines are test, eng2, eng3"
+T --read-only-engine eng2 list
+expect "--read-only-engine with one unnamed engine" 2 \
+    "unknown engine 'eng2' in --read-only-engine: the one engine has no name"
+printf 'engine eng2 host %s readonly\n' "$E2" > "$work/bad-ro.conf"
+T --config "$work/bad-ro.conf" list
+expect "an engine line with another trailing word" 2 "invalid engine 'eng2': unknown word 'readonly' after the host"
+is "$(eng2_state)" "$s2" "eng2 unchanged at the end"
 
 # --- a tenant on two engines: a conflict ----------------------------------------------------------
 prov_on "eng2=$E2" "$tx" "$dirx2" --no-initial-backup

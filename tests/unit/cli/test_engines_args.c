@@ -71,12 +71,33 @@ static void test_too_many(void **state)
     assert_string_equal(err.msg, "too many engines (at most 16 -H/--context)");
 }
 
+/* --read-only-engine repeats (before or after the command), every NAME kept
+ * in order; it is no engine of its own */
+static void test_read_only_engine(void **state)
+{
+    char *argv[] = {"deeplens-backup", "--read-only-engine", "eng2", "backup-now", "acme",
+                    "--read-only-engine=eng3", NULL};
+    char *none[] = {"deeplens-backup", "list", NULL};
+    cli_args a;
+    dl_err err;
+    (void)state;
+    assert_int_equal(parse(&a, &err, 6, argv), 0);
+    assert_int_equal(a.nro_engines, 2);
+    assert_string_equal(a.ro_engines[0], "eng2");
+    assert_string_equal(a.ro_engines[1], "eng3");
+    assert_int_equal(a.nengines, 0);
+    assert_int_equal(a.npos, 1);
+    assert_int_equal(parse(&a, &err, 2, none), 0);
+    assert_int_equal(a.nro_engines, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_in_order),
         cmocka_unit_test(test_none_and_one),
         cmocka_unit_test(test_too_many),
+        cmocka_unit_test(test_read_only_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,34 @@ static void test_read_only(void **state)
     assert_int_equal(ui_keys_init(NULL, NULL), 0);
 }
 
+/* the selected tenant on a read-only engine: its changes reach nothing,
+ * provision (a new tenant) and every read stay; off again, all are back */
+static void test_engine_read_only(void **state)
+{
+    char keys[64];
+    (void)state;
+    assert_int_equal(ui_keys_init(NULL, NULL), 0);
+    ui_keys_set_engine_read_only(1);
+    assert_false(ui_keys_read_only());   /* not the whole console's mode */
+    static const ui_action changes[] = {UI_ACT_BACKUP_NOW, UI_ACT_RESTART, UI_ACT_RESCHEDULE,
+                                        UI_ACT_REMOVE, UI_ACT_DRILL, UI_ACT_RESTORE};
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        assert_int_equal(ui_action_contexts(changes[i]), 0);
+        ui_action_keys(changes[i], UI_CX_LIST | UI_CX_DETAIL | UI_CX_FILES, keys, sizeof keys);
+        assert_string_equal(keys, "");
+    }
+    assert_int_equal(ui_keys_lookup('b', UI_CX_LIST), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('d', UI_CX_FILES), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('\n', UI_CX_FILES), UI_ACT_NONE);
+    assert_int_equal(ui_keys_lookup('n', UI_CX_LIST), UI_ACT_PROVISION);
+    assert_int_equal(ui_keys_lookup('v', UI_CX_FILES), UI_ACT_VERIFY);
+    assert_int_equal(ui_keys_lookup('l', UI_CX_LIST), UI_ACT_OPEN_LOGS);
+    ui_keys_set_engine_read_only(0);
+    assert_int_equal(ui_keys_lookup('b', UI_CX_LIST), UI_ACT_BACKUP_NOW);
+    assert_int_equal(ui_keys_lookup('\n', UI_CX_FILES), UI_ACT_RESTORE);
+    assert_int_equal(ui_action_contexts(UI_ACT_REMOVE), UI_CX_LIST | UI_CX_DETAIL);
+}
+
 static void test_print_keys(void **state)
 {
     (void)state;
@@ -199,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_progress_context),
         cmocka_unit_test(test_binds),
         cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_engine_read_only),
         cmocka_unit_test(test_print_keys),
     };
     return cmocka_run_group_tests_name("tui keys", tests, NULL, NULL);
