@@ -116,6 +116,9 @@ typedef struct dl_status {
     char engine[64];
     int conflict;
 
+    /* a swarm service (provision --swarm): its name; "" for a container */
+    char service[160];
+
     /* derived by dl_health_eval */
     time_t next_run;
     long max_gap;

@@ -170,11 +170,11 @@ dk_req *dk_services_list_async(dk_client *cl, const char *filters_json, long tim
     return r;
 }
 
-dk_req *dk_tasks_list_async(dk_client *cl, const char *const *services, long timeout_ms,
+dk_req *dk_tasks_list_async(dk_client *cl, const char *filters_json, long timeout_ms,
                             dk_tasks_done done, void *ud, dl_err *err)
 {
     call *c = call_new(CALL_TASKS, ud);
-    char *path = dk_tasks_list_path(services);
+    char *path = dk_tasks_list_path(filters_json);
     dk_req *r;
     c->done.tasks = done;
     r = call_submit(cl, c, path, timeout_ms, 0, err);

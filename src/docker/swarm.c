@@ -566,29 +566,27 @@ int dk_tasks_parse(const char *json, size_t len, dk_task **out, size_t *n, dl_er
     return 0;
 }
 
-char *dk_tasks_list_path(const char *const *services)
+char *dk_tasks_list_path(const char *filters_json)
 {
-    cJSON *f = dkj_obj();
-    char *filters, *ef, *path;
-    dkj_add_strv(f, "service", services);
-    filters = dkj_print_free(f);
-    ef = dk_escape(filters);
-    path = dk_xfmt("/tasks?filters=%s", ef);
-    free(filters);
+    char *ef = filters_json ? dk_escape(filters_json) : NULL;
+    char *path = ef ? dk_xfmt("/tasks?filters=%s", ef) : dk_xstrdup("/tasks");
     free(ef);
     return path;
 }
 
 int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, dl_err *err)
 {
-    cJSON *j;
-    char *path, *what = dk_xfmt("listing the tasks of service '%s'", service);
+    cJSON *j, *f = dkj_obj();
+    char *filters, *path, *what = dk_xfmt("listing the tasks of service '%s'", service);
     const char *one[] = {service, NULL};
     int rc;
 
     *out = NULL;
     *n = 0;
-    path = dk_tasks_list_path(one);
+    dkj_add_strv(f, "service", one);
+    filters = dkj_print_free(f);
+    path = dk_tasks_list_path(filters);
+    free(filters);
     rc = sw_call(c, "GET", path, NULL, what, NULL, NULL, &j, err);
     free(path);
     free(what);
