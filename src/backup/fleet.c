@@ -533,7 +533,9 @@ static void tasks_done(void *ud, const dk_task *v, size_t n, const dl_err *err)
     if (stale)
         return;
     f->svc_req = NULL;
-    if (err && err->http_status == 503) {   /* not a swarm manager: no services */
+    /* not a swarm manager (503; a proxy or an engine without the swarm API
+     * may answer 404 or so): no services, never an error of the engine */
+    if (err && err->http_status >= 400) {
         f->swarm = 0;
         if (f->nsvc) {
             dl_statuses_free(f->svc_rows, f->nsvc);
