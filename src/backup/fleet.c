@@ -328,7 +328,13 @@ static int take_row(dl_fleet *f, dl_status *rows, fleet_due *due, size_t k, cons
 {
     const char *name = ct ? (ct->name ? ct->name : "") : sv->container;
     dl_status *old = row_by_container(f, name);
+    int moved = 0;
     dl_err e;
+    /* a service's new task (restart, reschedule): its last known job part
+     * stays on the row until the new container's read is in */
+    for (size_t i = 0; !old && sv && i < f->n; i++)
+        if (!strcmp(f->rows[i].service, sv->service))
+            old = &f->rows[i], moved = 1;
     if (old) {
         rows[k] = *old; /* keeps the job part; takes over files */
         due[k] = f->due[old - f->rows];
@@ -357,7 +363,7 @@ static int take_row(dl_fleet *f, dl_status *rows, fleet_due *due, size_t k, cons
     if (!rows[k].started_at && old && !strcmp(rows[k].state, "running"))
         rows[k].started_at = started;
     dl_health_eval(&rows[k], now);
-    if (first || !old)
+    if (first || !old || moved)
         due[k].at = now;   /* read at once (tick queues it) */
     return 1;
 }

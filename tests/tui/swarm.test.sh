@@ -100,7 +100,8 @@ tui_keys b
 tui_wait "Backing up" 5; t_ok $? "b on the service: the backup's progress"
 tui_wait "press Enter to close" 90; t_ok $? "the backup finishes"
 tui_screen | grep -q "result=ok"; t_ok $? "with the job's ok line"
-tui_screen | grep -q "in deeplens-backup-$s1\.1\."; t_ok $? "run in the service's task container"
+tui_screen | grep -q "Running backup of $s1 in"; t_ok $? "run in the service's task container"
+tui_screen | grep -q "deeplens-backup-$s1\.1\."; t_ok $? "(named in the progress)"
 tui_keys Enter
 for _ in $(seq 100); do [ "$(count_files)" -gt "$before" ] && break; sleep 0.1; done
 after=$(count_files)
@@ -122,8 +123,14 @@ tui_keys r
 tui_wait "Restarting service deeplens-backup-$s1" 5; t_ok $? "r on the service: a new task"
 tui_wait "press Enter to close" 120; t_ok $? "the restart finishes"
 tui_keys Enter
-new_ct=$(swd ps -q --no-trunc --filter "label=com.docker.swarm.service.name=deeplens-backup-$s1" --filter status=running | head -n 1)
+new_ct=
+for _ in $(seq 1 30); do
+    new_ct=$(swd ps -q --no-trunc --filter "label=com.docker.swarm.service.name=deeplens-backup-$s1" --filter status=running | head -n 1)
+    [ -n "$new_ct" ] && [ "$new_ct" != "$old_ct" ] && break
+    sleep 0.5
+done
 [ -n "$new_ct" ] && [ "$new_ct" != "$old_ct" ]; t_ok $? "another task container runs"
+tui_wait_row "^$s1 +service .* running .* ok +2 " 20; t_ok $? "the row follows the new task: running, its last known status kept"
 tui_keys Enter
 tui_wait "Overview" 5
 tui_wait "${new_ct:0:12}" 15; t_ok $? "the overview follows the new task's container"
@@ -168,6 +175,6 @@ is "$(tui_exit_code)" "0" "q quits"
 # --- no service listed: no KIND column ---------------------------------------------------------------------------
 tui_start
 tui_wait "$c1" 15
-tui_screen | grep -Eq "^TENANT +HEALTH"; t_ok $? "the test engine alone (no swarm): no KIND column"
+tui_screen | grep -Eq "^TENANT[^ ]* +HEALTH "; t_ok $? "the test engine alone (no swarm): no KIND column"
 tui_keys q
 done_testing
