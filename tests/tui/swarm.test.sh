@@ -4,7 +4,8 @@
 # `provision --swarm` is a row like any other, marked by a KIND column (shown only
 # when a service is listed), with its health from the job's status; backup now from
 # the console runs in the service's task and the row and the Files tab show the new
-# file; the Logs tab shows the task's log; restart makes a new task; a service made
+# file; verify, restore and drill work on it; the Logs tab shows the task's log;
+# restart makes a new task the row follows; reschedule rotates the secret; a service made
 # behind the console's back (the CLI) appears by itself (service events); remove
 # from the console leaves no service, secret, config or volume. Then one console over
 # the shared test engine and the swarm engine (-H a=... -H b=...) shows the
@@ -60,7 +61,8 @@ svc_cleanup() {
         for s in $(swd config ls -q --filter "name=deeplens-backup-$t"); do swd config rm "$s" > /dev/null 2>&1; done
         swd volume rm -f "tenant_${t}_pgbackup" > /dev/null 2>&1
         swd exec "$DL_SWARM_PG_CONTAINER" psql -q -U deeplens -d postgres \
-            -c "drop database if exists tenant_${t}_metadata with (force)" > /dev/null 2>&1
+            -c "drop database if exists tenant_${t}_metadata with (force)" \
+            -c "drop database if exists tenant_${t}_metadata_restore with (force)" > /dev/null 2>&1
     done
 }
 trap 'svc_cleanup; tui_cleanup' EXIT
@@ -109,6 +111,29 @@ after=$(count_files)
 n_after=$(backups "$s1")
 [ "$n_after" -gt "$n_before" ]; t_ok $? "the new file is on the service's target ($n_before -> $n_after)"
 
+# verify, restore and drill the selected file (the fresh one), from the Files tab
+tui_keys v
+tui_wait "Verifying" 5; t_ok $? "v on the service's file: verifying"
+tui_wait "press Enter to close" 90; t_ok $? "the verification finishes"
+tui_screen | grep -q "Backup verified"; t_ok $? "and the file is verified"
+tui_keys Enter
+tui_keys Enter
+tui_wait "Restore a backup of '$s1'" 5; t_ok $? "Enter on the file opens the restore form"
+tui_wait "tenant_${s1}_metadata_restore" 5
+tui_keys F2
+tui_wait "y/Enter" 5
+tui_keys y
+tui_wait "press Enter to close" 120; t_ok $? "the restore finishes"
+tui_screen | grep -q "done"; t_ok $? "and reports success"
+tui_keys Enter
+is "$(swd exec "$DL_SWARM_PG_CONTAINER" psql -tA -U deeplens -d "tenant_${s1}_metadata_restore" -c "select count(*) from t" 2>&1)" \
+    1 "the restored database (the swarm's postgres) has the tenant's row"
+tui_keys d
+tui_wait "Restore drill of $s1" 5; t_ok $? "d on the service's file: a drill"
+tui_wait "press Enter to close" 120; t_ok $? "the drill finishes"
+tui_screen | grep -q "Drill passed"; t_ok $? "and passes"
+tui_keys Enter
+
 # the Logs tab: the task's log (swarm shows it once the task's first probe ran)
 tui_keys 2
 tui_wait "event=start tenant=$s1" 60; t_ok $? "the Logs tab shows the task's log"
@@ -135,6 +160,22 @@ tui_keys Enter
 tui_wait "Overview" 5
 tui_wait "${new_ct:0:12}" 15; t_ok $? "the overview follows the new task's container"
 tui_keys Escape
+
+# reschedule from the console: the service's secret rotates
+tui_wait "TENANT" 5
+tui_keys R
+tui_wait "Reschedule '$s1'" 5; t_ok $? "R on the service opens the reschedule form"
+tui_keys C-u
+tui_type "30 4 * * *"
+tui_keys F2
+tui_wait "y/Enter" 5
+tui_keys y
+tui_wait "press Enter to close" 180; t_ok $? "the reschedule finishes"
+tui_screen | grep -q "Old secret deeplens-backup-$s1-pgpass-1 removed"; t_ok $? "it rotated the secret"
+tui_keys Enter
+tui_wait_row "^$s1 +service .*daily 04:30" 20; t_ok $? "the row shows the new schedule"
+is "$(swd secret ls --format '{{.Name}}' | grep -F -- "deeplens-backup-$s1" | tr '\n' ' ')" \
+    "deeplens-backup-$s1-pgpass-2 " "one secret left, the new one"
 
 # a service made behind the console's back: the service events bring it in
 t0=$SECONDS
