@@ -454,6 +454,18 @@ static void svc_end(dl_fleet *f)
     list_containers(f);
 }
 
+/* A step of the chain failed: an answer of the engine (a manager's 500, a
+ * swarm left in between) keeps the last service rows and lists the
+ * containers (the next list asks again); no answer at all is the engine
+ * going away. */
+static void svc_failed(dl_fleet *f, const dl_err *err)
+{
+    if (err->http_status > 0)
+        svc_end(f);
+    else
+        set_error(f, err->msg);
+}
+
 static void services_done(void *ud, const dk_service *v, size_t n, const dl_err *err)
 {
     struct fleet_cb *cb = ud;
@@ -467,7 +479,7 @@ static void services_done(void *ud, const dk_service *v, size_t n, const dl_err 
         return;
     f->svc_req = NULL;
     if (err) {
-        set_error(f, err->msg);
+        svc_failed(f, err);
         return;
     }
     rows = calloc(n ? n : 1, sizeof *rows);
@@ -499,7 +511,7 @@ static void task_cts_done(void *ud, const dk_container *v, size_t n, const dl_er
         return;
     f->svc_req = NULL;
     if (err) {
-        set_error(f, err->msg);
+        svc_failed(f, err);
         return;
     }
     /* what dl_svc_status takes from a task's container */
@@ -539,9 +551,9 @@ static void tasks_done(void *ud, const dk_task *v, size_t n, const dl_err *err)
     if (stale)
         return;
     f->svc_req = NULL;
-    /* not a swarm manager (503; a proxy or an engine without the swarm API
-     * may answer 404 or so): no services, never an error of the engine */
-    if (err && err->http_status >= 400) {
+    /* not a swarm manager (503; an engine or proxy without the swarm API:
+     * 404): no services, never an error of the engine */
+    if (err && (err->http_status == 503 || err->http_status == 404)) {
         f->swarm = 0;
         if (f->nsvc) {
             dl_statuses_free(f->svc_rows, f->nsvc);
@@ -552,7 +564,7 @@ static void tasks_done(void *ud, const dk_task *v, size_t n, const dl_err *err)
         return;
     }
     if (err) {
-        set_error(f, err->msg);
+        svc_failed(f, err);
         return;
     }
     if (f->swarm != 1) {

@@ -423,6 +423,21 @@ static void test_swarm_service_row(void **state)
     assert_int_equal(fe_count(V "/services"), 1);
     assert_int_equal(fe_count(V "/containers/json"), 2);
     assert_int_equal(dl_fleet_count(f), 2);
+    /* a manager's error answer is no reason to drop the service's row (nor
+     * an error of the engine): the last rows stay, the next list asks again */
+    fe_once(V "/services", fe_json(500, "{\"message\":\"rpc error: code = Unknown\"}"));
+    fe_reset_counts();
+    dl_fleet_relist(f);
+    spin_for(f, 0.5);
+    assert_int_equal(fe_count(V "/services"), 1);
+    assert_int_equal(fe_count(V "/containers/json?all=1"), 1);
+    assert_null(dl_fleet_error(f, NULL));
+    assert_non_null(dl_fleet_find(f, "zeta"));
+    fe_reset_counts();
+    dl_fleet_relist(f);
+    spin_for(f, 0.5);
+    assert_int_equal(fe_count(V "/tasks"), 1);
+    assert_non_null(dl_fleet_find(f, "zeta"));
     dl_fleet_free(f);
 }
 
