@@ -116,6 +116,9 @@ typedef struct dl_status {
     char engine[64];
     int conflict;
 
+    /* a swarm service (provision --swarm): its name; "" for a container */
+    char service[160];
+
     /* derived by dl_health_eval */
     time_t next_run;
     long max_gap;
@@ -345,6 +348,11 @@ dl_log_stream *dl_logs_open(dl_ctx *ctx, const char *tenant, int follow, long ta
 dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int follow,
                                       long tail, int timestamps, dl_line_fn on_line,
                                       dl_log_end_fn on_end, void *ud, dl_err *err);
+/* The same for a row: a swarm service's row (st->service set) streams the
+ * service's logs (its tasks', as `logs` does), any other its container's. */
+dl_log_stream *dl_logs_open_row(dl_ctx *ctx, const dl_status *st, int follow, long tail,
+                                int timestamps, dl_line_fn on_line, dl_log_end_fn on_end,
+                                void *ud, dl_err *err);
 /* Stop following: on_end runs (DL_ECANCEL) before this returns. NULL: no-op. */
 void dl_log_stream_close(dl_log_stream *s);
 

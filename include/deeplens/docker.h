@@ -613,6 +613,7 @@ int dk_service_force_update(dk_client *c, const char *name, dl_err *err);
 typedef struct dk_task {
     char id[65];
     char container_id[65];         /* Status.ContainerStatus.ContainerID, "" before */
+    char service_id[65];           /* ServiceID */
     char *state;                   /* Status.State: "running", "failed", "pending" ... */
     char *desired_state;           /* DesiredState */
     char *message;                 /* Status.Err, else Status.Message */
@@ -622,6 +623,20 @@ typedef struct dk_task {
 void dk_tasks_free(dk_task *v, size_t n);
 /* GET /tasks?filters={"service":[service]} (a name or an ID). */
 int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, dl_err *err);
+
+/* Asynchronous (as the typed calls above): the service list and the task
+ * list, filters_json as the engine's (NULL: all). A non-manager's 503
+ * arrives as err with http_status 503. The parsers and paths they use: */
+typedef void (*dk_services_done)(void *ud, const dk_service *v, size_t n, const dl_err *err);
+dk_req *dk_services_list_async(dk_client *c, const char *filters_json, long timeout_ms,
+                               dk_services_done done, void *ud, dl_err *err);
+typedef void (*dk_tasks_done)(void *ud, const dk_task *v, size_t n, const dl_err *err);
+dk_req *dk_tasks_list_async(dk_client *c, const char *filters_json, long timeout_ms,
+                            dk_tasks_done done, void *ud, dl_err *err);
+char *dk_services_list_path(const char *filters_json);
+char *dk_tasks_list_path(const char *filters_json);
+int dk_services_parse(const char *json, size_t len, dk_service **out, size_t *n, dl_err *err);
+int dk_tasks_parse(const char *json, size_t len, dk_task **out, size_t *n, dl_err *err);
 
 /* GET /services/{id}/logs: the tasks' logs, stdcopy frames as for a
  * container (o->tty ignored). */

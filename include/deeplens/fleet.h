@@ -11,6 +11,10 @@
  * When something inside the poll leaves work for dl_fleet_tick sooner than
  * the sleep it returned (the engine went away, an event), the fleet wakes
  * the poll (dl_ctx_wakeup), so the loop obeying tick's timeouts is enough.
+ * On a swarm manager the tenant services are rows too (dl_status.service
+ * set; their status from the running task's container), listed with the
+ * containers at a constant number of requests; an engine that is no swarm
+ * manager is asked once per connection (and on dl_fleet_refresh).
  */
 #ifndef DEEPLENS_FLEET_H
 #define DEEPLENS_FLEET_H

@@ -10,6 +10,16 @@
  * request or a closed events stream marks the engine unreachable and
  * schedules a reconnect with backoff (1 s .. 10 s).
  *
+ * Swarm services (provision --swarm) are rows too. Each list first asks
+ * for the tenant services' tasks: an engine that is no swarm manager
+ * answers 503, and is then not asked again on this connection (a
+ * reconnect or F5 asks again), so a plain engine's list stays one request.
+ * On a manager the list is four, whatever the number of tenants: the
+ * tasks, the running swarm task containers, the tenant services (their
+ * rows are built from the three: dl_svc_status), then the containers as
+ * before. Two more event streams watch the services (create, update,
+ * remove) and their task containers (start, die, health ...).
+ *
  * Callbacks run inside dk_client_poll, which may already have been given
  * the long sleep that dl_fleet_tick returned before they ran: a callback
  * that leaves work for tick (a retry, a re-list, a read to queue) wakes
@@ -56,6 +66,16 @@ struct dl_fleet {
 
     dk_req *version_req, *events_req, *list_req;
     int relist_again;
+
+    /* swarm services: -1 not asked yet on this connection, 0 not a manager, 1 a manager */
+    int swarm;
+    dk_req *svc_req, *svc_events_req, *task_events_req;
+    dk_task *tasks;            /* the chain's first two answers, until the services come */
+    size_t ntasks;
+    dk_container *task_cts;
+    size_t ntask_cts;
+    dl_status *svc_rows;       /* the last services' rows, merged into each list */
+    size_t nsvc;
     int relist_pending;       /* an event asked for a re-list (see tick) */
 
     struct fleet_q {
@@ -88,7 +108,17 @@ dl_fleet *dl_fleet_new(dl_ctx *ctx)
     f->ctx = ctx;
     f->loading = 1;
     f->backoff = 1;
+    f->swarm = -1;
     return f;
+}
+
+static void svc_chain_clear(dl_fleet *f)
+{
+    dk_tasks_free(f->tasks, f->ntasks);
+    dk_containers_free(f->task_cts, f->ntask_cts);
+    f->tasks = NULL;
+    f->task_cts = NULL;
+    f->ntasks = f->ntask_cts = 0;
 }
 
 static void cancel_all(dl_fleet *f)
@@ -101,8 +131,17 @@ static void cancel_all(dl_fleet *f)
         dk_cancel(f->list_req);
     if (f->version_req)
         dk_cancel(f->version_req);
+    if (f->svc_req)
+        dk_cancel(f->svc_req);
+    if (f->svc_events_req)
+        dk_cancel(f->svc_events_req);
+    if (f->task_events_req)
+        dk_cancel(f->task_events_req);
     f->events_req = f->list_req = f->version_req = NULL;
+    f->svc_req = f->svc_events_req = f->task_events_req = NULL;
     f->relist_again = 0;
+    f->swarm = -1;   /* a new connection asks again */
+    svc_chain_clear(f);
 }
 
 void dl_fleet_free(dl_fleet *f)
@@ -119,6 +158,7 @@ void dl_fleet_free(dl_fleet *f)
     while (f->inflight > 0 && dk_client_poll(f->ctx->dk, -1, 100) >= 0)
         ;
     dl_statuses_free(f->rows, f->n);
+    dl_statuses_free(f->svc_rows, f->nsvc);
     free(f->due);
     free(f->queue);
     free(f);
@@ -281,38 +321,68 @@ static long queue_due(dl_fleet *f, time_t now)
 
 static void relist(dl_fleet *f);
 
+/* The row (of the list being built, rows[0..k)) for container/service ct or
+ * service row sv: keeps the job part and the read plan of the old row. */
+static int take_row(dl_fleet *f, dl_status *rows, fleet_due *due, size_t k, const dk_container *ct,
+                    const dl_status *sv, time_t now, int first)
+{
+    const char *name = ct ? (ct->name ? ct->name : "") : sv->container;
+    dl_status *old = row_by_container(f, name);
+    int moved = 0;
+    dl_err e;
+    /* a service's new task (restart, reschedule): its last known job part
+     * stays on the row until the new container's read is in */
+    for (size_t i = 0; !old && sv && i < f->n; i++)
+        if (!strcmp(f->rows[i].service, sv->service))
+            old = &f->rows[i], moved = 1;
+    if (old) {
+        rows[k] = *old; /* keeps the job part; takes over files */
+        due[k] = f->due[old - f->rows];
+        old->files = NULL;
+        old->nfiles = 0;
+    }
+    time_t started = rows[k].started_at;
+    if (ct) {
+        if (dl_status_from_container(&rows[k], ct, &e) < 0) {
+            dl_status_clear(&rows[k]);
+            return 0;
+        }
+    } else {   /* a service: its container part, as dl_status_from_container */
+        dl_status *r = &rows[k];
+        r->spec = sv->spec;
+        memcpy(r->container, sv->container, sizeof r->container);
+        memcpy(r->container_id, sv->container_id, sizeof r->container_id);
+        memcpy(r->state, sv->state, sizeof r->state);
+        memcpy(r->engine_status, sv->engine_status, sizeof r->engine_status);
+        memcpy(r->engine_health, sv->engine_health, sizeof r->engine_health);
+        memcpy(r->service, sv->service, sizeof r->service);
+        r->created = sv->created;
+        r->started_at = sv->started_at;
+    }
+    /* the list does not say when a container started: the last read did */
+    if (!rows[k].started_at && old && !strcmp(rows[k].state, "running"))
+        rows[k].started_at = started;
+    dl_health_eval(&rows[k], now);
+    if (first || !old || moved)
+        due[k].at = now;   /* read at once (tick queues it) */
+    return 1;
+}
+
 static void apply_list(dl_fleet *f, const dk_container *v, size_t nv)
 {
-    dl_status *rows = calloc(nv ? nv : 1, sizeof *rows);
-    fleet_due *due = calloc(nv ? nv : 1, sizeof *due);
+    size_t cap = nv + f->nsvc;
+    dl_status *rows = calloc(cap ? cap : 1, sizeof *rows);
+    fleet_due *due = calloc(cap ? cap : 1, sizeof *due);
     size_t k = 0;
     time_t now = time(NULL);
     int first = f->loading;
 
     if (!rows || !due)
         dl_oom();
-    for (size_t i = 0; i < nv; i++) {
-        dl_status *old = row_by_container(f, v[i].name ? v[i].name : "");
-        dl_err e;
-        if (old) {
-            rows[k] = *old; /* keeps the job part; takes over files */
-            due[k] = f->due[old - f->rows];
-            old->files = NULL;
-            old->nfiles = 0;
-        }
-        time_t started = rows[k].started_at;
-        if (dl_status_from_container(&rows[k], &v[i], &e) < 0) {
-            dl_status_clear(&rows[k]);
-            continue;
-        }
-        /* the list does not say when a container started: the last read did */
-        if (!rows[k].started_at && old && !strcmp(rows[k].state, "running"))
-            rows[k].started_at = started;
-        dl_health_eval(&rows[k], now);
-        if (first || !old)
-            due[k].at = now;   /* read at once (tick queues it) */
-        k++;
-    }
+    for (size_t i = 0; i < nv; i++)
+        k += (size_t)take_row(f, rows, due, k, &v[i], NULL, now, first);
+    for (size_t i = 0; i < f->nsvc; i++)
+        k += (size_t)take_row(f, rows, due, k, NULL, &f->svc_rows[i], now, first);
     dl_statuses_free(f->rows, f->n);
     free(f->due);
     f->rows = rows;
@@ -345,18 +415,192 @@ static void list_done(void *ud, const dk_container *v, size_t nv, const dl_err *
     pump(f);
 }
 
-static void relist(dl_fleet *f)
+static void list_containers(dl_fleet *f)
 {
-    struct fleet_cb *cb;
+    struct fleet_cb *cb = cb_new(f);
     dl_err e;
-    if (f->list_req) {
-        f->relist_again = 1;
-        return;
-    }
-    cb = cb_new(f);
     f->list_req = dk_containers_list_async(f->ctx->dk, dl_container_filter(), 1, 15000,
                                            list_done, cb, &e);
     if (!f->list_req) {
+        free(cb);
+        set_error(f, e.msg);
+    }
+}
+
+static void svc_start(dl_fleet *f);
+
+static void relist(dl_fleet *f)
+{
+    if (f->list_req || f->svc_req) {
+        f->relist_again = 1;
+        return;
+    }
+    if (f->swarm != 0)
+        svc_start(f);   /* the services first, the containers after them */
+    else
+        list_containers(f);
+}
+
+/* ---- swarm services ----------------------------------------------------------- */
+
+#define SVC_TASK_LABEL "com.docker.swarm.service.id"
+
+static void open_swarm_events(dl_fleet *f);
+
+/* The chain is over (rows built, or no swarm): the containers' list. */
+static void svc_end(dl_fleet *f)
+{
+    svc_chain_clear(f);
+    list_containers(f);
+}
+
+/* A step of the chain failed: an answer of the engine (a manager's 500, a
+ * swarm left in between) keeps the last service rows and lists the
+ * containers (the next list asks again); no answer at all is the engine
+ * going away. */
+static void svc_failed(dl_fleet *f, const dl_err *err)
+{
+    if (err->http_status > 0)
+        svc_end(f);
+    else
+        set_error(f, err->msg);
+}
+
+static void services_done(void *ud, const dk_service *v, size_t n, const dl_err *err)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    dl_status *rows;
+    size_t k = 0;
+
+    free(cb);
+    if (stale)
+        return;
+    f->svc_req = NULL;
+    if (err) {
+        svc_failed(f, err);
+        return;
+    }
+    rows = calloc(n ? n : 1, sizeof *rows);
+    if (!rows)
+        dl_oom();
+    for (size_t i = 0; i < n; i++) {
+        dl_err skip;
+        if (dl_svc_status(&v[i], f->tasks, f->ntasks, f->task_cts, f->ntask_cts, &rows[k],
+                          &skip) == 0)
+            k++;
+        else
+            dl_status_clear(&rows[k]);
+    }
+    dl_statuses_free(f->svc_rows, f->nsvc);
+    f->svc_rows = rows;
+    f->nsvc = k;
+    svc_end(f);
+}
+
+static void task_cts_done(void *ud, const dk_container *v, size_t n, const dl_err *err)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    dl_err e;
+
+    free(cb);
+    if (stale)
+        return;
+    f->svc_req = NULL;
+    if (err) {
+        svc_failed(f, err);
+        return;
+    }
+    /* what dl_svc_status takes from a task's container */
+    f->task_cts = calloc(n ? n : 1, sizeof *f->task_cts);
+    if (!f->task_cts)
+        dl_oom();
+    for (size_t i = 0; i < n; i++) {
+        dk_container *c = &f->task_cts[i];
+        memcpy(c->id, v[i].id, sizeof c->id);
+        c->name = strdup(v[i].name ? v[i].name : "");
+        c->image = strdup(v[i].image ? v[i].image : "");
+        c->state = strdup(v[i].state ? v[i].state : "");
+        c->status = strdup(v[i].status ? v[i].status : "");
+        c->health = strdup(v[i].health ? v[i].health : "");
+        c->created = v[i].created;
+        if (!c->name || !c->image || !c->state || !c->status || !c->health)
+            dl_oom();
+    }
+    f->ntask_cts = n;
+    cb = cb_new(f);
+    f->svc_req = dk_services_list_async(f->ctx->dk, dl_container_filter(), 15000,
+                                        services_done, cb, &e);
+    if (!f->svc_req) {
+        free(cb);
+        set_error(f, e.msg);
+    }
+}
+
+static void tasks_done(void *ud, const dk_task *v, size_t n, const dl_err *err)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int stale = cb->epoch != f->epoch;
+    dl_err e;
+
+    free(cb);
+    if (stale)
+        return;
+    f->svc_req = NULL;
+    /* not a swarm manager (503; an engine or proxy without the swarm API:
+     * 404): no services, never an error of the engine */
+    if (err && (err->http_status == 503 || err->http_status == 404)) {
+        f->swarm = 0;
+        if (f->nsvc) {
+            dl_statuses_free(f->svc_rows, f->nsvc);
+            f->svc_rows = NULL;
+            f->nsvc = 0;
+        }
+        svc_end(f);
+        return;
+    }
+    if (err) {
+        svc_failed(f, err);
+        return;
+    }
+    if (f->swarm != 1) {
+        f->swarm = 1;
+        open_swarm_events(f);
+    }
+    f->tasks = calloc(n ? n : 1, sizeof *f->tasks);
+    if (!f->tasks)
+        dl_oom();
+    for (size_t i = 0; i < n; i++) {
+        f->tasks[i] = v[i];
+        f->tasks[i].state = strdup(v[i].state ? v[i].state : "");
+        f->tasks[i].desired_state = strdup(v[i].desired_state ? v[i].desired_state : "");
+        f->tasks[i].message = strdup(v[i].message ? v[i].message : "");
+        if (!f->tasks[i].state || !f->tasks[i].desired_state || !f->tasks[i].message)
+            dl_oom();
+    }
+    f->ntasks = n;
+    cb = cb_new(f);
+    f->svc_req = dk_containers_list_async(f->ctx->dk, "{\"label\":[\"" SVC_TASK_LABEL "\"]}", 0,
+                                          15000, task_cts_done, cb, &e);
+    if (!f->svc_req) {
+        free(cb);
+        set_error(f, e.msg);
+    }
+}
+
+/* The tasks of the tenant services: the label filter matches the service's labels. */
+static void svc_start(dl_fleet *f)
+{
+    struct fleet_cb *cb = cb_new(f);
+    dl_err e;
+    svc_chain_clear(f);
+    f->svc_req = dk_tasks_list_async(f->ctx->dk, dl_container_filter(), 15000,
+                                     tasks_done, cb, &e);
+    if (!f->svc_req) {
         free(cb);
         set_error(f, e.msg);
     }
@@ -389,10 +633,63 @@ static void events_done(void *ud, dk_req *r)
     free(cb);
     if (stale)
         return;
-    f->events_req = NULL;
+    if (r == f->svc_events_req)
+        f->svc_events_req = NULL;
+    else if (r == f->task_events_req)
+        f->task_events_req = NULL;
+    else
+        f->events_req = NULL;
     if (dk_req_result(r, &e) == 0)
         snprintf(e.msg, sizeof e.msg, "the docker engine closed the events stream");
     set_error(f, e.msg);
+}
+
+/* A service event, or one of a swarm task container: re-list when it is one of
+ * ours (a task container is named <service>.<slot>.<task>) or a new service. */
+static int on_swarm_event(void *ud, const dk_event *ev)
+{
+    struct fleet_cb *cb = ud;
+    dl_fleet *f = cb->f;
+    int ours = !strcmp(ev->type, "service");
+    if (cb->epoch != f->epoch)
+        return -1;
+    for (size_t i = 0; !ours && i < f->nsvc; i++) {
+        size_t l = strlen(f->svc_rows[i].service);
+        ours = l && ev->name && !strncmp(ev->name, f->svc_rows[i].service, l) &&
+               ev->name[l] == '.';
+    }
+    if (!ours)
+        return 0;
+    f->relist_pending = 1;
+    fleet_wake(f);
+    if (strcmp(ev->type, "service") && ev->name && row_by_container(f, ev->name) &&
+        strcmp(ev->action, "destroy") != 0)
+        enqueue(f, ev->name, strncmp(ev->action, "health_status", 13) != 0);
+    return 0;
+}
+
+static void open_swarm_events(dl_fleet *f)
+{
+    dl_err e;
+    struct fleet_cb *cb = cb_new(f);
+    f->svc_events_req = dk_events_open(f->ctx->dk, (long long)time(NULL),
+                                       "{\"type\":[\"service\"]}", on_swarm_event,
+                                       events_done, cb, &e);
+    if (!f->svc_events_req) {
+        free(cb);
+        set_error(f, e.msg);
+        return;
+    }
+    cb = cb_new(f);
+    f->task_events_req = dk_events_open(
+        f->ctx->dk, (long long)time(NULL),
+        "{\"type\":[\"container\"],\"label\":[\"" SVC_TASK_LABEL "\"],"
+        "\"event\":[\"start\",\"die\",\"destroy\",\"health_status\"]}",
+        on_swarm_event, events_done, cb, &e);
+    if (!f->task_events_req) {
+        free(cb);
+        set_error(f, e.msg);
+    }
 }
 
 static void open_events(dl_fleet *f)
@@ -510,6 +807,8 @@ void dl_fleet_refresh(dl_fleet *f)
     }
     if (!f->connected)
         return;
+    if (f->swarm == 0)
+        f->swarm = -1;   /* F5: is it a swarm manager by now? */
     relist(f);
     for (size_t i = 0; i < f->n; i++)
         enqueue(f, f->rows[i].container, 1);

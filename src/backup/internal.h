@@ -131,6 +131,11 @@ int dl_svc_find(dl_ctx *ctx, const char *service, char *name, size_t n, dk_conta
                 dl_err *err);
 /* Append the tenant backup services to a list (nothing when no swarm). */
 int dl_svc_list_append(dl_ctx *ctx, dl_status **st, size_t *k, dl_err *err);
+/* Service sv's row (as dl_svc_list_append makes it) from lists the caller
+ * already has: tasks t (of any services; sv's are those with its ServiceID)
+ * and containers cts (the swarm task containers; any service). No request. */
+int dl_svc_status(const dk_service *sv, const dk_task *t, size_t nt, const dk_container *cts,
+                  size_t ncts, dl_status *out, dl_err *err);
 int dl_svc_provision(dl_ctx *ctx, const dl_spec *spec, const dl_provision_opts *o,
                      dl_progress_fn progress, void *ud, dl_err *err);
 /* The stored password of a service's task container (its secret file). */

@@ -546,6 +546,14 @@ dl_log_stream *dl_logs_open_container(dl_ctx *ctx, const char *container, int fo
                      err);
 }
 
+dl_log_stream *dl_logs_open_row(dl_ctx *ctx, const dl_status *st, int follow, long tail,
+                                int timestamps, dl_line_fn on_line, dl_log_end_fn on_end,
+                                void *ud, dl_err *err)
+{
+    return logs_open(ctx, st->container, st->service[0] ? st->service : NULL, 0, follow, tail,
+                     timestamps, on_line, on_end, ud, err);
+}
+
 void dl_log_stream_close(dl_log_stream *s)
 {
     if (s && s->req)

@@ -145,6 +145,23 @@ static long pick_task(const dk_task *t, size_t n)
     return best >= 0 ? best : newest;
 }
 
+/* ct for a service whose task has no running container: the service's name,
+ * the task's state and message (t may be NULL: no task yet). */
+static void svc_no_container(const dk_service *sv, const dk_task *t, dk_container *ct)
+{
+    char status[300];
+    memset(ct, 0, sizeof *ct);
+    ct->name = strdup(sv->name);
+    ct->state = strdup(t ? t->state : "pending");
+    snprintf(status, sizeof status, "service task %s%s%s", t ? t->state : "pending",
+             t && t->message[0] ? ": " : "", t ? t->message : "");
+    ct->status = strdup(status);
+    ct->health = strdup("");
+    ct->image = strdup("");
+    if (!ct->name || !ct->state || !ct->status || !ct->health || !ct->image)
+        dl_oom();
+}
+
 /* ct from the service and its task: the task container's inspect (state,
  * health, name) when one runs, with the service's labels. */
 static int svc_container(dl_ctx *ctx, const dk_service *sv, dk_container *ct, dl_err *err)
@@ -163,19 +180,8 @@ static int svc_container(dl_ctx *ctx, const dk_service *sv, dk_container *ct, dl
         if (dk_container_inspect(ctx->dk, t[k].container_id, ct, &e2) == 0)
             have = 1;
     }
-    if (!have) {
-        char status[300];
-        memset(ct, 0, sizeof *ct);
-        ct->name = strdup(sv->name);
-        ct->state = strdup(k >= 0 ? t[k].state : "pending");
-        snprintf(status, sizeof status, "service task %s%s%s", k >= 0 ? t[k].state : "pending",
-                 k >= 0 && t[k].message[0] ? ": " : "", k >= 0 ? t[k].message : "");
-        ct->status = strdup(status);
-        ct->health = strdup("");
-        ct->image = strdup("");
-        if (!ct->name || !ct->state || !ct->status || !ct->health || !ct->image)
-            dl_oom();
-    }
+    if (!have)
+        svc_no_container(sv, k >= 0 ? &t[k] : NULL, ct);
     dk_tasks_free(t, nt);
     /* the configuration lives on the service, not on its task's container */
     dl_labels_free(ct->labels, ct->nlabels);
@@ -910,4 +916,48 @@ int dl_svc_remove(dl_ctx *ctx, const char *svc, const dl_spec *spec, int delete_
         dl_say(progress, ud, DL_STEP_INFO, "Backup files kept on %s", spec->nfs_path);
     dk_service_clear(&sv);
     return 0;
+}
+
+/* ---- a service's row from lists already read (the console's fleet) ----------------------- */
+
+int dl_svc_status(const dk_service *sv, const dk_task *t, size_t nt, const dk_container *cts,
+                  size_t ncts, dl_status *out, dl_err *err)
+{
+    dk_task *mine = calloc(nt ? nt : 1, sizeof *mine);   /* shallow: this service's tasks */
+    dk_container ct;
+    size_t n = 0;
+    long k;
+    int rc;
+
+    if (!mine)
+        dl_oom();
+    for (size_t i = 0; i < nt; i++)
+        if (!strcmp(t[i].service_id, sv->id) || !strcmp(t[i].service_id, sv->name))
+            mine[n++] = t[i];
+    k = pick_task(mine, n);
+    memset(&ct, 0, sizeof ct);
+    if (k >= 0 && task_up(&mine[k]))
+        for (size_t i = 0; i < ncts && !ct.name; i++)
+            if (!strcmp(cts[i].id, mine[k].container_id)) {
+                snprintf(ct.id, sizeof ct.id, "%s", cts[i].id);
+                ct.name = strdup(cts[i].name ? cts[i].name : "");
+                ct.state = strdup(cts[i].state ? cts[i].state : "");
+                ct.status = strdup(cts[i].status ? cts[i].status : "");
+                ct.health = strdup(cts[i].health ? cts[i].health : "");
+                ct.image = strdup(cts[i].image ? cts[i].image : "");
+                ct.created = cts[i].created;
+                ct.started_at = cts[i].started_at;
+                if (!ct.name || !ct.state || !ct.status || !ct.health || !ct.image)
+                    dl_oom();
+            }
+    if (!ct.name)
+        svc_no_container(sv, k >= 0 ? &mine[k] : NULL, &ct);
+    free(mine);
+    for (size_t i = 0; i < sv->nlabels; i++)
+        kv_set(&ct.labels, &ct.nlabels, sv->labels[i].key, sv->labels[i].value);
+    kv_set(&ct.labels, &ct.nlabels, SVC_LABEL_SERVICE, sv->name);
+    memset(out, 0, sizeof *out);
+    rc = dl_status_from_container(out, &ct, err);
+    dk_container_clear(&ct);
+    return rc;
 }

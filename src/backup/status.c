@@ -12,6 +12,7 @@
 #include "deeplens/backup.h"
 #include "deeplens/cron.h"
 #include "deeplens/text.h"
+#include "internal.h"
 
 static const struct {
     const char *word, *symbol;
@@ -67,6 +68,7 @@ int dl_status_from_container(dl_status *st, const dk_container *ct, dl_err *err)
     copy(st->engine_health, sizeof st->engine_health, ct->health);
     st->created = ct->created;
     st->started_at = ct->started_at;
+    copy(st->service, sizeof st->service, dl_svc_name(ct));
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /* async.c - typed asynchronous calls for a caller with its own event loop
- * (the console's live model): version, container list, inspect and one
- * archive read, each one request driven by dk_client_poll whose answer is
- * parsed here and handed over as plain structs. The engine's methods and
+ * (the console's live model): version, container list, inspect, one
+ * archive read, the service list and tasks, each one request driven by
+ * dk_client_poll whose answer is parsed here and handed over as plain structs. The engine's methods and
  * paths stay in this module; the caller never sees a dk_req's body.
  */
 #include "internal.h"
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum call_kind { CALL_VERSION, CALL_LIST, CALL_INSPECT, CALL_ARCHIVE };
+enum call_kind { CALL_VERSION, CALL_LIST, CALL_INSPECT, CALL_ARCHIVE, CALL_SERVICES, CALL_TASKS };
 
 typedef struct call {
     enum call_kind kind;
@@ -19,6 +19,8 @@ typedef struct call {
         dk_list_done list;
         dk_inspect_done inspect;
         dk_archive_done archive;
+        dk_services_done services;
+        dk_tasks_done tasks;
     } done;
     void *ud;
 } call;
@@ -63,6 +65,24 @@ static void call_done(void *ud, dk_req *r)
     case CALL_ARCHIVE:
         c->done.archive(c->ud, ok ? body : NULL, ok ? len : 0, ok ? NULL : &e);
         break;
+    case CALL_SERVICES: {
+        dk_service *v = NULL;
+        size_t n = 0;
+        if (ok && dk_services_parse(body, len, &v, &n, &e) < 0)
+            ok = 0;
+        c->done.services(c->ud, ok ? v : NULL, ok ? n : 0, ok ? NULL : &e);
+        dk_services_free(v, n);
+        break;
+    }
+    case CALL_TASKS: {
+        dk_task *v = NULL;
+        size_t n = 0;
+        if (ok && dk_tasks_parse(body, len, &v, &n, &e) < 0)
+            ok = 0;
+        c->done.tasks(c->ud, ok ? v : NULL, ok ? n : 0, ok ? NULL : &e);
+        dk_tasks_free(v, n);
+        break;
+    }
     }
     free(c);
 }
@@ -135,5 +155,29 @@ dk_req *dk_archive_get_async(dk_client *cl, const char *container, const char *p
     c->done.archive = done;
     r = call_submit(cl, c, p, timeout_ms, cap, err);
     free(p);
+    return r;
+}
+
+dk_req *dk_services_list_async(dk_client *cl, const char *filters_json, long timeout_ms,
+                               dk_services_done done, void *ud, dl_err *err)
+{
+    call *c = call_new(CALL_SERVICES, ud);
+    char *path = dk_services_list_path(filters_json);
+    dk_req *r;
+    c->done.services = done;
+    r = call_submit(cl, c, path, timeout_ms, 0, err);
+    free(path);
+    return r;
+}
+
+dk_req *dk_tasks_list_async(dk_client *cl, const char *filters_json, long timeout_ms,
+                            dk_tasks_done done, void *ud, dl_err *err)
+{
+    call *c = call_new(CALL_TASKS, ud);
+    char *path = dk_tasks_list_path(filters_json);
+    dk_req *r;
+    c->done.tasks = done;
+    r = call_submit(cl, c, path, timeout_ms, 0, err);
+    free(path);
     return r;
 }

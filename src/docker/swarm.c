@@ -403,22 +403,12 @@ int dk_service_inspect(dk_client *c, const char *name, dk_service *out, dl_err *
     return 0;
 }
 
-int dk_services_list(dk_client *c, const char *filters_json, dk_service **out, size_t *n,
-                     dl_err *err)
+/* A /services answer (j: the array; deleted here). */
+static void services_from(cJSON *j, dk_service **out, size_t *n)
 {
-    char *ef = filters_json ? dk_escape(filters_json) : NULL;
-    char *path = ef ? dk_xfmt("/services?filters=%s", ef) : dk_xstrdup("/services");
     const cJSON *it;
-    cJSON *j;
     size_t cnt, i = 0;
-    int rc = sw_call(c, "GET", path, NULL, "listing services", NULL, NULL, &j, err);
 
-    *out = NULL;
-    *n = 0;
-    free(ef);
-    free(path);
-    if (rc)
-        return -1;
     cnt = cJSON_IsArray(j) ? (size_t)cJSON_GetArraySize(j) : 0;
     if (cnt) {
         *out = dk_xcalloc(cnt, sizeof **out);
@@ -427,6 +417,40 @@ int dk_services_list(dk_client *c, const char *filters_json, dk_service **out, s
     }
     *n = cnt;
     cJSON_Delete(j);
+}
+
+int dk_services_parse(const char *json, size_t len, dk_service **out, size_t *n, dl_err *err)
+{
+    cJSON *j = dkj_parse(json, len, "listing services", err);
+    *out = NULL;
+    *n = 0;
+    if (!j)
+        return -1;
+    services_from(j, out, n);
+    return 0;
+}
+
+char *dk_services_list_path(const char *filters_json)
+{
+    char *ef = filters_json ? dk_escape(filters_json) : NULL;
+    char *path = ef ? dk_xfmt("/services?filters=%s", ef) : dk_xstrdup("/services");
+    free(ef);
+    return path;
+}
+
+int dk_services_list(dk_client *c, const char *filters_json, dk_service **out, size_t *n,
+                     dl_err *err)
+{
+    char *path = dk_services_list_path(filters_json);
+    cJSON *j;
+    int rc = sw_call(c, "GET", path, NULL, "listing services", NULL, NULL, &j, err);
+
+    *out = NULL;
+    *n = 0;
+    free(path);
+    if (rc)
+        return -1;
+    services_from(j, out, n);
     return 0;
 }
 
@@ -505,28 +529,12 @@ void dk_tasks_free(dk_task *v, size_t n)
     free(v);
 }
 
-int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, dl_err *err)
+/* A /tasks answer (j: the array; deleted here). */
+static void tasks_from(cJSON *j, dk_task **out, size_t *n)
 {
-    cJSON *f = dkj_obj(), *j;
     const cJSON *it;
-    char *filters, *ef, *path, *what = dk_xfmt("listing the tasks of service '%s'", service);
-    const char *one[] = {service, NULL};
     size_t cnt, i = 0;
-    int rc;
 
-    *out = NULL;
-    *n = 0;
-    dkj_add_strv(f, "service", one);
-    filters = dkj_print_free(f);
-    ef = dk_escape(filters);
-    path = dk_xfmt("/tasks?filters=%s", ef);
-    rc = sw_call(c, "GET", path, NULL, what, NULL, NULL, &j, err);
-    free(filters);
-    free(ef);
-    free(path);
-    free(what);
-    if (rc)
-        return -1;
     cnt = cJSON_IsArray(j) ? (size_t)cJSON_GetArraySize(j) : 0;
     if (cnt)
         *out = dk_xcalloc(cnt, sizeof **out);
@@ -534,6 +542,7 @@ int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, d
         const cJSON *st = dkj_get(it, "Status", NULL);
         dk_task *t = &(*out)[i++];
         snprintf(t->id, sizeof t->id, "%s", dkj_str(it, "ID"));
+        snprintf(t->service_id, sizeof t->service_id, "%s", dkj_str(it, "ServiceID"));
         snprintf(t->container_id, sizeof t->container_id, "%s",
                  dkj_str(dkj_get(st, "ContainerStatus", NULL), "ContainerID"));
         t->state = dkj_strdup(st, "State");
@@ -544,6 +553,46 @@ int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, d
     }
     *n = i;
     cJSON_Delete(j);
+}
+
+int dk_tasks_parse(const char *json, size_t len, dk_task **out, size_t *n, dl_err *err)
+{
+    cJSON *j = dkj_parse(json, len, "listing tasks", err);
+    *out = NULL;
+    *n = 0;
+    if (!j)
+        return -1;
+    tasks_from(j, out, n);
+    return 0;
+}
+
+char *dk_tasks_list_path(const char *filters_json)
+{
+    char *ef = filters_json ? dk_escape(filters_json) : NULL;
+    char *path = ef ? dk_xfmt("/tasks?filters=%s", ef) : dk_xstrdup("/tasks");
+    free(ef);
+    return path;
+}
+
+int dk_tasks_list(dk_client *c, const char *service, dk_task **out, size_t *n, dl_err *err)
+{
+    cJSON *j, *f = dkj_obj();
+    char *filters, *path, *what = dk_xfmt("listing the tasks of service '%s'", service);
+    const char *one[] = {service, NULL};
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    dkj_add_strv(f, "service", one);
+    filters = dkj_print_free(f);
+    path = dk_tasks_list_path(filters);
+    free(filters);
+    rc = sw_call(c, "GET", path, NULL, what, NULL, NULL, &j, err);
+    free(path);
+    free(what);
+    if (rc)
+        return -1;
+    tasks_from(j, out, n);
     return 0;
 }
 

@@ -232,6 +232,9 @@ static int overview_lines(const dl_status *st, ov_line *v)
         add(v, &n, "Tenant", UI_TITLE, "%s", sp->tenant);
     add(v, &n, "Health", ui_health_role(st->health), "%s %s%s%s", dl_health_symbol(st->health),
         dl_health_word(st->health), st->health_reason[0] ? ": " : "", st->health_reason);
+    if (st->service[0])   /* provision --swarm: the row is the service, the container its task's */
+        add(v, &n, "Service", UI_NORMAL, "%s  (swarm service; the container is its task's)",
+            st->service);
     add(v, &n, "Container", UI_NORMAL, "%s  %.12s", st->container, st->container_id);
     add(v, &n, "State", strcmp(st->state, "running") ? UI_WARNING : UI_NORMAL, "%s  (%s)%s%s",
         st->state, st->engine_status, st->engine_health[0] ? "  probe: " : "", st->engine_health);

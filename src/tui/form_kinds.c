@@ -132,6 +132,9 @@ void uif_init_remove(ui_form *f, const dl_status *st)
     if (strlen(f->intro) > 56)
         snprintf(f->intro, sizeof f->intro,
                  "Removes the container; backup files are KEPT by default.");
+    if (st->service[0])   /* a swarm service: dl_remove takes its secret and config too */
+        snprintf(f->intro, sizeof f->intro,
+                 "Removes the service, its secret and config; files are KEPT by default.");
     add_text(f, UIF_CONFIRM_NAME, "Delete files?", "", DL_TENANT_MAX, 30);
 }
 

@@ -24,6 +24,7 @@
 #define LIST_COLUMNS(X)                          \
     X(COL_TENANT, "TENANT", 12, 0, 0)            \
     X(COL_ENGINE, "ENGINE", 8, 1, 0)             \
+    X(COL_KIND, "KIND", 9, 2, 0)                 \
     X(COL_HEALTH, "HEALTH", 10, 0, 0)            \
     X(COL_STATE, "STATE", 8, 3, 0)               \
     X(COL_SCHEDULE, "SCHEDULE", 16, 2, 0)        \
@@ -78,6 +79,8 @@ static const char *cell(const dl_status *st, int col, time_t now, char *buf, siz
         snprintf(buf, n, "%s%s%s", st->engine, ui_engine_read_only(st->engine) ? " ro" : "",
                  st->conflict ? "!" : "");
         return buf;
+    case COL_KIND:     /* only when a swarm service is listed */
+        return st->service[0] ? "service" : "container";
     case COL_HEALTH:
         *role = ui_health_role(st->health);
         snprintf(buf, n, "%s %s", dl_health_symbol(st->health), dl_health_word(st->health));
@@ -146,6 +149,7 @@ static int cmp_rows(const void *pa, const void *pb)
     case COL_HEALTH: c = CMP(health_rank(a->health), health_rank(b->health)); break;
     case COL_STATE: c = strcmp(a->state, b->state); break;
     case COL_ENGINE: c = strcmp(a->engine, b->engine); break;
+    case COL_KIND: c = CMP(a->service[0] != 0, b->service[0] != 0); break;
     case COL_SCHEDULE: c = CMP(a->max_gap, b->max_gap); break;
     case COL_NEXT: c = CMP(a->next_run, b->next_run); break;
     case COL_LAST_GOOD: c = CMP(b->last_success, a->last_success); break;
@@ -220,6 +224,15 @@ static int filter_key(ui_app *a, void *ud, const char *text, int r)
     return 0;
 }
 
+/* a KIND column (container or service) only when a swarm service is listed */
+static int any_service(const ui_app *a)
+{
+    size_t n = dl_fleet_count(a->fleet);
+    for (size_t i = 0; i < n; i++)
+        if (dl_fleet_at(a->fleet, i)->service[0]) return 1;
+    return 0;
+}
+
 /* ---- keys -------------------------------------------------------------------------- */
 
 static void select_row(ui_app *a, long i)
@@ -264,6 +277,8 @@ static int list_action(ui_app *a, ui_action act)
         l->sort_col = (l->sort_col + 1) % COL_COUNT;
         if (l->sort_col == COL_ENGINE && dl_fleet_engines(a->fleet) < 2)
             l->sort_col++;   /* not shown with one engine */
+        if (l->sort_col == COL_KIND && !any_service(a))
+            l->sort_col++;   /* not shown without a swarm service */
         rebuild(a);
         ui_app_message(a, UI_DIM, "sorted by %s%s", cols[l->sort_col].title,
                        l->sort_rev ? " (reversed)" : "");
@@ -307,6 +322,7 @@ static void list_draw(ui_app *a, WINDOW *w)
     /* columns: drop the least important until they fit */
     for (int c = 0; c < COL_COUNT; c++) { show[c] = 1; wid[c] = cols[c].width; }
     show[COL_ENGINE] = dl_fleet_engines(a->fleet) > 1;   /* only with several engines */
+    show[COL_KIND] = any_service(a);                      /* only with a swarm service */
     for (int prio = 4; prio > 0; prio--) {
         int total = 0;
         for (int c = 0; c < COL_COUNT; c++) if (show[c]) total += wid[c] + 1;

@@ -90,8 +90,8 @@ int ui_logs_open(ui_app *a, ui_logs *l, const char *name)
     /* by the row's container name: a lookup here would block the loop */
     dl_ctx *ctx = st ? dl_fleet_ctx_of(a->fleet, tenant, &err) : NULL;   /* its engine's */
     if (ctx)
-        l->stream = dl_logs_open_container(ctx, st->container, 1, LOG_TAIL, l->timestamps,
-                                           on_line, on_end, l, &err);
+        l->stream = dl_logs_open_row(ctx, st, 1, LOG_TAIL, l->timestamps, on_line, on_end, l,
+                                     &err);
     else if (!st)
         dl_err_set(&err, DL_ENOTFOUND, "no backup configured for tenant '%s'", tenant);
     if (!l->stream) {

@@ -1,7 +1,9 @@
 /* test_fleet.c - the console's live model (src/backup/fleet.c) against the
  * scripted fake engine (tests/lib/fake_engine.h): the first connect, events,
  * the status-read schedule, and an engine that goes away and comes back -
- * driven the way the console's loop drives it (tick, then poll).
+ * driven the way the console's loop drives it (tick, then poll). The plain
+ * engine is no swarm manager (its /tasks answers 503, asked once per
+ * connection); a swarm manager's tenant service is a row too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +50,40 @@ static const char status_file[] = "version=1\nlast_result=FAILED\nlast_run_start
 static char archive_resp[4096];
 static size_t archive_len;
 
+/* a plain engine's answer to any swarm call */
+static const char not_manager_json[] =
+    "{\"message\":\"This node is not a swarm manager. Use \\\"docker swarm init\\\" or "
+    "\\\"docker swarm join\\\" to connect this node to swarm and try again.\"}";
+
+/* a swarm manager with one tenant service, zeta, whose task runs in c9 */
+#define ZETA "deeplens-backup-zeta"
+#define ZETA_CT ZETA ".1.t1"
+static const char tasks_json[] =
+    "[{\"ID\":\"t0\",\"ServiceID\":\"s1\",\"DesiredState\":\"shutdown\","
+    "\"Status\":{\"State\":\"failed\",\"Err\":\"exit 1\",\"ContainerStatus\":"
+    "{\"ContainerID\":\"c8\"}},\"Version\":{\"Index\":9}},"
+    "{\"ID\":\"t1\",\"ServiceID\":\"s1\",\"DesiredState\":\"running\","
+    "\"Status\":{\"State\":\"running\",\"ContainerStatus\":{\"ContainerID\":\"c9\"}},"
+    "\"Version\":{\"Index\":10}}]";
+static const char task_cts_json[] =
+    "[{\"Id\":\"c9\",\"Names\":[\"/" ZETA_CT "\"],\"Image\":\"img\",\"State\":\"running\","
+    "\"Status\":\"Up 1 minute (healthy)\",\"Created\":1795000000,"
+    "\"Labels\":{\"com.docker.swarm.service.id\":\"s1\"}},"
+    "{\"Id\":\"c7\",\"Names\":[\"/web.1.x\"],\"Image\":\"nginx\",\"State\":\"running\","
+    "\"Status\":\"Up 3 days\",\"Created\":1795000000,"
+    "\"Labels\":{\"com.docker.swarm.service.id\":\"s2\"}}]";
+static const char services_json[] =
+    "[{\"ID\":\"s1\",\"Version\":{\"Index\":5},\"Spec\":{\"Name\":\"" ZETA "\","
+    "\"Labels\":{\"io.deeplens.backup\":\"1\",\"io.deeplens.backup.tenant\":\"zeta\","
+    "\"io.deeplens.backup.nfs_path\":\"nfs.example.com:/exports/zeta\","
+    "\"io.deeplens.backup.schedule\":\"0 3 * * *\"}}}]";
+static const char zeta_inspect_json[] =
+    "{\"Id\":\"c9\",\"Name\":\"/" ZETA_CT "\",\"Created\":\"2026-11-01T00:00:00Z\","
+    "\"State\":{\"Status\":\"running\",\"StartedAt\":\"2026-11-01T00:00:01Z\","
+    "\"Health\":{\"Status\":\"healthy\",\"Log\":[{\"Output\":"
+    "\"healthy\\nversion=1\\nlast_result=ok\\nlast_run_start=1795000300\\n\"}]}},"
+    "\"Config\":{\"Image\":\"img\",\"Labels\":{\"com.docker.swarm.service.id\":\"s1\"}}}";
+
 static dl_ctx ctx;
 
 /* The engine; its events stream sends `events` (the event, if any, half a
@@ -61,8 +97,25 @@ static void engine_routes(const char *events)
         {V "/containers/" ACME "/json", fe_json(200, inspect_json), 0, 0, 0, 0},
         {V "/containers/" ACME "/archive?path=%2Fvar%2Flib%2Fdeeplens%2Fstatus", archive_resp,
          archive_len, 0, 0, 0},
+        {V "/tasks", fe_json(503, not_manager_json), 0, 0, 0, 0},
     };
-    fe_routes(rt, 5);
+    fe_routes(rt, 6);
+}
+
+/* A swarm manager: the container acme and the service zeta. */
+static void swarm_routes(void)
+{
+    fe_route rt[] = {
+        {V "/version", fe_json(200, version_json), 0, 0, 0, 0},
+        {V "/events", events_open, 0, 0, 0, 1},
+        {V "/containers/json?all=0&filters=", fe_json(200, task_cts_json), 0, 0, 0, 0},
+        {V "/containers/json", fe_json(200, list_json), 0, 0, 0, 0},
+        {V "/containers/" ACME "/json", fe_json(200, inspect_json), 0, 0, 0, 0},
+        {V "/containers/" ZETA_CT "/json", fe_json(200, zeta_inspect_json), 0, 0, 0, 0},
+        {V "/tasks", fe_json(200, tasks_json), 0, 0, 0, 0},
+        {V "/services", fe_json(200, services_json), 0, 0, 0, 0},
+    };
+    fe_routes(rt, 8);
 }
 
 static int setup(void **state)
@@ -186,7 +239,8 @@ static dl_fleet *live_fleet(const char *events)
 
 /* ---- tests ----------------------------------------------------------------- */
 
-/* version, events and list go out at once; then one status read per row. */
+/* version, events and list go out at once (the list after the engine said
+ * it is no swarm manager); then one status read per row. */
 static void test_first_connect(void **state)
 {
     dl_fleet *f;
@@ -204,10 +258,12 @@ static void test_first_connect(void **state)
     assert_int_equal(fe_count(V "/events?since="), 1);
     assert_int_equal(fe_count(V "/containers/json?all=1&filters="), 1);
     assert_int_equal(fe_count(V "/containers/" ACME "/json"), 1);
+    assert_int_equal(fe_count(V "/tasks"), 1);
     /* the health probe's copy did: no archive read */
     assert_int_equal(fe_count(V "/containers/" ACME "/archive"), 0);
     /* and nothing else */
-    assert_int_equal(fe_count(""), 4);
+    assert_int_equal(fe_count(""), 5);
+    assert_string_equal(dl_fleet_find(f, "acme")->service, "");
     dl_fleet_free(f);
 }
 
@@ -231,6 +287,8 @@ static void test_event_relists(void **state)
     assert_true(st->last_run_start == 1795000200);
     spin_until(f, listed_twice, 5, "a re-list after the event");
     assert_int_equal(fe_count(V "/containers/" ACME "/archive"), 1);
+    /* no swarm manager: not asked again on this connection */
+    assert_int_equal(fe_count(V "/tasks"), 1);
     assert_null(dl_fleet_error(f, NULL));
     dl_fleet_free(f);
 }
@@ -272,9 +330,10 @@ static void test_engine_away_and_back(void **state)
     assert_int_equal(fe_up(), 0);
     fe_reset_counts();
     spin_until(f, is_live, 12, "live again after the engine came back");
-    /* one connect: version, events, list, and the read of the one row */
+    /* one connect: version, events, the swarm question, list, and the read of the one row */
     spin_for(f, 0.5);
-    assert_int_equal(fe_count(""), 4);
+    assert_int_equal(fe_count(""), 5);
+    assert_int_equal(fe_count(V "/tasks"), 1);
     assert_int_equal(fe_count(V "/version"), 1);
     assert_int_equal(fe_count(V "/events?since="), 1);
     assert_int_equal(fe_count(V "/containers/json"), 1);
@@ -310,6 +369,78 @@ static void test_engine_away_while_loop_busy(void **state)
     dl_fleet_free(f);
 }
 
+static int swarm_live(dl_fleet *f)
+{
+    const dl_status *a = dl_fleet_find(f, "acme"), *z = dl_fleet_find(f, "zeta");
+    return !dl_fleet_error(f, NULL) && !dl_fleet_loading(f) && a && z && a->have_job_status &&
+           z->have_job_status;
+}
+
+/* On a swarm manager the tenant service is a row: built from the tasks, the
+ * running task containers and the services (one request each, whatever the
+ * number of tenants), its status read from its running task's container;
+ * the services and their task containers get event streams of their own. */
+static void test_swarm_service_row(void **state)
+{
+    dl_fleet *f;
+    const dl_status *z, *a;
+    char line[256];
+    (void)state;
+    swarm_routes();
+    f = dl_fleet_new(&ctx);
+    dl_fleet_start(f);
+    spin_until(f, swarm_live, 5, "the container's and the service's rows with their status");
+    assert_int_equal(dl_fleet_count(f), 2);
+    z = dl_fleet_find(f, "zeta");
+    assert_string_equal(z->service, ZETA);
+    assert_string_equal(z->container, ZETA_CT);   /* the running task's, not the failed one's */
+    assert_string_equal(z->state, "running");
+    assert_string_equal(z->spec.schedule, "0 3 * * *");
+    assert_true(z->last_run_start == 1795000300);
+    a = dl_fleet_find(f, "acme");
+    assert_string_equal(a->service, "");
+    spin_for(f, 0.3);
+    assert_int_equal(fe_count(V "/tasks"), 1);
+    assert_int_equal(fe_count(V "/services"), 1);
+    assert_int_equal(fe_count(V "/containers/json"), 2);
+    assert_int_equal(fe_count(V "/events"), 3);
+    assert_int_equal(fe_count(V "/containers/" ZETA_CT "/json"), 1);
+    if (fe_count("") != 10)
+        for (int i = 0; *fe_line(i, line, sizeof line); i++)
+            print_message("# %s\n", line);
+    assert_int_equal(fe_count(""), 10);   /* with the version and the two status reads */
+    /* the tasks are asked for by the services' label, the task containers by swarm's */
+    for (int i = 0; *fe_line(i, line, sizeof line); i++)
+        if (!strncmp(line, V "/tasks", strlen(V "/tasks")))
+            assert_non_null(strstr(line, "io.deeplens.backup.tenant"));
+        else if (!strncmp(line, V "/containers/json?all=0", strlen(V "/containers/json?all=0")))
+            assert_non_null(strstr(line, "com.docker.swarm.service.id"));
+    /* a re-list: the same four requests, no more */
+    fe_reset_counts();
+    dl_fleet_relist(f);
+    spin_for(f, 0.5);
+    assert_int_equal(fe_count(V "/tasks"), 1);
+    assert_int_equal(fe_count(V "/services"), 1);
+    assert_int_equal(fe_count(V "/containers/json"), 2);
+    assert_int_equal(dl_fleet_count(f), 2);
+    /* a manager's error answer is no reason to drop the service's row (nor
+     * an error of the engine): the last rows stay, the next list asks again */
+    fe_once(V "/services", fe_json(500, "{\"message\":\"rpc error: code = Unknown\"}"));
+    fe_reset_counts();
+    dl_fleet_relist(f);
+    spin_for(f, 0.5);
+    assert_int_equal(fe_count(V "/services"), 1);
+    assert_int_equal(fe_count(V "/containers/json?all=1"), 1);
+    assert_null(dl_fleet_error(f, NULL));
+    assert_non_null(dl_fleet_find(f, "zeta"));
+    fe_reset_counts();
+    dl_fleet_relist(f);
+    spin_for(f, 0.5);
+    assert_int_equal(fe_count(V "/tasks"), 1);
+    assert_non_null(dl_fleet_find(f, "zeta"));
+    dl_fleet_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reread_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_away_and_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_away_while_loop_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swarm_service_row, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
