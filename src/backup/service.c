@@ -668,15 +668,18 @@ fail:
 
 /* ---- reschedule: a new generation ------------------------------------------------------ */
 
-/* The archive API sees the secret's mount point, not the secret: read it in
- * the task's container. */
-int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n, dl_err *err)
+/* A mounted secret's content, read in the task's container as root (the
+ * archive API sees the secret's mount point, not the secret). *out is the
+ * caller's to wipe and free; err names what and the container. */
+static int svc_read_secret(dl_ctx *ctx, const char *container, const char *path,
+                           const char *what, char **out, dl_err *err)
 {
-    static const char *const cmd[] = {"cat", SVC_PGPASS, NULL};
+    const char *const cmd[] = {"cat", path, NULL};
     dk_exec_opts o = {.cmd = cmd, .user = "0:0"};
     char *so = NULL;
     int code = -1;
 
+    *out = NULL;
     if (dk_exec_capture(ctx->dk, container, &o, &so, NULL, 4096, &code, err) < 0 || code != 0) {
         if (so) {
             dl_wipe(so, strlen(so));
@@ -684,9 +687,18 @@ int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n
         }
         if (code > 0)
             dl_err_set(err, DL_EFAIL, "cat exited %d", code);
-        dl_err_prefix(err, "reading the stored credentials of '%s'", container);
+        dl_err_prefix(err, "reading the stored %s of '%s'", what, container);
         return -1;
     }
+    *out = so;
+    return 0;
+}
+
+int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n, dl_err *err)
+{
+    char *so;
+    if (svc_read_secret(ctx, container, SVC_PGPASS, "credentials", &so, err) < 0)
+        return -1;
     return dl_pgpass_password(container, so, so ? strlen(so) : 0, buf, n, err);
 }
 
@@ -697,22 +709,11 @@ int dl_svc_read_password(dl_ctx *ctx, const char *container, char *buf, size_t n
 int dl_svc_read_webhook_secret(dl_ctx *ctx, const char *container, char *buf, size_t n,
                                dl_err *err)
 {
-    static const char *const cmd[] = {"cat", SVC_HOOK, NULL};
-    dk_exec_opts o = {.cmd = cmd, .user = "0:0"};
-    char *so = NULL;
+    char *so;
     size_t len;
-    int code = -1;
 
-    if (dk_exec_capture(ctx->dk, container, &o, &so, NULL, 4096, &code, err) < 0 || code != 0) {
-        if (so) {
-            dl_wipe(so, strlen(so));
-            free(so);
-        }
-        if (code > 0)
-            dl_err_set(err, DL_EFAIL, "cat exited %d", code);
-        dl_err_prefix(err, "reading the stored webhook secret of '%s'", container);
+    if (svc_read_secret(ctx, container, SVC_HOOK, "webhook secret", &so, err) < 0)
         return -1;
-    }
     len = so ? strlen(so) : 0;
     if (!len || len >= n) {
         if (so) {
