@@ -4,10 +4,12 @@
 # Figures are measured and reported, never asserted: it fails only when it
 # cannot measure. Opt-in from make bench with BENCH_ENGINES=1, or alone:
 #
-#   tests/bench/engines.sh [--keep]
+#   tests/bench/engines.sh [--keep] [--setup-only]
 #
-#   --keep   leave the engines and their tenants for the next run (a rerun
-#            provisions only what is missing)
+#   --keep        leave the engines and their tenants for the next run (a rerun
+#                 provisions only what is missing)
+#   --setup-only  engines, tenants and the 3 x SMALL counts, then stop (implies
+#                 --keep); a later run reports those counts with its own
 #
 # Where: four engines of the bench's own, never the shared test engine nor
 # tests/env/engines.sh's eng2/eng3: the bench engine (DL_BED=bench, as
@@ -86,10 +88,11 @@ if [ "${1:-}" = --one ]; then
     exit
 fi
 
-keep=0
+keep=0 setup_only=0
 for arg; do
     case $arg in
         --keep) keep=1 ;;
+        --setup-only) setup_only=1 keep=1 ;;
         -h | --help) sed -n '2,37s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) dl_die "unknown option '$arg'" ;;
     esac
@@ -98,10 +101,16 @@ done
 [ -x "$B_BIN" ] || dl_die "no $B_BIN: run make first"
 command -v hyperfine > /dev/null || say "no hyperfine: timing with tests/bench/timeloop.py"
 
+# the 3 x SMALL counts are only taken while the engines have no more tenants:
+# a run after --setup-only or --keep reports those of the run that took them
+small_tsv=$B_OUT/engines-small.tsv
 rm -rf "$E_OUT"
 mkdir -p "$E_OUT/log"
 : > "$E_OUT/results.tsv"
-rec() { printf '%s\t%s\n' "$1" "$2" >> "$E_OUT/results.tsv"; }
+rec() {
+    printf '%s\t%s\n' "$1" "$2" >> "$E_OUT/results.tsv"
+    [ "${in_small:-0}" = 0 ] || printf '%s\t%s\n' "$1" "$2" >> "$small_tsv"
+}
 val() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "n/a" : v) }' "$E_OUT/results.tsv"; }
 
 # e_parallel FUNC "ENGINE NAME"...: 4 at a time
@@ -118,7 +127,7 @@ e_present() {
 e_share() {
     local e=$1 count=$2 i base=0
     case $e in bencha) base=0 ;; benchb) base=$PER ;; benchc) base=$((2 * PER)) ;; esac
-    for ((i = 1; i <= count; i++)); do b_name $((base + i)); done
+    for ((i = 1; i <= count; i++)); do b_name $((base + i)); echo; done
 }
 # e_ensure "ENGINE COUNT"...: each ENGINE has the first COUNT of its share, each with a backup
 e_ensure() {
@@ -344,22 +353,29 @@ rec load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$SMALL" -gt 0 ] && [ "$(e_present bencha | wc -l)" -le "$SMALL" ]; then
     # 3 x SMALL first: its request counts, while the single engine is provisioned beside
+    rm -f "$small_tsv"
     e_ensure "bencha $SMALL" "benchb $SMALL" "benchc $SMALL"
     e_ensure "bench $TOTAL" > "$E_OUT/log/bench-setup.log" 2>&1 &
     bg_pid=$!
     e_wait_probes "${ENGS[@]}"
+    in_small=1
+    rec small_taken "$(date -u '+%Y-%m-%d %H:%M UTC')"
     cli_counts "3x$SMALL" "${ENGS[@]}"
     TOTAL_SAVED=$TOTAL TOTAL=$((3 * SMALL))
     con_run "3x$SMALL" 0 "${ENGS[@]}"
     TOTAL=$TOTAL_SAVED
     f5_rec "3x$SMALL"
+    in_small=0
     say "waiting for the single engine's $TOTAL tenants"
     wait "$bg_pid" || dl_die "provisioning the single engine failed: $(tail -n 5 "$E_OUT/log/bench-setup.log")"
     bg_pid=
     cat "$E_OUT/log/bench-setup.log" >&2
+elif [ -s "$small_tsv" ]; then
+    cat "$small_tsv" >> "$E_OUT/results.tsv"
 fi
 e_ensure "bench $TOTAL" "bencha $PER" "benchb $PER" "benchc $PER"
 for e in bench "${ENGS[@]}"; do rec "tenants_$e" "$(e_present "$e" | wc -l)"; done
+[ "$setup_only" = 0 ] || exit 0
 e_wait_probes bench "${ENGS[@]}"
 
 # ---- measuring ----------------------------------------------------------------------
@@ -369,16 +385,13 @@ multi=()
 for e in "${ENGS[@]}"; do multi+=(-H "${ENAME[$e]}=unix://$(e_sock "$e")"); done
 
 say "list --json, 1 x $TOTAL vs 3 x $PER ($RUNS runs each)"
-b_hyperfine engines-list "$RUNS" 3 \
+B_OUT=$E_OUT b_hyperfine list "$RUNS" 3 \
     "$B_BIN --config $B_CFG ${single[*]} list --json" \
     "$B_BIN --config $B_CFG ${multi[*]} list --json"
-mv "$B_OUT/engines-list.json" "$E_OUT/list.json"
-[ ! -f "$B_OUT/log/engines-list.hyperfine" ] || mv "$B_OUT/log/engines-list.hyperfine" "$E_OUT/log/"
 say "status --json, 1 x $TOTAL vs 3 x $PER ($STATUS_RUNS runs each)"
-b_hyperfine engines-status "$STATUS_RUNS" 1 \
+B_OUT=$E_OUT b_hyperfine status "$STATUS_RUNS" 1 \
     "$B_BIN --config $B_CFG ${single[*]} status --json" \
     "$B_BIN --config $B_CFG ${multi[*]} status --json"
-mv "$B_OUT/engines-status.json" "$E_OUT/status.json"
 stats() { B_OUT=$E_OUT b_stats "$1"; }
 { read -r l1_mean l1_med l1_min _ _; read -r l3_mean l3_med l3_min _ _; } < <(stats list)
 rec list_1 "$l1_med ms (mean $l1_mean, min $l1_min)"
@@ -442,7 +455,7 @@ rec load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
         printf "$f" "  ratio 3 engines / 1" "<= 1.30" "$(val paint_full_ratio)" ""
     }
     echo
-    echo "engine requests (sum over the engines, each engine's in brackets):"
+    echo "engine requests (sum over the engines, each engine's in brackets; 3 x $SMALL taken $(val small_taken)):"
     for tag in "3x$SMALL" "3x$PER" "1x$TOTAL"; do
         [ "$(val "req_list_$tag")" != n/a ] || continue
         printf '  %-8s list --json   %s\n' "$tag" "$(val "req_list_$tag")"
