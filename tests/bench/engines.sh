@@ -4,12 +4,13 @@
 # Figures are measured and reported, never asserted: it fails only when it
 # cannot measure. Opt-in from make bench with BENCH_ENGINES=1, or alone:
 #
-#   tests/bench/engines.sh [--keep] [--setup-only]
+#   tests/bench/engines.sh [--keep] [--setup-only] [--clean]
 #
 #   --keep        leave the engines and their tenants for the next run (a rerun
 #                 provisions only what is missing)
 #   --setup-only  engines, tenants and the 3 x SMALL counts, then stop (implies
 #                 --keep); a later run reports those counts with its own
+#   --clean       only remove the tenants and stop the engines (after --keep)
 #
 # Where: four engines of the bench's own, never the shared test engine nor
 # tests/env/engines.sh's eng2/eng3: the bench engine (DL_BED=bench, as
@@ -88,17 +89,20 @@ if [ "${1:-}" = --one ]; then
     exit
 fi
 
-keep=0 setup_only=0
+keep=0 setup_only=0 clean_only=0
 for arg; do
     case $arg in
         --keep) keep=1 ;;
         --setup-only) setup_only=1 keep=1 ;;
-        -h | --help) sed -n '2,37s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        --clean) clean_only=1 ;;
+        -h | --help) sed -n '2,40s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) dl_die "unknown option '$arg'" ;;
     esac
 done
 [ "$(id -u)" = 0 ] || dl_die "must run as root (it starts engines of its own)"
 [ -x "$B_BIN" ] || dl_die "no $B_BIN: run make first"
+# --clean keeps the last run's figures
+[ "$clean_only" = 0 ] || E_OUT=$B_OUT/engines-clean
 command -v hyperfine > /dev/null || say "no hyperfine: timing with tests/bench/timeloop.py"
 
 # the 3 x SMALL counts are only taken while the engines have no more tenants:
@@ -348,6 +352,7 @@ say "engines: bench ($DL_SOCK, $TOTAL tenants) and ${ENGS[*]} ($PER each)"
 engine_started=1
 b_engine_up
 "$TOP/tests/env/bench-engines.sh" > /dev/null
+if [ "$clean_only" = 1 ]; then keep=0; exit 0; fi
 for e in "${ENGS[@]}"; do e_database "$e"; done
 rec load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 
