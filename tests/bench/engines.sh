@@ -25,9 +25,11 @@
 # What:
 #   list --json, status --json: hyperfine -N, BENCH_RUNS (30) / BENCH_STATUS_RUNS
 #     (10) runs each, median; -H unix://<bench> vs -H a=... -H b=... -H c=...
-#   console first paint (header "<3*PER>:") and first full list (the answer to
-#     the last tenant's status read, from the proxies' logs), BENCH_PAINTS (5)
-#     starts each, alternating 1 engine and 3 engines, median
+#   console first paint (header "<3*PER>:") and first full list (the end of
+#     the last tenant's status read in the console's own DEEPLENS_TRACE, no
+#     proxy in the way), BENCH_PAINTS (5) starts each, alternating 1 engine and
+#     3 engines, median; then one start each through the proxies (its paint,
+#     its requests)
 #   engine requests (countproxy.py, one proxy per engine) of one list --json,
 #     one status --json, one console F5 and the console's own refreshes in a
 #     BENCH_ENGINES_IDLE (50) s idle window, at 3 x SMALL (10; before the rest
@@ -260,7 +262,7 @@ con_start() {
     CON_STARTS=$((CON_STARTS + 1))
     TMUX_SOCK=dlbe-$$-$CON_STARTS
     con_tmux new-session -d -x 120 -y 40 -s bench \
-        "read -r _; exec env LANG=C.UTF-8 $B_BIN --config $B_CFG ${PX_ARGS[*]}"
+        "read -r _; exec env LANG=C.UTF-8 ${CON_ENV:-} $B_BIN --config $B_CFG ${PX_ARGS[*]}"
 }
 # a status read: a container inspect (the health probe's copy) or an archive read (the file)
 # shellcheck disable=SC2016 # an awk program
@@ -312,6 +314,45 @@ con_run() {
     con_tmux kill-server 2> /dev/null || true
     TMUX_SOCK=
     px_stop
+}
+# con_trace TAG ENGINE...: one console start straight on the engines (no proxy: three
+# Python proxies on a loaded machine cost the 3-engine side more than the one proxy the
+# other), timed from its own request trace (DEEPLENS_TRACE): first paint, visible rows
+# read and the end of the last tenant's status read (ms from the Enter), appended to
+# $E_OUT/trace-TAG.txt
+con_trace() {
+    local tag=$1 e wall first seen i tr; shift
+    tr=$E_OUT/log/trace-$tag-$((CON_STARTS + 1))
+    rm -f "$tr"
+    PX_ARGS=()
+    if [ $# = 1 ]; then PX_ARGS=(-H "unix://$(e_sock "$1")"); else
+        for e; do PX_ARGS+=(-H "${ENAME[$e]}=unix://$(e_sock "$e")"); done
+    fi
+    CON_ENV="DEEPLENS_TRACE=$tr" con_start
+    sleep 0.3
+    read -r wall first seen <<< "$(con_probe paint "$TOTAL")"
+    for ((i = 0; i < 1200; i++)); do
+        [ "$(grep -cE '\] done +GET /containers/[^/?]+/(json|archive)' "$tr" 2> /dev/null)" -lt "$TOTAL" ] || break
+        sleep 0.1
+    done
+    con_tmux send-keys -t bench q
+    sleep 0.3
+    con_tmux kill-server 2> /dev/null || true
+    TMUX_SOCK=
+    python3 - "$tr" "$wall" "$TOTAL" "$first" "$seen" >> "$E_OUT/trace-$tag.txt" << 'PY'
+import re, sys, time
+path, wall, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+lt = time.localtime(wall)
+day0 = wall - (lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + wall % 1)
+ends = []
+for line in open(path):
+    m = re.match(r"(\d+):(\d+):(\d+\.\d+) \[\d+\] done +GET /containers/[^/?]+/(json|archive)", line)
+    if m:
+        ends.append(day0 + int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)))
+ends.sort()
+full = (ends[n - 1] - wall) * 1000 if len(ends) >= n else -1
+print("%s %s %.1f" % (sys.argv[4], sys.argv[5], full))
+PY
 }
 # stats over the numbers in column COL of FILE: "median max" (ms)
 med_max() {
@@ -411,29 +452,32 @@ say "engine requests of list and status, 1 x $TOTAL and 3 x $PER"
 cli_counts "1x$TOTAL" bench
 cli_counts "3x$PER" "${ENGS[@]}"
 
-say "console: first paint and full list, $PAINTS starts each, alternating; F5; ${IDLE_S} s idle once each"
+say "console: first paint and full list, $PAINTS starts each, alternating, from its trace"
 for ((i = 1; i <= PAINTS; i++)); do
-    idle=0
-    [ "$i" != 1 ] || idle=$IDLE_S
-    con_run "1x$TOTAL" "$idle" bench
+    con_trace "1x$TOTAL" bench
     sleep 1
-    con_run "3x$PER" "$idle" "${ENGS[@]}"
+    con_trace "3x$PER" "${ENGS[@]}"
     sleep 1
 done
+say "console through the proxies: paint, one F5, ${IDLE_S} s idle, once each"
+con_run "1x$TOTAL" "$IDLE_S" bench
+sleep 1
+con_run "3x$PER" "$IDLE_S" "${ENGS[@]}"
 for tag in "1x$TOTAL" "3x$PER"; do
-    read -r med max <<< "$(med_max "$E_OUT/paint-$tag.txt" 1)"
+    read -r med max <<< "$(med_max "$E_OUT/trace-$tag.txt" 1)"
     rec "paint_first_$tag" "$med ms (max $max)"
-    read -r med max <<< "$(med_max "$E_OUT/paint-$tag.txt" 3)"
+    read -r med max <<< "$(med_max "$E_OUT/trace-$tag.txt" 3)"
     rec "paint_full_$tag" "$med ms (max $max)"
+    rec "proxy_paint_$tag" "$(awk '{ printf "first %s ms, full %s ms", $1, $3 }' "$E_OUT/paint-$tag.txt")"
     f5_rec "$tag"
     [ ! -f "$E_OUT/idle-$tag.txt" ] ||
         rec "req_idle_$tag" "$(wc -l < "$E_OUT/idle-$tag.txt") in $IDLE_S s ($(px_paths < "$E_OUT/idle-$tag.txt"))"
 done
-m1=$(med_max "$E_OUT/paint-1x$TOTAL.txt" 3 | cut -d' ' -f1)
-m3=$(med_max "$E_OUT/paint-3x$PER.txt" 3 | cut -d' ' -f1)
+m1=$(med_max "$E_OUT/trace-1x$TOTAL.txt" 3 | cut -d' ' -f1)
+m3=$(med_max "$E_OUT/trace-3x$PER.txt" 3 | cut -d' ' -f1)
 rec paint_full_ratio "$(awk -v a="$m3" -v b="$m1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
-m1=$(med_max "$E_OUT/paint-1x$TOTAL.txt" 1 | cut -d' ' -f1)
-m3=$(med_max "$E_OUT/paint-3x$PER.txt" 1 | cut -d' ' -f1)
+m1=$(med_max "$E_OUT/trace-1x$TOTAL.txt" 1 | cut -d' ' -f1)
+m3=$(med_max "$E_OUT/trace-3x$PER.txt" 1 | cut -d' ' -f1)
 rec paint_first_ratio "$(awk -v a="$m3" -v b="$m1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 rec load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -458,6 +502,7 @@ rec load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
         printf "$f" "  ratio 3 engines / 1" "" "$(val paint_first_ratio)" ""
         printf "$f" "console first full list (median of $PAINTS)" "<= 1.3x" "$(val "paint_full_3x$PER")" "$(val "paint_full_1x$TOTAL")"
         printf "$f" "  ratio 3 engines / 1" "<= 1.30" "$(val paint_full_ratio)" ""
+        printf "$f" "console through the proxies (one start)" "" "$(val "proxy_paint_3x$PER")" "$(val "proxy_paint_1x$TOTAL")"
     }
     echo
     echo "engine requests (sum over the engines, each engine's in brackets; 3 x $SMALL taken $(val small_taken)):"
