@@ -24,7 +24,8 @@
 #
 # What:
 #   list --json, status --json: hyperfine -N, BENCH_RUNS (30) / BENCH_STATUS_RUNS
-#     (10) runs each, median; -H unix://<bench> vs -H a=... -H b=... -H c=...
+#     (10) runs each in BENCH_BLOCKS (3) alternating blocks, median of all;
+#     -H unix://<bench> vs -H a=... -H b=... -H c=...
 #   console first paint (header "<3*PER>:") and first full list (the end of
 #     the last tenant's status read in the console's own DEEPLENS_TRACE, no
 #     proxy in the way), BENCH_PAINTS (5) starts each, alternating 1 engine and
@@ -36,7 +37,7 @@
 #     is provisioned), 3 x PER and 1 x 3*PER
 #   the load average before and after the measurements
 #
-# Env: BENCH_ENGINES_TENANTS (PER, 100), BENCH_ENGINES_SMALL (10), BENCH_RUNS,
+# Env: BENCH_ENGINES_TENANTS (PER, 100), BENCH_ENGINES_SMALL (10), BENCH_RUNS, BENCH_BLOCKS,
 #      BENCH_STATUS_RUNS, BENCH_PAINTS, BENCH_ENGINES_IDLE, BENCH_OUT (build/bench).
 # Output: a table on stdout and in build/bench/engines/results.txt; raw data beside it.
 set -euo pipefail
@@ -430,23 +431,39 @@ single=(-H "unix://$DL_SOCK")
 multi=()
 for e in "${ENGS[@]}"; do multi+=(-H "${ENAME[$e]}=unix://$(e_sock "$e")"); done
 
-say "list --json, 1 x $TOTAL vs 3 x $PER ($RUNS runs each)"
-B_OUT=$E_OUT b_hyperfine list "$RUNS" 3 \
-    "$B_BIN --config $B_CFG ${single[*]} list --json" \
-    "$B_BIN --config $B_CFG ${multi[*]} list --json"
-say "status --json, 1 x $TOTAL vs 3 x $PER ($STATUS_RUNS runs each)"
-B_OUT=$E_OUT b_hyperfine status "$STATUS_RUNS" 1 \
-    "$B_BIN --config $B_CFG ${single[*]} status --json" \
-    "$B_BIN --config $B_CFG ${multi[*]} status --json"
-stats() { B_OUT=$E_OUT b_stats "$1"; }
-{ read -r l1_mean l1_med l1_min _ _; read -r l3_mean l3_med l3_min _ _; } < <(stats list)
+# hyperfine runs all of one command, then all of the other: on a machine shared with
+# other work the load moves in between. So BENCH_BLOCKS (3) blocks, each both commands
+# in turn, and the figures over every run of all blocks.
+BLOCKS=${BENCH_BLOCKS:-3}
+blocks() { # NAME RUNS WARMUP CMD1 CMD2
+    local name=$1 runs=$2 warmup=$3 b
+    for ((b = 1; b <= BLOCKS; b++)); do
+        B_OUT=$E_OUT b_hyperfine "$name-$b" $(((runs + BLOCKS - 1) / BLOCKS)) "$warmup" "$4" "$5"
+    done
+    python3 - "$E_OUT/$name" "$BLOCKS" << 'PY'
+import json, statistics, sys
+base, n = sys.argv[1], int(sys.argv[2])
+times = [[], []]
+for b in range(1, n + 1):
+    for i, r in enumerate(json.load(open("%s-%d.json" % (base, b)))["results"]):
+        times[i] += r["times"]
+for t in times:
+    print("%.1f %.1f %.1f %d" % (1000 * statistics.mean(t), 1000 * statistics.median(t), 1000 * min(t), len(t)))
+PY
+}
+say "list --json, 1 x $TOTAL vs 3 x $PER ($RUNS runs each, $BLOCKS blocks)"
+{ read -r l1_mean l1_med l1_min l1_n; read -r l3_mean l3_med l3_min l3_n; } < <(blocks list "$RUNS" 3 \
+    "$B_BIN --config $B_CFG ${single[*]} list --json" "$B_BIN --config $B_CFG ${multi[*]} list --json")
+say "status --json, 1 x $TOTAL vs 3 x $PER ($STATUS_RUNS runs each, $BLOCKS blocks)"
+{ read -r s1_mean s1_med s1_min s1_n; read -r s3_mean s3_med s3_min s3_n; } < <(blocks status "$STATUS_RUNS" 1 \
+    "$B_BIN --config $B_CFG ${single[*]} status --json" "$B_BIN --config $B_CFG ${multi[*]} status --json")
 rec list_1 "$l1_med ms (mean $l1_mean, min $l1_min)"
 rec list_3 "$l3_med ms (mean $l3_mean, min $l3_min)"
 rec list_ratio "$(awk -v a="$l3_med" -v b="$l1_med" 'BEGIN { printf "%.2f", a / b }')"
-{ read -r s1_mean s1_med s1_min _ _; read -r s3_mean s3_med s3_min _ _; } < <(stats status)
 rec status_1 "$s1_med ms (mean $s1_mean, min $s1_min)"
 rec status_3 "$s3_med ms (mean $s3_mean, min $s3_min)"
 rec status_ratio "$(awk -v a="$s3_med" -v b="$s1_med" 'BEGIN { printf "%.2f", a / b }')"
+rec runs "list $l1_n / $l3_n, status $s1_n / $s3_n"
 
 say "engine requests of list and status, 1 x $TOTAL and 3 x $PER"
 cli_counts "1x$TOTAL" bench
@@ -494,9 +511,9 @@ rec load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
     # shellcheck disable=SC2059 # the format is the table's
     {
         printf "$f" FIGURE TARGET "3 x $PER" "1 x $TOTAL"
-        printf "$f" "list --json (median of $RUNS)" "<= 1.3x" "$(val list_3)" "$(val list_1)"
+        printf "$f" "list --json (median; runs $(val runs))" "<= 1.3x" "$(val list_3)" "$(val list_1)"
         printf "$f" "  ratio 3 engines / 1" "<= 1.30" "$(val list_ratio)" ""
-        printf "$f" "status --json (median of $STATUS_RUNS)" "" "$(val status_3)" "$(val status_1)"
+        printf "$f" "status --json (median)" "" "$(val status_3)" "$(val status_1)"
         printf "$f" "  ratio 3 engines / 1" "" "$(val status_ratio)" ""
         printf "$f" "console first paint (median of $PAINTS)" "" "$(val "paint_first_3x$PER")" "$(val "paint_first_1x$TOTAL")"
         printf "$f" "  ratio 3 engines / 1" "" "$(val paint_first_ratio)" ""
