@@ -81,6 +81,7 @@ struct dk_client {
     char base[320];          /* "http://localhost" */
     dk_req *reqs;            /* every live request */
     int in_curl;             /* inside curl_multi_perform */
+    unsigned long ndone;     /* requests reported done (drain_done) */
     int have_version;
     dk_version version;
     dk_ssh *ssh;             /* DK_SSH: its ssh processes (ssh.c) */
@@ -379,8 +380,10 @@ static void drain_done(dk_client *c)
             continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
         r = (dk_req *)priv;
-        if (r && r->state == RS_ACTIVE)
+        if (r && r->state == RS_ACTIVE) {
+            c->ndone++;
             req_complete(r, m->data.result);
+        }
     }
 }
 
@@ -504,7 +507,13 @@ int dk_client_poll(dk_client *c, int extra_fd, int timeout_ms)
 
     if (c->in_curl)
         return -1;
+    /* a request that ends in this first pass (its last bytes came after the
+     * previous pass) returns at once: the caller looks at what it waits for
+     * before the next wait, which would otherwise run to its timeout */
+    unsigned long n0 = c->ndone;
     perform(c);
+    if (c->ndone != n0)
+        return 0;
     mc = curl_multi_poll(c->multi, extra_fd >= 0 ? &w : NULL, extra_fd >= 0 ? 1 : 0,
                          timeout_ms < 0 ? INT_MAX : timeout_ms, &nfds);
     if (mc != CURLM_OK)
@@ -774,11 +783,16 @@ int dk_clients_poll(dk_client *const *v, size_t n, int extra_fd, int timeout_ms)
 
     if (n == 1)
         return dk_client_poll(v[0], extra_fd, timeout_ms);
+    int ended = 0;    /* as dk_client_poll: an answer in the first pass returns at once */
     for (size_t i = 0; i < n; i++) {
         if (v[i]->in_curl)
             return -1;
+        unsigned long n0 = v[i]->ndone;
         perform(v[i]);
+        ended |= v[i]->ndone != n0;
     }
+    if (ended)
+        return 0;
     if (extra_fd >= 0)
         w[nw++] = (struct curl_waitfd){extra_fd, CURL_WAIT_POLLIN, 0};
     for (size_t i = 1; i < n; i++) {

@@ -41,6 +41,9 @@
 #      BENCH_FOLLOW_SECONDS (120), BENCH_OUT (build/bench).
 #      BENCH_BIG=1: also tests/bench/formats.sh (format and compression on a 1 GB
 #      database in the shared test bed's PostgreSQL, under its engine lock; minutes).
+#      BENCH_ENGINES=1: also tests/bench/engines.sh (3 engines x 100 tenants against
+#      300 on the bench engine, issue 10; it reuses this run's tenants and, without
+#      --keep, removes them and stops the engines; about 20 minutes).
 # Output: a table on stdout and in build/bench/results.txt; raw data beside it.
 set -euo pipefail
 
@@ -192,4 +195,10 @@ if [ "${BENCH_BIG:-0}" = 1 ]; then
         . /run/deeplens-test/env
         flock /tmp/dl-itest.lock "$TOP/tests/bench/formats.sh"
     )
+fi
+
+# ---- several engines (issue 10), opt-in: its own engines besides the bench engine ----
+if [ "${BENCH_ENGINES:-0}" = 1 ]; then
+    say "several engines: tests/bench/engines.sh"
+    if [ "$keep" = 1 ]; then "$TOP/tests/bench/engines.sh" --keep; else "$TOP/tests/bench/engines.sh"; fi
 fi

@@ -131,7 +131,9 @@ class Probe:
                 return
 
 
-HEADER = re.compile(r"(\d+) tenants?\s+(\d+) ok\s+(\d+) overdue\s+(\d+) failing\s+(\d+) stopped")
+# the header's counts: "200 tenants  5 ok  0 overdue ..." from 150 columns, "200: 5 ok 0 overdue ..."
+# below (chrome.c), with warning and untested between overdue and failing
+HEADER = re.compile(r"(\d+)(?: tenants?|:)\s+(\d+) ok\s+(\d+) overdue\s.*?(\d+) failing\s+(\d+) stopped")
 
 
 def header_counts(scr):

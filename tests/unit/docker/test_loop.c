@@ -588,6 +588,38 @@ static void test_poll_extra_fd(void **state)
     close(p[1]);
 }
 
+/* An answer whose last bytes are read by the loop's first pass (before it
+ * waits) ends the wait at once: the caller's flag is looked at before the
+ * loop blocks again. Bodies of many sizes, so that the last read falls on
+ * either pass of the loop (libcurl reads a buffer per pass); with the old
+ * loop about half of them waited the full 1 s slice of dk_wait_flag. */
+static void test_answer_in_first_pass(void **state)
+{
+    static char resp[200 * 1024 + 128];
+    route rt[1];
+    char *body;
+    long st;
+    dl_err err;
+    double t0, worst = 0;
+    (void)state;
+    for (int k = 1; k <= 12; k++) {
+        size_t n = (size_t)k * 13000 + 7;
+        int h = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                         "Content-Length: %zu\r\n\r\n", n);
+        memset(resp + h, 'x', n);
+        rt[0] = (route){"GET /v1.41/big", resp, (size_t)h + n, 0, 0, 0};
+        routes(rt, 1);
+        t0 = now_s();
+        assert_int_equal(dk_call(cl, "GET", "/big", NULL, 5000, &body, &st, &err), 0);
+        if (now_s() - t0 > worst)
+            worst = now_s() - t0;
+        assert_int_equal(st, 200);
+        assert_int_equal(strlen(body), n);
+        free(body);
+    }
+    assert_true(worst < 0.5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_cancel_everywhere),
         cmocka_unit_test(test_timeout_and_truncation),
         cmocka_unit_test(test_poll_extra_fd),
+        cmocka_unit_test(test_answer_in_first_pass),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
