@@ -98,7 +98,7 @@ for arg; do
         --keep) keep=1 ;;
         --setup-only) setup_only=1 keep=1 ;;
         --clean) clean_only=1 ;;
-        -h | --help) sed -n '2,40s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,42s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) dl_die "unknown option '$arg'" ;;
     esac
 done
