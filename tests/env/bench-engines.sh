@@ -42,7 +42,6 @@ flock -w 600 7 || dl_die "timed out waiting for /run/deeplens-bench-engines.lock
 
 eng_sock() { echo "/run/deeplens-$1/docker.sock"; }
 eng_docker() { local n=$1; shift; "$DL_DOCKER_BIN" -H "unix://$(eng_sock "$n")" "$@"; }
-eng_ok() { [ "$(curl -s -m 5 --unix-socket "$(eng_sock "$1")" http://localhost/_ping 2> /dev/null)" = OK ]; }
 eng_pid() {
     local pid
     pid=$(cat "/run/deeplens-$1/dockerd.pid" 2> /dev/null) || return 1
@@ -63,28 +62,9 @@ stop_one() {
 }
 
 start_one() {
-    local n=$1 dir=/run/deeplens-$1 data=/var/lib/deeplens-$1/docker log=/var/log/deeplens-$1-dockerd.log
-    eng_ok "$n" && return 0
-    if eng_pid "$n" > /dev/null; then
-        dl_log "engine $n is not answering yet; waiting for it"
-    else
-        dl_log "starting engine $n on $(eng_sock "$n") (log: $log)"
-        mkdir -p "$dir/exec" "$data"
-        rm -f "$dir/dockerd.pid"
-        # fd 7 (the lock) must not be inherited: the engine would hold it forever
-        setsid -f /usr/sbin/dockerd --data-root "$data" --exec-root "$dir/exec" \
-            --pidfile "$dir/dockerd.pid" -H "unix://$(eng_sock "$n")" \
-            --bridge=none --iptables=false --ip-masq=false \
-            --default-address-pool "base=${pool[$n]},size=24" \
-            < /dev/null >> "$log" 2>&1 7>&-
-    fi
-    local i
-    for ((i = 0; i < 60; i++)); do
-        eng_ok "$n" && return 0
-        sleep 0.5
-    done
-    tail -n 20 "$log" >&2 || true
-    dl_die "engine $n did not answer on $(eng_sock "$n") within 30 s"
+    local n=$1
+    dl_dockerd "engine $n" "/run/deeplens-$n" "/var/lib/deeplens-$n/docker" "$(eng_sock "$n")" \
+        "/var/log/deeplens-$n-dockerd.log" --default-address-pool "base=${pool[$n]},size=24"
 }
 
 load_images() {
