@@ -227,6 +227,12 @@ for _ in $(seq 1 50); do
 done
 isnt "$after" "$before" "crond ran a drill (last_drill $before -> $after)"
 is "$(jq -r '.[0].last_drill.result' <<< "$(lc_json status --json "$g")")" ok "... and it passed"
+# The job writes its log file; the container's stdout is tail -F of it, a second or so behind
+# the state file that status read: wait for the line as the other suites do.
+for _ in $(seq 1 20); do
+    "$docker" logs "$(ctr "$g")" 2>&1 | grep -q "event=drill tenant=$g result=ok" && break
+    sleep 0.5
+done
 like "$("$docker" logs "$(ctr "$g")" 2>&1)" "event=drill tenant=$g result=ok" "the scheduled drill's line is in the container log"
 is "$(scratch "$g")" "" "no scratch database left by the scheduled drill"
 run reschedule "$g" --retention 10
