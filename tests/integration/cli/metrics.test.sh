@@ -19,11 +19,17 @@ run metrics --textfile "$work/plain"
 expect "a DIR that is a file is refused" 2 "^deeplens-backup: --textfile '$work/plain': not a directory"
 mkdir -p "$work/ro" && chmod 0555 "$work/ro"
 if [ "$(id -u)" = 0 ]; then
-    skip "an unwritable DIR is refused" "root writes anywhere"
+    # root writes into a 0555 directory; not onto a read-only file system
+    # shellcheck disable=SC2317 # run on exit
+    m_umount() { umount "$work/ro" 2> /dev/null; }
+    mount -t tmpfs -o ro,size=64k tmpfs "$work/ro" || bail_out "cannot mount a read-only tmpfs on $work/ro"
+    cli_at_exit m_umount
+    why="Read-only file system"
 else
-    run metrics --textfile "$work/ro"
-    expect "an unwritable DIR is refused" 2 "^deeplens-backup: --textfile '$work/ro': not writable"
+    why="Permission denied"
 fi
+run metrics --textfile "$work/ro"
+expect "an unwritable DIR is refused, the reason said" 2 "^deeplens-backup: --textfile '$work/ro': not writable: $why"
 is "$(ls -A "$work/ro")" "" "nothing written into a refused DIR"
 
 # --- two tenants: a good one, a failed one -----------------------------------------------------
