@@ -40,6 +40,12 @@ static int need_running(const dk_container *ct, const char *name, dl_err *err)
 {
     if (ct->state && !strcmp(ct->state, "running"))
         return 0;
+    if (dl_svc_is(ct))   /* a swarm service: no task container runs now */
+        return dl_err_set(err, DL_ECONFLICT,
+                          "service '%s' has no running task (%s): the swarm says why in "
+                          "'docker service ps %s'",
+                          dl_svc_name(ct), ct->status && *ct->status ? ct->status : "none",
+                          dl_svc_name(ct));
     return dl_err_set(err, DL_ECONFLICT,
                       "container '%s' is %s: start it first (deeplens-backup "
                       "restart <tenant>)", name, ct->state ? ct->state : "not running");
@@ -299,8 +305,15 @@ int dl_reschedule_opts_apply(dl_ctx *ctx, const char *tenant, const dl_reschedul
     }
     if (load(ctx, tenant, name, sizeof name, &spec, &ct, err) < 0)
         return -1;
-    if (dl_svc_is(&ct))   /* swarm: the service's own path below (service.c) */
+    if (dl_svc_is(&ct)) {   /* swarm: the service's own path below (service.c) */
         snprintf(svc, sizeof svc, "%s", dl_svc_name(&ct));
+        /* its stored secrets are read from the running task's mount */
+        if (need_running(&ct, name, err) < 0) {
+            dl_err_prefix(err, "reschedule reads the stored credentials from the running task");
+            dk_container_clear(&ct);
+            return -1;
+        }
+    }
     dk_container_clear(&ct);
     if (storage_given(storage) && dl_spec_apply_storage(&spec, storage, err) < 0)
         return -1;

@@ -8,7 +8,10 @@
 # (the local driver's bind form, as the other suites use), the backup file written on the
 # target; status, list, files, logs (the service's logs), backup-now, verify, restore
 # into a new database, drill, restart (a new task); reschedule rotating the secret (new secret, service updated, old
-# secret gone, backups still work); remove leaving no service, secret, config or volume.
+# secret gone, backups still work); a reschedule while no task runs (the one node drained)
+# refused with nothing changed; one whose new task cannot start (the target moved away)
+# rolled back to the old secret, config and schedule; remove leaving no service,
+# secret, config or volume.
 # Bad input and faults: --swarm on an engine that is no swarm manager (the shared test
 # engine), a secret name that exists already, a --constraint that is no constraint - a
 # clear error and nothing created; a task that never runs (a constraint no node meets)
@@ -192,6 +195,71 @@ run backup-now "$t"
 expect "backup-now after the rotation: the new secret works" 0 "Backup completed"
 run status "$t"
 like "$out" "Schedule: +30 4 \* \* \*" "status: the new schedule"
+
+# --- a reschedule while no task runs: refused, nothing changed ------------------------------------------------
+# The only node drained: no task runs, so the stored secrets cannot be read from one.
+node=$("$docker" info -f '{{.Swarm.NodeID}}')
+# shellcheck disable=SC2317 # run on exit
+sw_undrain() { "$docker" node update --availability active "$node" > /dev/null 2>&1; }
+cli_at_exit sw_undrain
+svc_state() {
+    "$docker" service inspect -f '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{end}} {{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{.ConfigName}}{{end}} {{index .Spec.Labels "io.deeplens.backup.schedule"}}' "$svc"
+    "$docker" secret ls --format '{{.Name}}' | grep -F -- "deeplens-backup-$t" | sort | tr '\n' ' '
+    "$docker" config ls --format '{{.Name}}' | grep -F -- "deeplens-backup-$t" | sort | tr '\n' ' '
+}
+wait_task() {   # until a task container of the service runs (60 s)
+    local c=''
+    for _ in $(seq 1 60); do
+        c=$("$docker" ps -q --filter "label=com.docker.swarm.service.name=$svc" --filter status=running | head -n 1)
+        [ -n "$c" ] && return 0
+        sleep 1
+    done
+    return 1
+}
+before=$(svc_state)
+"$docker" node update --availability drain "$node" > /dev/null
+for _ in $(seq 1 30); do
+    [ -z "$("$docker" ps -q --filter "label=com.docker.swarm.service.name=$svc")" ] && break
+    sleep 1
+done
+run reschedule "$t" --schedule '45 5 * * *'
+expect "reschedule with no running task: exit 5, the task's state and where to look" 5 \
+    "^deeplens-backup: reschedule reads the stored credentials from the running task: service '$svc' has no running task \(service task pending.*\): the swarm says why in 'docker service ps $svc'"
+is "$(svc_state)" "$before" "... nothing changed: the service, its secret and config"
+run backup-now "$t"
+expect "backup-now with no running task: exit 5, the same reason" 5 "service '$svc' has no running task"
+sw_undrain
+wait_task; t_rc=$?
+is "$t_rc" 0 "the node active again: a task runs"
+
+# --- a reschedule whose new task never runs: rolled back -----------------------------------------------------
+# The target's directory moved away while the task runs: the updated service's task cannot
+# mount its volume and is rejected. The service goes back to the old settings, secret and
+# config; the new generation's secret and config go.
+for _ in $(seq 1 60); do   # the secrets are read from the task: wait until it answers
+    "$docker" exec "$("$docker" ps -q --filter "label=com.docker.swarm.service.name=$svc" | head -n 1)" true 2> /dev/null && break
+    sleep 1
+done
+mv "$dir" "$dir.away"
+# shellcheck disable=SC2317 # run on exit
+sw_back() { [ -d "$dir.away" ] && mv "$dir.away" "$dir"; }
+cli_at_exit sw_back
+DEEPLENS_SWARM_WAIT=20 run reschedule "$t" --schedule '45 5 * * *'
+expect "the new task cannot start: exit 1, the task's state said" 1 \
+    "^deeplens-backup: the task of service '$svc' (rejected|failed): "
+like "$out" "Rolling service $svc back" "the reschedule rolls the service back"
+sw_back
+is "$(svc_state)" "$before" "rolled back: the old secret, config and schedule; no new secret or config left"
+wait_task; t_rc=$?
+is "$t_rc" 0 "the target back: the old settings' task runs"
+for _ in $(seq 1 60); do
+    run status "$t"
+    [[ $out == *"Health:"*" ok"* ]] && break
+    sleep 1
+done
+like "$out" "Schedule: +30 4 \* \* \*" "status after the rollback: the old schedule"
+run backup-now "$t"
+expect "backup-now after the rollback: the old secret still works" 0 "Backup completed"
 
 # --- remove leaves nothing ---------------------------------------------------------------------------------
 run remove "$t"
