@@ -282,3 +282,26 @@ dl_ctx *fm_ctx_of(fleet_multi *m, const char *tenant, dl_err *err)
                    tenant);
     return NULL;
 }
+
+/* The engine named `engine`, to create tenant on: refused when the name is no
+ * engine's, or when the tenant is listed on another engine (one name on two
+ * engines is a conflict). */
+dl_ctx *fm_ctx_on(fleet_multi *m, const char *engine, const char *tenant, dl_err *err)
+{
+    size_t at = m->n;
+    for (size_t i = 0; i < m->n; i++)
+        if (engine && !strcmp(m->e[i].name, engine))
+            at = i;
+    if (at == m->n) {
+        dl_err_set(err, DL_EINVAL, "engine '%s': no such engine in this console", engine ? engine : "");
+        return NULL;
+    }
+    for (size_t i = 0; tenant && i < m->n; i++)
+        if (i != at && dl_fleet_find(m->sub[i], tenant)) {
+            dl_err_set(err, DL_ECONFLICT,
+                       "tenant '%s' is on engine '%s': a second one on '%s' would be a conflict",
+                       tenant, m->e[i].name, m->e[at].name);
+            return NULL;
+        }
+    return m->ctx[at];
+}

@@ -28,5 +28,6 @@ const char *fm_engine_name(const fleet_multi *m, size_t i);
 const char *fm_engine_error(const fleet_multi *m, size_t i);
 const dk_version *fm_engine_version(const fleet_multi *m, size_t i);
 dl_ctx *fm_ctx_of(fleet_multi *m, const char *tenant, dl_err *err);
+dl_ctx *fm_ctx_on(fleet_multi *m, const char *engine, const char *tenant, dl_err *err);
 
 #endif

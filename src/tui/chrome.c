@@ -21,35 +21,41 @@ void ui_chrome_header(ui_app *a)
     int hattr = ui_attr(UI_HEADER);
     werase(w);
     ui_fill(w, 0, 0, COLS, hattr);
-    char right[160];
-        size_t total = dl_fleet_count(a->fleet);
-    snprintf(right, sizeof right,
+    /* the counts at the right, in the longest form that fits: by the width
+     * (the engine's version keeps its place at 120 columns), and with several
+     * engines by what their states on the left need */
+    char forms[3][160], left[512];
+    size_t total = dl_fleet_count(a->fleet);
+    snprintf(forms[0], sizeof forms[0],
              "%zu tenant%s  %d ok  %d overdue  %d warning  %d untested  %d failing  %d stopped ",
              total, total == 1 ? "" : "s", a->counts[DL_HEALTH_OK],
              a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
              a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
              a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 150)     /* the engine's version keeps its place at 120 columns */
-        snprintf(right, sizeof right, "%zu: %d ok %d overdue %d warning %d untested %d failing %d stopped ",
-                 total, a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE],
-                 a->counts[DL_HEALTH_WARNING], a->counts[DL_HEALTH_UNTESTED],
-                 a->counts[DL_HEALTH_FAILING], a->counts[DL_HEALTH_STOPPED]);
-    if (COLS < 100)     /* the health symbols (dl_health_symbol) */
-        snprintf(right, sizeof right, "%zu: +%d !%d ~%d *%d x%d -%d ", total, a->counts[DL_HEALTH_OK],
-                 a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
-                 a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
-                 a->counts[DL_HEALTH_STOPPED]);
+    snprintf(forms[1], sizeof forms[1], "%zu: %d ok %d overdue %d warning %d untested %d failing %d stopped ",
+             total, a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE],
+             a->counts[DL_HEALTH_WARNING], a->counts[DL_HEALTH_UNTESTED],
+             a->counts[DL_HEALTH_FAILING], a->counts[DL_HEALTH_STOPPED]);
+    snprintf(forms[2], sizeof forms[2], "%zu: +%d !%d ~%d *%d x%d -%d ", total, /* dl_health_symbol */
+             a->counts[DL_HEALTH_OK], a->counts[DL_HEALTH_OVERDUE], a->counts[DL_HEALTH_WARNING],
+             a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
+             a->counts[DL_HEALTH_STOPPED]);
+    int down = 0, several = ui_engines_header(a, left, sizeof left, &down);
+    int need = ui_str_width(" deeplens-backup ") + (ui_keys_read_only() ? 11 : 0) +
+               (several ? ui_str_width(left) : 0);
+    int pick = COLS < 100 ? 2 : COLS < 150 ? 1 : 0;
+    while (several && pick < 2 && COLS - ui_str_width(forms[pick]) - 2 < need)
+        pick++;
+    const char *right = forms[pick];
     int rw = ui_str_width(right);
     if (rw > COLS - 20) rw = 0;
     int lw = COLS - rw - 2;     /* a gap between the two halves */
-    char left[512];
     const dk_version *v = dl_fleet_engine(a->fleet);
     const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
     int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
-    int down = 0;
     if (ui_keys_read_only())
         x += ui_draw_str(w, 0, x, lw - x, ui_attr(UI_WARNING) | A_BOLD, "[READ-ONLY]");
-    if (ui_engines_header(a, left, sizeof left, &down)) {   /* several engines: each one's state */
+    if (several) {   /* several engines: each one's state */
         ui_draw_str(w, 0, x, lw - x, down ? ui_attr(UI_ERROR) : hattr, left);
     } else if (dl_fleet_error(a->fleet, NULL)) {
         snprintf(left, sizeof left, " %s: unreachable", ep);

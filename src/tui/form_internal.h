@@ -16,16 +16,18 @@
 #include <time.h>
 
 #include "forms.h"
+#include "deeplens/engines.h"
 
 enum uif_id {
     UIF_TENANT, UIF_TENANT_ID, UIF_NFS_PATH, UIF_SCHEDULE, UIF_RETENTION,
     UIF_NFS_OPTIONS, UIF_COMPRESSION, UIF_IMAGE,
     UIF_CONFIRM_NAME,   /* remove: type the tenant name to delete backups */
     UIF_FILE, UIF_DATABASE, UIF_FORCE,
-    UIF_SHARED          /* provision: the target may be another tenant's too */
+    UIF_SHARED,         /* provision: the target may be another tenant's too */
+    UIF_ENGINE          /* provision, several engines: where the tenant is made */
 };
 
-#define UIF_MAX_FIELDS 10
+#define UIF_MAX_FIELDS 12
 #define UIF_VALUE_MAX 1300      /* dl_spec.nfs_path */
 #define UIF_MAX_SUMMARY 24
 
@@ -64,6 +66,11 @@ struct ui_form {
     char live_db[64];           /* the tenant's database */
     char (*files)[160];         /* restore: known file names (owned) */
     size_t nfiles;
+    /* provision, several engines (ui_form_set_engines): their names and
+     * how each read-only one was made so (static storage; NULL writable) */
+    char eng[DL_ENGINES_MAX][DL_ENGINE_NAME_MAX];
+    const char *eng_ro[DL_ENGINES_MAX];
+    size_t neng;
 
     char form_msg[512];         /* whole-form message (status line) */
     ui_form_result res;
@@ -121,6 +128,9 @@ const char *uif_toggle_text(const ui_form *f, int i);
  * next/previous preset from expr (dir +1/-1; from a non-preset: the first
  * / last). */
 int uif_preset_find(const char *expr);
+/* The engine after/before `name` in the form's list (dir +1/-1, wrapping;
+ * from a name not in it: the first / last); NULL with no engines. */
+const char *uif_engine_cycle(const ui_form *f, const char *name, int dir);
 int uif_preset_cycle(const char *expr, int dir);
 /* "next: Wed 26 Nov 02:00, Thu 27 Nov 02:00, Fri 28 Nov 02:00 UTC" (count
  * runs after `now`); -1 and "" when the schedule does not parse. */

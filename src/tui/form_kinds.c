@@ -97,6 +97,78 @@ void uif_init_provision(ui_form *f, const dl_spec *site)
     add_toggle(f, UIF_SHARED, "Shared target", 0);
 }
 
+int ui_form_set_engines(ui_form *f, const char *const *names, const char *const *ro, size_t n,
+                        const char *dflt)
+{
+    uif_field *x;
+
+    if (!f || f->kind != UI_FORM_PROVISION || n < 2 || uif_find(f, UIF_ENGINE) >= 0)
+        return 0;
+    if (f->nfld >= UIF_MAX_FIELDS)
+        return -1;
+    if (n > DL_ENGINES_MAX)
+        n = DL_ENGINES_MAX;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(f->eng[i], sizeof f->eng[i], "%s", names[i]);
+        f->eng_ro[i] = ro ? ro[i] : NULL;
+    }
+    f->neng = n;
+    if (!dflt || !*dflt) {   /* the first writable one, else the first */
+        dflt = f->eng[0];
+        for (size_t i = n; i-- > 0;)
+            if (!f->eng_ro[i])
+                dflt = f->eng[i];
+    }
+    /* first: where the tenant is made comes before what it is */
+    memmove(&f->fld[1], &f->fld[0], (size_t)f->nfld * sizeof f->fld[0]);
+    f->nfld++;
+    x = &f->fld[0];
+    memset(x, 0, sizeof *x);
+    x->id = UIF_ENGINE;
+    x->label = "Engine";
+    x->maxlen = DL_ENGINE_NAME_MAX - 1;
+    x->width = 24;
+    snprintf(x->value, sizeof x->value, "%s", dflt);
+    f->cur = 1;   /* prefilled: the cursor starts on the Tenant, Shift-Tab goes up to it */
+    f->dirty = 1;
+    return 0;
+}
+
+const char *uif_engine_cycle(const ui_form *f, const char *name, int dir)
+{
+    size_t i;
+
+    if (!f->neng)
+        return NULL;
+    for (i = 0; i < f->neng; i++)
+        if (name && !strcmp(f->eng[i], name))
+            return f->eng[(i + f->neng + (size_t)(dir < 0 ? -1 : 1)) % f->neng];
+    return f->eng[dir < 0 ? f->neng - 1 : 0];
+}
+
+/* The engine named in the Engine field: valid when it is one of the form's
+ * and writable; the message names the field's value and the choices. */
+static int check_engine(const ui_form *f, const char *name, dl_err *err)
+{
+    char all[DL_ENGINES_MAX * (DL_ENGINE_NAME_MAX + 8)];
+    size_t off = 0;
+
+    for (size_t i = 0; i < f->neng; i++)
+        if (!strcmp(f->eng[i], name)) {
+            if (!f->eng_ro[i])
+                return 0;
+            return dl_err_set(err, DL_EREADONLY,
+                              "engine '%s' is read-only (%s%s%s)", name,
+                              f->eng_ro[i], strcmp(f->eng_ro[i], DL_ENGINE_RO_OPTION) ? "" : " ",
+                              strcmp(f->eng_ro[i], DL_ENGINE_RO_OPTION) ? "" : name);
+        }
+    all[0] = '\0';
+    for (size_t i = 0; i < f->neng && off < sizeof all; i++)
+        off += (size_t)snprintf(all + off, sizeof all - off, "%s%s%s", i ? ", " : "", f->eng[i],
+                                f->eng_ro[i] ? " (read-only)" : "");
+    return dl_err_set(err, DL_EINVAL, "unknown engine '%s': one of %s (F3 cycles them)", name, all);
+}
+
 void uif_init_reschedule(ui_form *f, const dl_status *st)
 {
     char ret[16], words[96];
@@ -249,6 +321,9 @@ int uif_validate(ui_form *f, int i)
                             "database '%s' is the tenant's live database: set "
                             "Force to replace it, or choose another name", x->value);
         break;
+    case UIF_ENGINE:
+        rc = check_engine(f, x->value, &err);
+        break;
     case UIF_COMPRESSION:
     case UIF_FORCE:
     case UIF_SHARED:
@@ -357,6 +432,8 @@ void uif_result_build(ui_form *f)
         snprintf(r->schedule, sizeof r->schedule, "%s", r->spec.schedule);
         r->retention_days = r->spec.retention_days;
         r->shared_target = uif_field_of(f, UIF_SHARED)->on;
+        if ((x = uif_field_of(f, UIF_ENGINE)) != NULL)
+            snprintf(r->engine, sizeof r->engine, "%s", x->value);
         break;
     case UI_FORM_RESCHEDULE:
         r->spec = f->base;

@@ -192,6 +192,13 @@ void uif_hint(const ui_form *f, int i, char *buf, size_t n)
     case UIF_SHARED:
         h = "Space toggles; on: allowed where another tenant backs up (own directory each)";
         break;
+    case UIF_ENGINE: {   /* the choices, as F3 goes through them */
+        size_t off = (size_t)snprintf(buf, n, "F3 cycles:");
+        for (size_t k = 0; k < f->neng && off < n; k++)
+            off += (size_t)snprintf(buf + off, n - off, "%s %s%s", k ? "," : "", f->eng[k],
+                                    f->eng_ro[k] ? " (read-only)" : "");
+        return;
+    }
     }
     snprintf(buf, n, "%s", h);
 }

@@ -67,6 +67,8 @@ static void summary_provision(ui_form *f)
         sum_add(f, UI_NORMAL, "Tenant", "%s (id %s)", s.tenant, s.tenant_id);
     else
         sum_add(f, UI_NORMAL, "Tenant", "%s", s.tenant);
+    if (uif_field_of(f, UIF_ENGINE))
+        sum_add(f, UI_NORMAL, "Engine", "%s", uif_field_of(f, UIF_ENGINE)->value);
     sum_add(f, UI_NORMAL, "Container", "%s  (image %s)", ct, s.image);
     sum_add(f, UI_NORMAL, "Volume", "%s %s %s", vol, arrow(f), tgt);
     if (s.target.kind == DL_TARGET_NFS)

@@ -211,6 +211,17 @@ static void cycle_preset(ui_form *f, int dir)
     uif_field *x = &f->fld[f->cur];
     int p;
 
+    if (x->id == UIF_ENGINE) {
+        const char *e;
+        uif_sync_current(f);
+        if (!(e = uif_engine_cycle(f, x->value, dir)))
+            return;
+        snprintf(x->value, sizeof x->value, "%s", e);
+        set_field_text(f, f->cur);
+        if (x->shown)
+            uif_validate(f, f->cur);
+        return;
+    }
     if (x->id != UIF_SCHEDULE)
         return;
     uif_sync_current(f);
@@ -460,6 +471,8 @@ const char *ui_form_hints(const ui_form *f)
     hint(buf, sizeof buf, UI_ACT_FORM_PREV, UI_CX_FORM, 2, "prev");
     if (schedule)
         hint(buf, sizeof buf, UI_ACT_FORM_PRESET_NEXT, UI_CX_FORM, 1, "preset");
+    else if (f->fld[f->cur].id == UIF_ENGINE)
+        hint(buf, sizeof buf, UI_ACT_FORM_PRESET_NEXT, UI_CX_FORM, 1, "engine");
     else if (!toggle)
         hint(buf, sizeof buf, UI_ACT_FORM_ENTER, UI_CX_FORM, 1, "next/submit");
     hint(buf, sizeof buf, UI_ACT_FORM_SUBMIT, UI_CX_FORM, 2, "submit");

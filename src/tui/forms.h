@@ -37,6 +37,7 @@ typedef struct ui_form_result {
     char database[64];         /* restore */
     int force;                 /* restore into an existing database */
     int shared_target;         /* provision: --shared-target */
+    char engine[64];           /* provision, several engines: the one to make it on */
 } ui_form_result;
 
 typedef struct ui_form ui_form;
@@ -47,6 +48,13 @@ ui_form *ui_form_reschedule(const dl_status *st);
 ui_form *ui_form_remove(const dl_status *st);
 ui_form *ui_form_restore(const dl_status *st, const char *file);
 void ui_form_free(ui_form *f);
+/* Several engines: the provision form's first field is the Engine, one of
+ * names[n] (ro[i]: how engine i was made read-only, static storage, or NULL
+ * when writable; a read-only one is refused naming it), prefilled with dflt.
+ * F3/Ctrl-N and Shift-F3/Ctrl-P cycle the names. Does nothing on other
+ * forms or with fewer than 2 names; -1 when the form has no room. */
+int ui_form_set_engines(ui_form *f, const char *const *names, const char *const *ro, size_t n,
+                        const char *dflt);
 
 ui_form_kind ui_form_kind_of(const ui_form *f);
 /* Editing or confirming (the console picks the key context by it). */
@@ -67,7 +75,7 @@ const char *ui_form_hints(const ui_form *f);
  * F2 or Ctrl-S submit, Esc cancel; in text fields Left/Right/Home/End,
  * Backspace/Delete, Ctrl-U clear, Ctrl-K clear to end, printable ASCII
  * only; Space toggles on/off fields; F3/Ctrl-N and Shift-F3/Ctrl-P cycle
- * the schedule presets. Confirming: y/Enter yes, n/Esc back to editing,
+ * the schedule presets (and the engines, on the Engine field). Confirming: y/Enter yes, n/Esc back to editing,
  * Up/Down scroll the summary.
  * Drawing: the form paints into a private window and copies it into `win`
  * on every draw, leaving win's cursor on the field being edited; show the

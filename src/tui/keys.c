@@ -37,14 +37,17 @@ typedef struct bind { int key; ui_action act; } bind;
 
 static int read_only;
 static int engine_read_only;   /* the selected tenant's engine is read-only */
+static int no_writable_engine; /* several engines, every one read-only */
 
 /* the contexts an action reaches now: none for a change in read-only mode,
  * nor for a change to the selected tenant when its engine is read-only
- * (provision makes a new tenant: not the selected one's) */
+ * (provision makes a new tenant, on any writable engine: gone only when
+ * there is none) */
 static int reach(int a)
 {
     if (actions[a].mutates &&
-        (read_only || (engine_read_only && a != UI_ACT_PROVISION)))
+        (read_only ||
+         (a == UI_ACT_PROVISION ? no_writable_engine : engine_read_only)))
         return 0;
     return actions[a].cx;
 }
@@ -179,6 +182,7 @@ int ui_action_contexts(ui_action a) { return a >= 0 && a < UI_ACT_COUNT ? reach(
 int ui_action_mutates(ui_action a) { return a >= 0 && a < UI_ACT_COUNT && actions[a].mutates; }
 int ui_keys_read_only(void) { return read_only; }
 void ui_keys_set_engine_read_only(int on) { engine_read_only = on != 0; }
+void ui_keys_set_no_writable_engine(int on) { no_writable_engine = on != 0; }
 
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n)
 {

@@ -186,6 +186,8 @@ int ui_keys_read_only(void);
  * while on, the changes to that tenant reach nothing, as in read-only mode
  * (the loop sets it before each key and paint, tui/engines.c). */
 void ui_keys_set_engine_read_only(int on);
+/* Several engines and none writable: provision (a new tenant) goes too. */
+void ui_keys_set_no_writable_engine(int on);
 /* Keys bound to a in context cx, "j Down" (all that currently reach it). */
 void ui_action_keys(ui_action a, int cx, char *buf, size_t n);
 

@@ -97,10 +97,13 @@ int ui_app_start_job(ui_app *a, const ui_job_req *r)
     dl_err err;
     dl_err_clear(&err);
     const char *tenant = r->kind == UI_JOB_PROVISION ? r->form.spec.tenant : r->tenant;
-    const dk_endpoint *ep = ui_engine_endpoint(a, tenant, &err);
+    /* a provision goes to the engine its form names; the rest to the tenant's */
+    const char *engine = r->kind == UI_JOB_PROVISION ? r->form.engine : NULL;
+    const dk_endpoint *ep = engine && *engine ? ui_engine_endpoint_on(a, engine, tenant, &err)
+                                              : ui_engine_endpoint(a, tenant, &err);
     /* the job guard of a read-only engine (read-only mode: ui_job_start's) */
     if (ep && ui_audit_job_mutates(r->kind) &&
-        ui_engine_refuse(a, ui_job_kind_name(r->kind), tenant, &err) < 0)
+        ui_engine_refuse(a, ui_job_kind_name(r->kind), tenant, engine, &err) < 0)
         ep = NULL;
     ui_job *j = ep ? ui_job_start(ep, &a->ctx.site, r, &a->ctx, &err) : NULL;
     if (!j) {
@@ -326,8 +329,12 @@ int ui_app_open_form(ui_app *a, ui_form *f)
 
 int ui_app_tenant_action(ui_app *a, ui_action act, const dl_status *st)
 {
-    if (act == UI_ACT_PROVISION)
-        return ui_app_open_form(a, ui_form_provision(&a->ctx.site));
+    if (act == UI_ACT_PROVISION) {
+        ui_form *f = ui_form_provision(&a->ctx.site);
+        if (f)
+            ui_engines_form(a, f);   /* several engines: which one */
+        return ui_app_open_form(a, f);
+    }
     if (!st) {
         ui_app_message(a, UI_WARNING, "no tenant selected");
         return UI_R_STATUS;

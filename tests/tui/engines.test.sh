@@ -5,7 +5,10 @@
 # header; eng3 is reached through a socket proxy (tests/tui/sockproxy.py) that
 # this test kills: its rows are marked unreachable within seconds while the
 # other engines stay live (a container stopped on eng2 shows at once); backup
-# now on eng2's row runs on eng2 (the file appears in that tenant's target).
+# now on eng2's row runs on eng2 (the file appears in that tenant's target); the
+# provision form's Engine field (the selected row's engine first, F3 cycles, an
+# unknown name refused inline) makes the tenant on the engine it names, and a name
+# another engine has is refused as a conflict.
 . "$(dirname "$0")/lib.sh"
 tui_setup
 command -v python3 >/dev/null || skip_all "python3 is needed for the socket proxy"
@@ -17,7 +20,7 @@ E3=unix:///run/deeplens-eng3/docker.sock
 t1=$(tui_name e1) t2=$(tui_name e2) t3=$(tui_name e3)
 OTHER=()   # "HOST TENANT" provisioned on eng2/eng3
 
-on_engine() {   # on_engine HOST TENANT: database on that engine's postgres, then provision
+engine_db() {   # engine_db HOST TENANT: its database on that engine's postgres, its target
     local h=$1 t=$2
     docker -H "$h" exec deeplens-postgres psql -q -U deeplens -d postgres \
         -c "create database tenant_${t}_metadata" > /dev/null 2>&1
@@ -25,6 +28,10 @@ on_engine() {   # on_engine HOST TENANT: database on that engine's postgres, the
         -c "create table t (id int); insert into t values (1)" > /dev/null 2>&1
     mkdir -p "$TUI_TMP/target/$t" && chmod 777 "$TUI_TMP/target/$t"
     OTHER+=("$h $t")
+}
+on_engine() {   # on_engine HOST TENANT: engine_db, then provision
+    local h=$1 t=$2
+    engine_db "$h" "$t"
     timeout 120 "$TUI_BIN" --config "$TUI_TMP/config" -H "$h" provision "$t" \
         --nfs-path "local:$TUI_TMP/target/$t" --password-file "$TUI_PW_FILE" --postgres-host deeplens-postgres \
         > "$TUI_TMP/provision-$t.log" 2>&1 || { sed 's/^/# provision: /' "$TUI_TMP/provision-$t.log"; return 1; }
@@ -101,6 +108,62 @@ tui_screen | grep -q "result=ok"; t_ok $? "with the job's ok line"
 tui_keys Enter
 after=$(find "$TUI_TMP/target/$t2" -name "tenant_${t2}_metadata_*" ! -name '*.sha256' ! -name '*.manifest' | wc -l)
 [ "$after" -gt "$before" ]; t_ok $? "the new file is $t2's, made on eng2 ($before -> $after)"
+# provision through the form: its Engine field says where (the selected row's engine first)
+t4=$(tui_name e4)
+engine_db "$E2" "$t4"
+form_field() {   # form_field LABEL TEXT: until the form's LABEL row shows TEXT (3 s)
+    local i
+    for ((i = 0; i < 30; i++)); do
+        tui_screen | grep -E " $1 " | head -n 1 | grep -qF -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+tui_keys n
+tui_wait "Provision a tenant backup" 5; t_ok $? "n opens the provision form"
+form_field Engine eng2; t_ok $? "its Engine field has the selected row's engine, eng2"
+tui_keys BTab C-u
+tui_type "eng9"
+tui_keys Tab
+tui_wait "unknown engine 'eng9': one of test, eng2, eng3" 5
+t_ok $? "an engine no one has: refused inline, naming the value and the choices"
+tui_keys BTab F3
+form_field Engine test; t_ok $? "F3 on the Engine field cycles the engines (from an unknown name: the first)"
+tui_keys F3
+form_field Engine eng2; t_ok $? "... and on to eng2"
+tui_keys Tab
+tui_type "$t4"
+tui_keys Tab Tab
+tui_type "local:$TUI_TMP/target/$t4"
+tui_keys F2
+tui_wait "y/Enter" 5; t_ok $? "the summary asks to confirm"
+tui_screen | grep -Eq "Engine +eng2"; t_ok $? "the summary names the engine"
+tui_keys y
+tui_wait "press Enter to close" 90; t_ok $? "the provision job finishes"
+tui_screen | grep -q "$t4: done"; t_ok $? "... done"
+tui_keys Enter
+docker -H "$E2" inspect "deeplens-backup-$t4" > /dev/null 2>&1; t_ok $? "$t4's container is on eng2"
+! docker inspect "deeplens-backup-$t4" > /dev/null 2>&1; t_ok $? "... and not on the test engine"
+tui_keys / Escape
+tui_filter "$t4"
+tui_wait_row "$t4 +eng2 " 15; t_ok $? "its row says eng2"
+
+# a name another engine has: refused at the start, nothing made
+tui_keys n
+tui_wait "Provision a tenant backup" 5
+tui_keys BTab C-u
+tui_type "test"
+tui_keys Tab
+tui_type "$t2"
+tui_keys Tab Tab
+tui_type "local:$TUI_TMP/target/$t2"
+tui_keys F2
+tui_wait "y/Enter" 5
+tui_keys y
+tui_wait "tenant '$t2' is on engine 'eng2': a second one on 'test' would be a conflict" 10
+t_ok $? "provisioning eng2's tenant on the test engine is refused as a conflict"
+! docker inspect "deeplens-backup-$t2" > /dev/null 2>&1; t_ok $? "... nothing made on the test engine"
+
 tui_keys q
 is "$(tui_exit_code)" "0" "q quits"
 done_testing

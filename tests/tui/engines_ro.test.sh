@@ -4,8 +4,8 @@
 # missing), eng2 read-only by `read-only` on its engine line, then by
 # --read-only-engine. The header says "eng2 ro", eng2's rows say "eng2 ro"; while
 # eng2's tenant is selected its change keys are gone from the key bar and the help
-# screen and do nothing, a provision that would replace it is refused naming the
-# engine (the job guard), and nothing changes on eng2 (container, labels, no
+# screen and do nothing, the provision form's Engine field refuses eng2 inline and a
+# provision of eng2's tenant on the other engine is a conflict, and nothing changes on eng2 (container, labels, no
 # audit record); the test engine's tenant keeps every key and its backup runs.
 # Global read-only stays as it was (readonly.test.sh).
 . "$(dirname "$0")/lib.sh"
@@ -97,19 +97,32 @@ tui_wait "key Enter does nothing here" 3; t_ok $? "Enter on a file does not open
 tui_keys Escape
 tui_wait "TENANT" 5
 
-# the job guard: a provision replacing eng2's tenant goes to eng2 and is refused there
+# the provision form: eng2 is not prefilled, and choosing it is refused inline, naming it
+# and how it was made read-only; a provision of eng2's tenant elsewhere is a conflict
 tui_keys n
 tui_wait "Provision a tenant backup" 5; t_ok $? "n opens the provision form"
+tui_screen | grep -Eq " Engine +test "; t_ok $? "its Engine field has the writable engine, not eng2"
+tui_keys BTab C-u
+tui_type "eng2"
+tui_keys Tab
+tui_wait "engine 'eng2' is read-only (read-only on its engine line in the config)" 5
+t_ok $? "choosing eng2 is refused inline, naming it and how it was made read-only"
 tui_type "$t2"
 tui_keys Tab Tab
 tui_type "local:$TUI_TMP/target/$t2"
 tui_keys F2
-tui_wait "y/Enter" 5; t_ok $? "the summary asks to confirm"
+sleep 0.5
+! tui_screen | grep -q "y/Enter"; t_ok $? "... and the form does not submit"
+tui_keys C-u   # the refused submit put the cursor on the Engine field
+tui_type "test"
+tui_keys F2
+tui_wait "y/Enter" 5; t_ok $? "on the test engine the summary asks to confirm"
 tui_keys y
-tui_wait "provision is refused: engine 'eng2' is read-only (read-only on its engine line in the config)" 10
-t_ok $? "the provision is refused naming eng2 and how it was made read-only"
+tui_wait "tenant '$t2' is on engine 'eng2': a second one on 'test' would be a conflict" 10
+t_ok $? "eng2's tenant on the test engine is refused as a conflict"
 ! tui_screen | grep -q "Provisioning"; t_ok $? "... no job started"
 [ "$(eng2_state)" = "$s2" ]; t_ok $? "nothing changed on eng2"
+! docker inspect "deeplens-backup-$t2" > /dev/null 2>&1; t_ok $? "nothing made on the test engine"
 
 # the test engine's tenant keeps every key
 tui_keys / Escape   # clears the filter
@@ -141,6 +154,17 @@ tui_filter "$t2"
 tui_wait_gone "$t1" 5
 f=$(footer)
 [[ $f != *" Backup "* && $f != *" Remove "* ]]; t_ok $? "... no change keys on $t2's row"
+tui_keys q
+tui_exit_code > /dev/null
+# every engine read-only: provision (a new tenant, on some writable engine) goes too
+tui_start -- --config "$TUI_TMP/rw.conf" --read-only-engine eng2 --read-only-engine test
+tui_wait "test ro ok eng2 ro ok" 15; t_ok $? "both engines read-only: the header says both"
+tui_wait "$t1" 5
+f=$(footer)
+[[ -n $f && $f != *" New "* ]]; t_ok $? "... no New (provision) in the key bar"
+tui_keys n
+sleep 0.5
+! tui_screen | grep -q "Provision a tenant backup"; t_ok $? "... and n opens no form"
 tui_keys q
 tui_exit_code > /dev/null
 tui_start -- --config "$TUI_TMP/rw.conf"

@@ -345,6 +345,94 @@ static void test_provision_local_target(void **state)
     ui_form_free(f);
 }
 
+/* Several engines: the Engine field comes first, prefilled, the cursor on the
+ * Tenant; F3 cycles the names; an unknown or read-only name is refused
+ * inline naming the field's value; the result and the summary carry it. */
+static void test_provision_engine(void **state)
+{
+    dl_spec s = site();
+    const char *names[] = {"a", "eng2", "eng3"};
+    const char *ro[] = {NULL, DL_ENGINE_RO_OPTION, NULL};
+    ui_form *f = ui_form_provision(&s);
+    int e;
+    (void)state;
+
+    /* one engine, or another form: no field */
+    assert_int_equal(ui_form_set_engines(f, names, ro, 1, NULL), 0);
+    assert_int_equal(uif_find(f, UIF_ENGINE), -1);
+    {
+        dl_status st;
+        status_of(&st, "acme");
+        ui_form *g = ui_form_reschedule(&st);
+        assert_int_equal(ui_form_set_engines(g, names, ro, 3, NULL), 0);
+        assert_int_equal(uif_find(g, UIF_ENGINE), -1);
+        ui_form_free(g);
+    }
+
+    /* a read-only default is not prefilled: the first writable one is */
+    assert_int_equal(ui_form_set_engines(f, names, ro, 3, NULL), 0);
+    e = uif_find(f, UIF_ENGINE);
+    assert_int_equal(e, 0);
+    assert_string_equal(f->fld[e].value, "a");
+    assert_int_equal(f->fld[f->cur].id, UIF_TENANT);
+    /* twice: still one field */
+    assert_int_equal(ui_form_set_engines(f, names, ro, 3, "eng3"), 0);
+    assert_string_equal(f->fld[0].value, "a");
+    assert_int_equal(f->fld[1].id, UIF_TENANT);
+
+    type(f, "acme");
+    set_text(f, UIF_NFS_PATH, "local:/tmp/acme");
+    go(f, UIF_ENGINE);
+    assert_true(strstr(ui_form_hints(f), "engine") != NULL);
+    ui_form_key(f, KEY_F(3));
+    assert_string_equal(f->fld[e].value, "eng2");
+    ui_form_key(f, KEY_F(3));
+    assert_string_equal(f->fld[e].value, "eng3");
+    ui_form_key(f, KEY_F(3));
+    assert_string_equal(f->fld[e].value, "a");
+    ui_form_key(f, KEY_F(15));
+    assert_string_equal(f->fld[e].value, "eng3");
+
+    /* a read-only engine: refused before the summary, naming it and why */
+    set_text(f, UIF_ENGINE, "eng2");
+    assert_int_equal(ui_form_key(f, KEY_F(2)), UI_FORM_EDITING);
+    assert_int_equal(f->cur, e);
+    assert_string_equal(f->fld[e].msg,
+                        "engine 'eng2' is read-only (--read-only-engine eng2)");
+    {
+        char h[200];
+        uif_hint(f, e, h, sizeof h);
+        assert_string_equal(h, "F3 cycles: a, eng2 (read-only), eng3");
+    }
+    /* a name no engine has: the choices listed */
+    set_text(f, UIF_ENGINE, "eng9");
+    assert_int_equal(ui_form_key(f, KEY_F(2)), UI_FORM_EDITING);
+    assert_string_equal(f->fld[e].msg,
+                        "unknown engine 'eng9': one of a, eng2 (read-only), eng3 (F3 cycles them)");
+
+    set_text(f, UIF_ENGINE, "eng3");
+    assert_int_equal(ui_form_key(f, KEY_F(2)), UI_FORM_CONFIRMING);
+    assert_true(summary_has(f, "eng3"));
+    assert_int_equal(ui_form_key(f, '\n'), UI_FORM_DONE);
+    assert_string_equal(ui_form_result_get(f)->engine, "eng3");
+    assert_string_equal(ui_form_result_get(f)->spec.tenant, "acme");
+    ui_form_free(f);
+
+    /* the selected row's writable engine is the default */
+    f = ui_form_provision(&s);
+    assert_int_equal(ui_form_set_engines(f, names, ro, 3, "eng3"), 0);
+    assert_string_equal(f->fld[0].value, "eng3");
+    ui_form_free(f);
+    /* one engine: the result names none */
+    f = ui_form_provision(&s);
+    type(f, "acme");
+    set_text(f, UIF_NFS_PATH, "local:/tmp/acme");
+    ui_form_key(f, KEY_F(2));
+    ui_form_key(f, '\n');
+    assert_string_equal(ui_form_result_get(f)->engine, "");
+    ui_form_free(f);
+}
+
 static void test_remove_confirmation(void **state)
 {
     dl_status st;
@@ -858,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_provision_flow),
         cmocka_unit_test(test_cancel_and_control_chars),
         cmocka_unit_test(test_provision_local_target),
+        cmocka_unit_test(test_provision_engine),
         cmocka_unit_test(test_remove_confirmation),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_reschedule),
