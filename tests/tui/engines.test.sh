@@ -76,6 +76,11 @@ tui_screen | grep -Eq "$t2 +eng2 "; t_ok $? "$t2's row says eng2"
 tui_screen | grep -Eq "$t3 +eng3 "; t_ok $? "$t3's row says eng3"
 tui_wait "eng3 ok" 10; t_ok $? "the header shows each engine's state"
 tui_screen | head -n1 | grep -q "test ok  *eng2 ok"; t_ok $? "test and eng2 ok in the header"
+tmx resize-window -x 100 -y 40
+sleep 0.5
+tui_screen | head -n1 | grep -Eq "test ok +eng2 ok +eng3 ok +[0-9]+: \+"
+t_ok $? "at 100 columns every engine's state still shows (the counts take their short form)"
+tmx resize-window -x 120 -y 40
 
 # eng3 goes away: its rows unreachable within seconds, the others live
 t0=$SECONDS
