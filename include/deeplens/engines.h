@@ -71,4 +71,8 @@ size_t dl_engines_find(const dl_engine_answer *ans, size_t ne, const char *tenan
  * DL_EINVAL naming `field` and quoting the value. */
 int dl_engine_name_check(const char *field, const char *name, dl_err *err);
 
+/* How engine `name` was made read-only, for messages: "--read-only-engine
+ * eng2" for the option, else read_only itself (DL_ENGINE_RO_CONFIG). */
+const char *dl_engine_ro_how(const char *name, const char *read_only, char *buf, size_t n);
+
 #endif

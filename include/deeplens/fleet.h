@@ -94,10 +94,10 @@ const dk_version *dl_fleet_engine_version(const dl_fleet *f, size_t i);
 dl_ctx *dl_fleet_ctx_of(dl_fleet *f, const char *tenant, dl_err *err);
 /* The same engine's endpoint (for a worker's own context). */
 const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err *err);
-/* The engine named `engine`, to create tenant on (several engines; a plain
- * fleet's own whatever the name): NULL with err when no engine has that name
- * (DL_EINVAL) or the tenant is listed on another engine (DL_ECONFLICT). */
-dl_ctx *dl_fleet_ctx_on(dl_fleet *f, const char *engine, const char *tenant, dl_err *err);
+/* The endpoint of the engine named `engine`, to create tenant on (several
+ * engines; a plain fleet's own whatever the name): NULL with err when no
+ * engine has that name (DL_EINVAL) or the tenant is listed on another engine
+ * (DL_ECONFLICT). */
 const dk_endpoint *dl_fleet_endpoint_on(dl_fleet *f, const char *engine, const char *tenant,
                                         dl_err *err);
 

@@ -213,3 +213,12 @@ int dl_engine_name_check(const char *field, const char *name, dl_err *err)
     }
     return 0;
 }
+
+const char *dl_engine_ro_how(const char *name, const char *read_only, char *buf, size_t n)
+{
+    if (!strcmp(read_only, DL_ENGINE_RO_OPTION))
+        snprintf(buf, n, "%s %s", DL_ENGINE_RO_OPTION, name);
+    else
+        snprintf(buf, n, "%s", read_only);
+    return buf;
+}

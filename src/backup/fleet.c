@@ -932,14 +932,9 @@ const dk_endpoint *dl_fleet_endpoint_of(dl_fleet *f, const char *tenant, dl_err 
     return c ? dk_client_endpoint(c->dk) : NULL;
 }
 
-dl_ctx *dl_fleet_ctx_on(dl_fleet *f, const char *engine, const char *tenant, dl_err *err)
-{
-    return f->multi ? fm_ctx_on(f->multi, engine, tenant, err) : f->ctx;
-}
-
 const dk_endpoint *dl_fleet_endpoint_on(dl_fleet *f, const char *engine, const char *tenant,
                                         dl_err *err)
 {
-    dl_ctx *c = dl_fleet_ctx_on(f, engine, tenant, err);
+    dl_ctx *c = f->multi ? fm_ctx_on(f->multi, engine, tenant, err) : f->ctx;
     return c ? dk_client_endpoint(c->dk) : NULL;
 }

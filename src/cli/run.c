@@ -75,10 +75,7 @@ static int engine_read_only(const cli_run *r, dl_err *err)
 {
     const dl_engine *e = r->engine;
     char how[200], tenant[DL_TENANT_MAX + 1];
-    if (!strcmp(e->read_only, DL_ENGINE_RO_OPTION))
-        snprintf(how, sizeof how, "%s %s", DL_ENGINE_RO_OPTION, e->name);
-    else
-        snprintf(how, sizeof how, "%s", e->read_only);
+    dl_engine_ro_how(e->name, e->read_only, how, sizeof how);
     if (r->multi && r->a->npos > 0) {
         snprintf(tenant, sizeof tenant, "%s", r->a->pos[0]);
         return dl_err_set(err, DL_EREADONLY,

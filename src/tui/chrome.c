@@ -41,7 +41,8 @@ void ui_chrome_header(ui_app *a)
              a->counts[DL_HEALTH_UNTESTED], a->counts[DL_HEALTH_FAILING],
              a->counts[DL_HEALTH_STOPPED]);
     int down = 0, several = ui_engines_header(a, left, sizeof left, &down);
-    int need = ui_str_width(" deeplens-backup ") + (ui_keys_read_only() ? 11 : 0) +
+    static const char title[] = " deeplens-backup ", ro_tag[] = "[READ-ONLY]";
+    int need = ui_str_width(title) + (ui_keys_read_only() ? ui_str_width(ro_tag) : 0) +
                (several ? ui_str_width(left) : 0);
     int pick = COLS < 100 ? 2 : COLS < 150 ? 1 : 0;
     while (several && pick < 2 && COLS - ui_str_width(forms[pick]) - 2 < need)
@@ -52,9 +53,9 @@ void ui_chrome_header(ui_app *a)
     int lw = COLS - rw - 2;     /* a gap between the two halves */
     const dk_version *v = dl_fleet_engine(a->fleet);
     const char *ep = a->opts->endpoint ? a->opts->endpoint->display : "";
-    int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, " deeplens-backup ");
+    int x = ui_draw_str(w, 0, 0, lw, hattr | A_BOLD, title);
     if (ui_keys_read_only())
-        x += ui_draw_str(w, 0, x, lw - x, ui_attr(UI_WARNING) | A_BOLD, "[READ-ONLY]");
+        x += ui_draw_str(w, 0, x, lw - x, ui_attr(UI_WARNING) | A_BOLD, ro_tag);
     if (several) {   /* several engines: each one's state */
         ui_draw_str(w, 0, x, lw - x, down ? ui_attr(UI_ERROR) : hattr, left);
     } else if (dl_fleet_error(a->fleet, NULL)) {

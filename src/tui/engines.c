@@ -79,11 +79,11 @@ int ui_engine_refuse(const ui_app *a, const char *what, const char *tenant, cons
         engine = st ? st->engine : NULL;
     }
     const char *why = ui_engine_read_only(engine);
+    char how[200];
     if (!why)
         return 0;
-    return dl_err_set(err, DL_EREADONLY, "%s is refused: engine '%s' is read-only (%s%s%s)", what,
-                      engine, why, strcmp(why, DL_ENGINE_RO_OPTION) ? "" : " ",
-                      strcmp(why, DL_ENGINE_RO_OPTION) ? "" : engine);
+    return dl_err_set(err, DL_EREADONLY, "%s is refused: engine '%s' is read-only (%s)", what,
+                      engine, dl_engine_ro_how(engine, why, how, sizeof how));
 }
 
 void ui_engines_form(ui_app *a, ui_form *f)

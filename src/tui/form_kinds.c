@@ -155,12 +155,11 @@ static int check_engine(const ui_form *f, const char *name, dl_err *err)
 
     for (size_t i = 0; i < f->neng; i++)
         if (!strcmp(f->eng[i], name)) {
+            char how[200];
             if (!f->eng_ro[i])
                 return 0;
-            return dl_err_set(err, DL_EREADONLY,
-                              "engine '%s' is read-only (%s%s%s)", name,
-                              f->eng_ro[i], strcmp(f->eng_ro[i], DL_ENGINE_RO_OPTION) ? "" : " ",
-                              strcmp(f->eng_ro[i], DL_ENGINE_RO_OPTION) ? "" : name);
+            return dl_err_set(err, DL_EREADONLY, "engine '%s' is read-only (%s)", name,
+                              dl_engine_ro_how(name, f->eng_ro[i], how, sizeof how));
         }
     all[0] = '\0';
     for (size_t i = 0; i < f->neng && off < sizeof all; i++)

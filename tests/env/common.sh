@@ -85,3 +85,53 @@ dl_dockerd() {
     tail -n 20 "$log" >&2 || true
     dl_die "$label did not answer on $sock within 30 s"
 }
+
+# ---- side engines: dockerds of their own beside the shared one ----------------------
+# (tests/env/engines.sh's eng2/eng3, tests/env/bench-engines.sh's bencha..c). Engine N
+# has its socket, exec root and pidfile in /run/deeplens-N, its data in
+# /var/lib/deeplens-N/docker and its log in /var/log/deeplens-N-dockerd.log.
+dl_side_sock() { echo "/run/deeplens-$1/docker.sock"; }
+dl_side_docker() { local n=$1; shift; "$DL_DOCKER_BIN" -H "unix://$(dl_side_sock "$n")" "$@"; }
+
+# dl_side_start N POOL: its dockerd, with POOL as its default address pool (so its
+# networks never clash with the shared engine's or another side engine's).
+dl_side_start() {
+    dl_dockerd "engine $1" "/run/deeplens-$1" "/var/lib/deeplens-$1/docker" "$(dl_side_sock "$1")" \
+        "/var/log/deeplens-$1-dockerd.log" --default-address-pool "base=$2,size=24"
+}
+
+# dl_side_ready N: the test images (docker save | docker load from the shared engine,
+# only when missing or different), the network and a postgres with the bed's password.
+dl_side_ready() {
+    local n=$1 img want have password running i
+    for img in "$DL_PG_IMAGE" "$DL_RUNNER_IMAGE"; do
+        want=$(dl_docker image inspect -f '{{.Id}}' "$img" 2> /dev/null) || want=
+        [ -n "$want" ] || dl_die "the shared engine has no $img (run tests/env/up.sh)"
+        have=$(dl_side_docker "$n" image inspect -f '{{.Id}}' "$img" 2> /dev/null) || have=
+        [ "$have" = "$want" ] && continue
+        dl_log "loading $img into $n"
+        dl_docker save "$img" | dl_side_docker "$n" load > /dev/null
+    done
+    if ! dl_side_docker "$n" network inspect "$DL_NETWORK" > /dev/null 2>&1; then
+        dl_log "creating network $DL_NETWORK on $n"
+        dl_side_docker "$n" network create --driver bridge "$DL_NETWORK" > /dev/null
+    fi
+    password=$(cat "$DL_PG_PASSWORD_FILE")
+    running=$(dl_side_docker "$n" container inspect -f '{{.State.Running}}' "$DL_PG_CONTAINER" 2> /dev/null) ||
+        running=
+    if [ -z "$running" ]; then
+        dl_log "starting $DL_PG_CONTAINER on $n"
+        dl_side_docker "$n" run -d --name "$DL_PG_CONTAINER" --network "$DL_NETWORK" \
+            --restart unless-stopped --label org.deeplens.test=1 \
+            -e POSTGRES_USER="$DL_PG_USER" -e POSTGRES_PASSWORD="$password" \
+            "$DL_PG_IMAGE" > /dev/null
+    elif [ "$running" != true ]; then
+        dl_side_docker "$n" start "$DL_PG_CONTAINER" > /dev/null
+    fi
+    for ((i = 0; i < 120; i++)); do
+        dl_side_docker "$n" exec -e PGPASSWORD="$password" "$DL_PG_CONTAINER" psql -X -h 127.0.0.1 \
+            -U "$DL_PG_USER" -d postgres -Atc 'select 1' < /dev/null > /dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    dl_die "$DL_PG_CONTAINER on $n does not take the test password"
+}
