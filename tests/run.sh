@@ -15,7 +15,8 @@
 # prints TAP: "ok N - name", "not ok N - name", "# ...", "... # SKIP why".
 # A suite that exits non-zero, times out or bails out without a "not ok" of
 # its own counts as one failure under its name, as do planned tests it never
-# reported. Output goes to the terminal and to build/test-logs/<suite>.log.
+# reported and a script that called a command no one defined (bash's "line N:
+# NAME: command not found": a check that never ran). Output goes to the terminal and to build/test-logs/<suite>.log.
 # Exit status: non-zero if anything failed or if no test ran.
 #
 # Suites get: CMOCKA_MESSAGE_OUTPUT=TAP, ASan/UBSan options, DL_REPO,
@@ -143,6 +144,11 @@ run_suite() {
             fail_suite "$name: exited with status $rc"
         fi
     fi
+    # a check that calls what no one defined (bash: "FILE: line N: NAME: command not
+    # found") never ran: the suite fails, whatever its TAP says
+    local cnf
+    cnf=$(grep -aE '^[^ ]+\.sh: line [0-9]+: [^ ]+: command not found$' "$log" | head -n 1) || true
+    [ -z "$cnf" ] || fail_suite "$name: a check never ran: $cnf"
     if [ "$planned" -gt "$reported" ] && [ "$rc" != 124 ]; then
         fail_suite "$name: $((planned - reported)) planned test(s) never reported"
     fi

@@ -157,7 +157,7 @@ eng2_state() {
     lc_snapshot "$dirb"
 }
 s2=$(eng2_state)
-[[ $s2 == *io.deeplens* ]]; t_ok $? "eng2's state recorded ($tb's container and labels)"
+like "$s2" "io\.deeplens" "eng2's state recorded ($tb's container and labels)"
 nrec=$(cat "$audit" 2> /dev/null | wc -l)
 fileb=$(lc_backups "$dirb/$tb" "tenant_${tb}_metadata" | head -n 1)
 refused() {   # refused NAME HOW ARGS...: exit 8 naming eng2 and HOW, eng2 unchanged
@@ -203,7 +203,8 @@ before=$(lc_backups "$dirc/$tc" "tenant_${tc}_metadata" | wc -l)
 T --config "$conf_ro" backup-now "$tc"
 expect "the same config: backup-now $tc on eng3 (writable) runs" 0 "backup"
 is "$(lc_backups "$dirc/$tc" "tenant_${tc}_metadata" | wc -l)" "$((before + 1))" "... a new file of $tc"
-grep -q "\"action\":\"backup-now\",\"tenant\":\"$tc\".*\"result\":\"ok\"" "$audit"; t_ok $? "... recorded in the audit trail"
+check "... recorded in the audit trail" \
+    grep -q "\"action\":\"backup-now\",\"tenant\":\"$tc\".*\"result\":\"ok\"" "$audit"
 T --config "$conf" --read-only-engine eng3 --read-only-engine eng2 backup-now "$tc"
 expect "--read-only-engine eng3 (repeated): backup-now $tc refused" 8 \
     "tenant '$tc' is on engine 'eng3', which is read-only \(--read-only-engine eng3\)"
